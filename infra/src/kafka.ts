@@ -1,0 +1,207 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { readPid, spawnDetached, stopProcess, tail, waitFor } from './process.ts';
+import { REPO_ROOT, workDir } from './work-dir.ts';
+
+export const DEFAULT_KAFKA_PORT = 9092;
+const POM = join(REPO_ROOT, 'infra', 'kafka', 'pom.xml');
+
+export interface KafkaStatus {
+  readonly brokers: string;
+  readonly serving: boolean;
+  /** pid of the broker this project started, if it runs */
+  readonly pid: number | undefined;
+}
+
+function kafkaPort(): number {
+  return Number(process.env.SHADOWDIFF_KAFKA_PORT ?? DEFAULT_KAFKA_PORT);
+}
+
+/** The brokers to use: KAFKA_BROKERS if set, else the local broker's address. */
+export function kafkaBrokers(): string {
+  return process.env.KAFKA_BROKERS ?? `127.0.0.1:${kafkaPort()}`;
+}
+
+/** True when a broker at `brokers` answers a metadata request. */
+export async function kafkaServing(brokers = kafkaBrokers(), timeoutMs = 3000): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'shadowdiff-infra',
+    brokers: brokers.split(','),
+    connectionTimeout: timeoutMs,
+    requestTimeout: timeoutMs,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const cluster = await admin.describeCluster();
+    return cluster.brokers.length > 0 && cluster.controller !== null;
+  } catch {
+    return false;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** Resolves the broker jars from Maven Central into .work/kafka/lib, once per version of the pom. */
+export function resolveKafkaJars(log: (line: string) => void = () => undefined): string {
+  const lib = workDir('kafka', 'lib');
+  const stamp = join(lib, '.pom-sha1');
+  const pomHash = createHash('sha1').update(readFileSync(POM)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === pomHash) return lib;
+  log('resolving the Apache Kafka jars from Maven Central (first run only)…');
+  for (const jar of readdirSync(lib)) if (jar.endsWith('.jar')) execFileSync('rm', ['-f', join(lib, jar)]);
+  execFileSync(
+    'mvn',
+    ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  writeFileSync(stamp, pomHash);
+  return lib;
+}
+
+function writeServerConfig(dir: string, port: number): string {
+  const data = join(dir, 'data');
+  const file = join(dir, 'server.properties');
+  const controller = port + 1;
+  writeFileSync(
+    file,
+    [
+      '# Written by infra/src/kafka.ts: one combined KRaft broker+controller for local use and tests.',
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controller}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${data}`,
+      'num.partitions=3',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=6',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      'auto.create.topics.enable=false',
+      'delete.topic.enable=true',
+      'log.retention.hours=24',
+      'log.segment.bytes=67108864',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(dir, 'log4j2.properties'),
+    [
+      'status = warn',
+      'appender.file.type = File',
+      'appender.file.name = file',
+      `appender.file.fileName = ${join(dir, 'server.log')}`,
+      'appender.file.layout.type = PatternLayout',
+      'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+      'rootLogger.level = info',
+      'rootLogger.appenderRef.file.ref = file',
+      'logger.kafka.name = kafka',
+      'logger.kafka.level = warn',
+      'logger.state.name = state.change.logger',
+      'logger.state.level = warn',
+      '',
+    ].join('\n'),
+  );
+  return file;
+}
+
+/** A KRaft cluster id: 16 random bytes, base64url without padding (what kafka-storage random-uuid prints). */
+function clusterId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export interface KafkaUpResult {
+  readonly brokers: string;
+  /** false when a healthy broker was already there and was reused */
+  readonly started: boolean;
+}
+
+/**
+ * Starts the local broker unless one already serves: resolves the jars, formats the storage on
+ * first use, starts `kafka.Kafka` as a detached JVM and waits until it answers metadata requests.
+ */
+export async function kafkaUp(log: (line: string) => void = () => undefined, timeoutMs = 90_000): Promise<KafkaUpResult> {
+  const brokers = kafkaBrokers();
+  if (await kafkaServing(brokers)) return { brokers, started: false };
+  if (process.env.KAFKA_BROKERS) {
+    throw new Error(`KAFKA_BROKERS=${brokers} does not answer; unset it to start a local broker`);
+  }
+  const port = kafkaPort();
+  const dir = workDir('kafka');
+  const pidFile = join(dir, 'kafka.pid');
+  const logFile = join(dir, 'process.log');
+  if (readPid(pidFile) === undefined && (await portOpen(port))) {
+    throw new Error(`port ${port} is taken by something that is not a Kafka broker; set SHADOWDIFF_KAFKA_PORT`);
+  }
+  if (readPid(pidFile) === undefined) {
+    const lib = resolveKafkaJars(log);
+    const config = writeServerConfig(dir, port);
+    const classpath = `${lib}/*`;
+    if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+      execFileSync('java', ['-cp', classpath, `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    }
+    log(`starting Kafka on 127.0.0.1:${port}…`);
+    spawnDetached(
+      'java',
+      [
+        '-Xms256m',
+        '-Xmx768m',
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+        `-Dkafka.logs.dir=${dir}`,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        config,
+      ],
+      logFile,
+      pidFile,
+    );
+  }
+  const ready = await waitFor(async () => {
+    if (readPid(pidFile) === undefined) return true; // died: stop waiting, report below
+    return kafkaServing(brokers, 2000);
+  }, timeoutMs, 500);
+  if (!ready || readPid(pidFile) === undefined) {
+    throw new Error(`Kafka did not start on ${brokers}. Last lines of ${logFile}:\n${tail(logFile)}\n${tail(join(dir, 'server.log'))}`);
+  }
+  return { brokers, started: true };
+}
+
+/** Stops the broker this project started (a reused one is left alone). */
+export async function kafkaDown(): Promise<boolean> {
+  return stopProcess(join(workDir('kafka'), 'kafka.pid'), 60_000);
+}
+
+export async function kafkaStatus(): Promise<KafkaStatus> {
+  const brokers = kafkaBrokers();
+  return { brokers, serving: await kafkaServing(brokers), pid: readPid(join(workDir('kafka'), 'kafka.pid')) };
+}

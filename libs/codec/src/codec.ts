@@ -1,0 +1,62 @@
+import type { Json } from '@shadowdiff/compare';
+
+export type CodecName = 'json' | 'string' | 'bytes';
+
+/** A decoded payload: the value to compare and its JSON text to store (never re-encoded for json). */
+export interface Decoded {
+  readonly ok: true;
+  readonly value: Json;
+  readonly json: string;
+}
+
+/** An undecodable payload: becomes an `invalid_*` verdict carrying `reason`, never a crash. */
+export interface Undecodable {
+  readonly ok: false;
+  readonly reason: string;
+}
+
+export type DecodeResult = Decoded | Undecodable;
+
+export interface Codec {
+  readonly name: CodecName;
+  decode(payload: Buffer | null): DecodeResult;
+}
+
+const TOMBSTONE: Undecodable = { ok: false, reason: 'no value (tombstone)' };
+
+const jsonCodec: Codec = {
+  name: 'json',
+  decode(payload) {
+    if (payload === null) return TOMBSTONE;
+    const text = payload.toString('utf8');
+    try {
+      return { ok: true, value: JSON.parse(text) as Json, json: text };
+    } catch (error) {
+      return { ok: false, reason: `not JSON: ${(error as Error).message}` };
+    }
+  },
+};
+
+const stringCodec: Codec = {
+  name: 'string',
+  decode(payload) {
+    if (payload === null) return TOMBSTONE;
+    const value = payload.toString('utf8');
+    return { ok: true, value, json: JSON.stringify(value) };
+  },
+};
+
+const bytesCodec: Codec = {
+  name: 'bytes',
+  decode(payload) {
+    if (payload === null) return TOMBSTONE;
+    const value = payload.toString('base64');
+    return { ok: true, value, json: JSON.stringify(value) };
+  },
+};
+
+const CODECS: Record<CodecName, Codec> = { json: jsonCodec, string: stringCodec, bytes: bytesCodec };
+
+export function createCodec(name: CodecName): Codec {
+  return CODECS[name];
+}

@@ -1,0 +1,1 @@
+export { createCodec, type Codec, type CodecName, type DecodeResult, type Decoded, type Undecodable } from './codec.ts';

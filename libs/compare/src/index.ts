@@ -1,0 +1,3 @@
+export { diff } from './diff.ts';
+export { childPath, indexPath } from './path.ts';
+export type { Difference, DifferenceKind, Json } from './difference.ts';

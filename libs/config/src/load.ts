@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, ConfigErrorCode, type ConfigProblem } from './errors.ts';
+import { configSchema, type ShadowdiffConfig } from './schema.ts';
+
+/** Environment variables that override connection settings (and only those). */
+export interface ConfigEnv {
+  readonly KAFKA_BROKERS?: string | undefined;
+  readonly REDIS_URL?: string | undefined;
+  readonly SCHEMA_REGISTRY_URL?: string | undefined;
+}
+
+/**
+ * Reads, validates and freezes a configuration file. Throws a ConfigError naming the file, the
+ * path inside it (with its line), what was expected and what was found. Nothing connects before
+ * this has returned.
+ */
+export function loadConfigFile(file: string, env: ConfigEnv = process.env): ShadowdiffConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const found = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new ConfigError(ConfigErrorCode.NOT_FOUND, file, [{ path: '', expected: 'a readable YAML file', found }], error);
+  }
+  return parseConfig(text, file, env);
+}
+
+/** Validates configuration text; `file` only names the source in errors. */
+export function parseConfig(text: string, file: string, env: ConfigEnv = {}): ShadowdiffConfig {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => ({
+      path: '',
+      line: lineCounter.linePos(e.pos[0]).line,
+      expected: 'well-formed YAML',
+      found: e.message.split('\n')[0] ?? e.code,
+    }));
+    throw new ConfigError(ConfigErrorCode.SYNTAX, file, problems);
+  }
+  const raw = applyEnv(doc.toJS() ?? {}, env);
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => toProblem(issue, doc, lineCounter));
+    throw new ConfigError(ConfigErrorCode.INVALID, file, problems);
+  }
+  return deepFreeze(parsed.data);
+}
+
+function applyEnv(raw: unknown, env: ConfigEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  const section = (name: string): Record<string, unknown> => {
+    const current = out[name];
+    const copy = typeof current === 'object' && current !== null && !Array.isArray(current) ? { ...current } : {};
+    out[name] = copy;
+    return copy;
+  };
+  if (env.KAFKA_BROKERS) section('kafka').brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
+  if (env.REDIS_URL) section('redis').url = env.REDIS_URL;
+  if (env.SCHEMA_REGISTRY_URL) section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL;
+  return out;
+}
+
+function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigProblem {
+  let path = issue.path.map((p) => (typeof p === 'symbol' ? p.toString() : p));
+  let expected = issue.message;
+  let found = describe(issue.input);
+  switch (issue.code) {
+    case 'invalid_type':
+      expected = issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
+      break;
+    case 'invalid_value':
+      expected = `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'unrecognized_keys': {
+      const key = issue.keys[0] ?? '';
+      path = [...path, key];
+      expected = 'no such key (it is not part of the configuration)';
+      found = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+      break;
+    }
+    case 'invalid_union':
+      if (issue.path.length > 0 && 'discriminator' in issue) {
+        // zod reports an unknown discriminator on the union itself; point at the field.
+        const discriminator = String((issue as { discriminator?: unknown }).discriminator);
+        path = [...path, discriminator];
+        expected = 'a known kind for this setting';
+        const parent = issue.input as Record<string, unknown> | undefined;
+        found = describe(parent?.[discriminator]);
+      }
+      break;
+    default:
+      break;
+  }
+  return { path: formatPath(path), line: lineOf(doc, lines, path), expected, found };
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the key is missing)';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (typeof value === 'object') return 'a mapping';
+  return `${typeof value} ${String(value)}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join('');
+}
+
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  // The deepest node that exists on the path: a missing key points at its parent mapping.
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = doc.getIn(path.slice(0, depth) as (string | number)[], true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

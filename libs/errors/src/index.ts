@@ -1,0 +1,1 @@
+export { ShadowdiffError, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';

@@ -1,0 +1,24 @@
+/**
+ * The one base class of every error shadowdiff throws on purpose. `code` is stable and documented
+ * in docs/errors.md; retry logic looks at `retriable`, never at the message text.
+ */
+export interface ShadowdiffErrorOptions {
+  readonly retriable?: boolean;
+  readonly cause?: unknown;
+}
+
+export class ShadowdiffError extends Error {
+  readonly code: string;
+  readonly retriable: boolean;
+
+  constructor(code: string, message: string, options: ShadowdiffErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+  }
+}
+
+export function isShadowdiffError(value: unknown): value is ShadowdiffError {
+  return value instanceof ShadowdiffError;
+}

@@ -1,0 +1,2 @@
+export { createKafka, type CreateKafkaOptions } from './client.ts';
+export { ensureTopics, missingTopics, type TopicSpec } from './topics.ts';

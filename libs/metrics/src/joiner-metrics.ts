@@ -1,0 +1,103 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The metric names are part of shadowdiff's interface (DESIGN.md "Metrics"); change them never. */
+export interface JoinerMetrics {
+  readonly registry: Registry;
+  readonly records: Counter<'comparison' | 'side' | 'outcome'>;
+  readonly verdicts: Counter<'comparison' | 'verdict'>;
+  readonly fieldDifferences: Counter<'comparison' | 'path'>;
+  readonly pendingRecords: Gauge<'comparison' | 'side'>;
+  readonly pairWait: Histogram<'comparison'>;
+  readonly latencyDelta: Histogram<'comparison'>;
+  readonly streamTimeLag: Gauge<'comparison' | 'side'>;
+  readonly mode: Gauge<'comparison' | 'mode'>;
+  /** Counts one differing path, folding paths beyond the cap into `_other`. */
+  countFieldDifference(comparison: string, path: string): void;
+}
+
+export interface JoinerMetricsOptions {
+  /** Most distinct `path` label values per comparison before the rest count as `_other`. */
+  readonly maxPathsPerComparison?: number;
+  readonly defaultMetrics?: boolean;
+}
+
+export const OTHER_PATH = '_other';
+
+export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetrics = true }: JoinerMetricsOptions = {}): JoinerMetrics {
+  const registry = new Registry();
+  if (defaultMetrics) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const records = new Counter({
+    name: 'shadowdiff_records_total',
+    help: 'Records read from the old and new topics, by what became of them (paired, parked, duplicate, invalid, redelivered).',
+    labelNames: ['comparison', 'side', 'outcome'] as const,
+    registers,
+  });
+  const verdicts = new Counter({
+    name: 'shadowdiff_verdicts_total',
+    help: 'Verdicts published, by kind.',
+    labelNames: ['comparison', 'verdict'] as const,
+    registers,
+  });
+  const fieldDifferences = new Counter({
+    name: 'shadowdiff_field_differences_total',
+    help: `Differences found per field path (at most ${maxPathsPerComparison} paths per comparison, the rest as ${OTHER_PATH}).`,
+    labelNames: ['comparison', 'path'] as const,
+    registers,
+  });
+  const pendingRecords = new Gauge({
+    name: 'shadowdiff_pending_records',
+    help: 'Records parked in Redis waiting for their partner.',
+    labelNames: ['comparison', 'side'] as const,
+    registers,
+  });
+  const pairWait = new Histogram({
+    name: 'shadowdiff_pair_wait_seconds',
+    help: 'Wall-clock time the first record of a pair waited for the second.',
+    labelNames: ['comparison'] as const,
+    buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600],
+    registers,
+  });
+  const latencyDelta = new Histogram({
+    name: 'shadowdiff_latency_delta_seconds',
+    help: 'Kafka timestamp of the new output minus that of the old output (negative: new was faster).',
+    labelNames: ['comparison'] as const,
+    buckets: [-10, -1, -0.5, -0.1, -0.05, -0.01, 0, 0.01, 0.05, 0.1, 0.5, 1, 10],
+    registers,
+  });
+  const streamTimeLag = new Gauge({
+    name: 'shadowdiff_stream_time_lag_seconds',
+    help: "Wall clock minus the side's stream time (its least advanced partition's newest event time).",
+    labelNames: ['comparison', 'side'] as const,
+    registers,
+  });
+  const mode = new Gauge({
+    name: 'shadowdiff_mode',
+    help: 'The migration mode of each comparison: 1 for the current mode, 0 for the others.',
+    labelNames: ['comparison', 'mode'] as const,
+    registers,
+  });
+
+  const knownPaths = new Map<string, Set<string>>();
+  return {
+    registry,
+    records,
+    verdicts,
+    fieldDifferences,
+    pendingRecords,
+    pairWait,
+    latencyDelta,
+    streamTimeLag,
+    mode,
+    countFieldDifference(comparison, path) {
+      let paths = knownPaths.get(comparison);
+      if (!paths) knownPaths.set(comparison, (paths = new Set()));
+      if (!paths.has(path) && paths.size >= maxPathsPerComparison) {
+        fieldDifferences.inc({ comparison, path: OTHER_PATH });
+        return;
+      }
+      paths.add(path);
+      fieldDifferences.inc({ comparison, path });
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export { createPairingStore, type PairingStore, type PairingStoreOptions, type ApplyRecord, type ApplyResult } from './pairing-store.ts';
+export { parseDecision, parseDecisions, type Decision, type DecisionKind, type Side, type StoredRecord } from './decision.ts';
+export { comparisonKeys, type ComparisonKeys } from './keys.ts';
+export { scriptSources, registerScripts, type ScriptSource, type ScriptRunner } from './scripts.ts';
+export { StoreError, StoreErrorCode, toStoreError } from './errors.ts';

@@ -1,0 +1,62 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+
+const COMMANDS_DIR = join(import.meta.dirname, 'commands');
+const INCLUDE = /^--- @include "([a-z0-9/-]+)"$/gm;
+
+/** A Lua script read from `commands/<name>-<numberOfKeys>.lua`, includes expanded. */
+export interface ScriptSource {
+  /** e.g. `applyRecords` */
+  readonly name: string;
+  readonly numberOfKeys: number;
+  readonly lua: string;
+  /** Name it is registered under: `<name>:<first 10 hex of the source's sha1>`. */
+  readonly versionedName: string;
+}
+
+function expandIncludes(lua: string): string {
+  return lua.replace(INCLUDE, (_line, include: string) => readFileSync(join(COMMANDS_DIR, `${include}.lua`), 'utf8'));
+}
+
+let cache: readonly ScriptSource[] | undefined;
+
+/** Every script in commands/, read once per process. */
+export function scriptSources(): readonly ScriptSource[] {
+  cache ??= readdirSync(COMMANDS_DIR)
+    .filter((file) => file.endsWith('.lua'))
+    .map((file) => {
+      const match = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
+      if (!match) throw new Error(`libs/store/src/commands/${file}: name must be <verbNoun>-<numberOfKeys>.lua`);
+      const [, name, keys] = match as unknown as [string, string, string];
+      const lua = expandIncludes(readFileSync(join(COMMANDS_DIR, file), 'utf8'));
+      const version = createHash('sha1').update(lua).digest('hex').slice(0, 10);
+      return { name, numberOfKeys: Number(keys), lua, versionedName: `${name}:${version}` };
+    });
+  return cache;
+}
+
+/** What the store calls: one method per script, bound to its versioned name. */
+export type ScriptRunner = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+
+/**
+ * Registers every script on the connection under its versioned name (ioredis `defineCommand`:
+ * EVALSHA first, EVAL when the server does not have it yet, e.g. after a Redis restart).
+ */
+export function registerScripts(redis: Redis): ScriptRunner {
+  const byName = new Map<string, ScriptSource>();
+  for (const source of scriptSources()) {
+    byName.set(source.name, source);
+    if (!(source.versionedName in redis)) {
+      redis.defineCommand(source.versionedName, { numberOfKeys: source.numberOfKeys, lua: source.lua });
+    }
+  }
+  return (name, keys, args) => {
+    const source = byName.get(name);
+    if (!source) throw new Error(`no Lua script named ${name}`);
+    if (keys.length !== source.numberOfKeys) throw new Error(`${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
+    const command = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[source.versionedName];
+    return command!.call(redis, ...keys, ...args);
+  };
+}

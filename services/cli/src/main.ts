@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// shadowdiff command line: up | down | status | joiner --config F | demo
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { runDemo } from './demo.ts';
+import { down, status, up } from './stack.ts';
+
+const USAGE = `usage: shadowdiff <command>
+
+  up                      start local Kafka and Redis (reuses healthy running ones)
+  down                    stop what 'up' started
+  status                  show whether Kafka and Redis answer (exit 1 if not)
+  joiner --config <file>  run the joiner
+  demo [--records N]      local stack, sample old and new consumers, the joiner, a summary
+`;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** Services run as their own processes; the CLI never imports a service's code. */
+function runService(specifier: string, args: string[]): Promise<number> {
+  const entry = fileURLToPath(import.meta.resolve(specifier));
+  const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGTERM', forward);
+  process.on('SIGINT', forward);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'up':
+      await up(log);
+      return 0;
+    case 'down':
+      await down(log);
+      return 0;
+    case 'status':
+      return (await status(log)) ? 0 : 1;
+    case 'joiner':
+      return runService('@shadowdiff/joiner/main', rest);
+    case 'demo':
+      return runDemo(rest, log);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`shadowdiff: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`shadowdiff: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,307 @@
+import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
+import { createKafka, ensureTopics, missingTopics } from '@shadowdiff/kafka';
+import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
+import { createPairingStore, type Decision, type PairingStore } from '@shadowdiff/store';
+import { Redis } from 'ioredis';
+import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
+import { pino, type Logger } from 'pino';
+import { JoinerError, JoinerErrorCode } from './errors.ts';
+import { createJoinerEvents, type JoinerEvents } from './events.ts';
+import { createJoinerHttpServer } from './http-server.ts';
+import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
+import { createRecordReader, type RecordReader } from './record-reader.ts';
+import { toVerdict } from './verdict.ts';
+
+export interface JoinerOptions {
+  readonly config: ShadowdiffConfig;
+  readonly logger?: Logger;
+  /** Port for /metrics and /healthz; 0 picks a free one. Defaults to config.joiner.metricsPort. */
+  readonly metricsPort?: number;
+  /** Records per store call (one Lua call each). */
+  readonly chunkSize?: number;
+  /** How often the wall-clock cap (maxWait) is enforced, ms. */
+  readonly expireIntervalMs?: number;
+  /** How long a decision may sit in the outbox before another publisher takes it over, ms. */
+  readonly outboxLeaseMs?: number;
+  /** How often gauges (pending records, stream-time lag) and the mode are refreshed, ms. */
+  readonly sampleIntervalMs?: number;
+}
+
+export interface Joiner {
+  readonly events: JoinerEvents;
+  readonly metrics: JoinerMetrics;
+  readonly groupId: string;
+  /** Connects, creates the verdict topics, joins the group; resolves with the metrics port. */
+  start(): Promise<number>;
+  /** Finishes what it holds, commits, publishes, disconnects. Safe to call twice. */
+  stop(reason?: string): Promise<void>;
+}
+
+interface ComparisonRuntime {
+  readonly config: ComparisonConfig;
+  readonly store: PairingStore;
+  readonly readers: Record<Side, RecordReader>;
+  readonly matchesTopic: string;
+  readonly mismatchesTopic: string;
+  mode: Mode;
+}
+
+const MODES: readonly Mode[] = ['old', 'shadow', 'reverse_shadow', 'new'];
+
+/** Whether a match verdict is emitted to the matches topic, per the comparison's `matches` rule. */
+export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
+  const rule = config.matches;
+  if (rule.emit === 'all') return true;
+  if (rule.emit === 'none') return false;
+  // Deterministic by pairId: a re-published verdict is sampled the same way.
+  return Number.parseInt(pairId.slice(0, 8), 16) / 0x1_0000_0000 < rule.ratio;
+}
+
+export function verdictTopics(prefix: string, comparison: string): { matches: string; mismatches: string } {
+  return { matches: `${prefix}.${comparison}.matches`, mismatches: `${prefix}.${comparison}.mismatches` };
+}
+
+export function buildJoiner({
+  config,
+  logger = pino({ name: 'shadowdiff-joiner' }),
+  metricsPort = config.joiner.metricsPort,
+  chunkSize = 500,
+  expireIntervalMs = 1000,
+  outboxLeaseMs = 30_000,
+  sampleIntervalMs = 2000,
+}: JoinerOptions): Joiner {
+  const events = createJoinerEvents();
+  const metrics = createJoinerMetrics();
+  instrumentMetrics(events, metrics);
+  instrumentLogs(events, logger);
+
+  const groupId = config.joiner.groupId ?? `${config.topics.prefix}.joiner`;
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const comparisons: ComparisonRuntime[] = config.comparisons.map((c) => {
+    const topics = verdictTopics(config.topics.prefix, c.name);
+    return {
+      config: c,
+      store: createPairingStore({
+        redis,
+        keyPrefix: config.redis.keyPrefix,
+        comparison: c.name,
+        horizonMs: c.window + c.grace,
+        maxWaitMs: c.maxWait,
+      }),
+      readers: { old: createRecordReader(c, 'old'), new: createRecordReader(c, 'new') },
+      matchesTopic: topics.matches,
+      mismatchesTopic: topics.mismatches,
+      mode: c.mode,
+    };
+  });
+  // A topic may feed several comparisons (the same old topic against two candidates).
+  const routes = new Map<string, { runtime: ComparisonRuntime; side: Side }[]>();
+  for (const runtime of comparisons) {
+    for (const side of ['old', 'new'] as const) {
+      const topic = runtime.config[side].topic;
+      routes.set(topic, [...(routes.get(topic) ?? []), { runtime, side }]);
+    }
+  }
+
+  const http = createJoinerHttpServer(metrics.registry, () => running);
+  let producer: Producer | undefined;
+  let consumer: Consumer | undefined;
+  let running = false;
+  let stopping: Promise<void> | undefined;
+  const loops: Promise<void>[] = [];
+  const wakeups = new Set<() => void>();
+
+  async function publish(runtime: ComparisonRuntime, decisions: readonly Decision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    const byTopic = new Map<string, Message[]>();
+    const decided = decisions.map((decision) => toVerdict(runtime.config.name, runtime.mode, decision));
+    const topicOf: (string | null)[] = [];
+    for (const { verdict } of decided) {
+      const topic =
+        verdict.verdict !== 'match'
+          ? runtime.mismatchesTopic
+          : emitsMatch(runtime.config, verdict.pairId)
+            ? runtime.matchesTopic
+            : null;
+      topicOf.push(topic);
+      if (topic === null) continue;
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({
+        key: verdict.key,
+        value: JSON.stringify(verdict),
+        headers: { 'shadowdiff-verdict': verdict.verdict, 'shadowdiff-pair-id': verdict.pairId },
+      });
+      byTopic.set(topic, messages);
+    }
+    if (byTopic.size > 0) {
+      await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    }
+    await runtime.store.ack(decisions.map((d) => d.id));
+    decided.forEach(({ verdict, pairWaitMs }, i) =>
+      events.emit('joiner.verdict_published', { verdict, topic: topicOf[i] ?? null, pairWaitMs }),
+    );
+  }
+
+  async function applyBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const targets = routes.get(batch.topic) ?? [];
+    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+      if (!isRunning() || isStale()) break;
+      const chunk = batch.messages.slice(start, start + chunkSize);
+      const arrivedAt = Date.now();
+      for (const { runtime, side } of targets) {
+        const records = chunk.map((m) => runtime.readers[side](m, arrivedAt));
+        const result = await runtime.store.apply(side, batch.topic, batch.partition, records, arrivedAt);
+        const own = `${batch.topic}/${batch.partition}/`;
+        const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0 };
+        for (const d of result.decisions) {
+          if (!d.id.startsWith(own)) continue;
+          if (d.kind === 'pair') outcomes.paired += 1;
+          else if (d.kind === 'duplicate') outcomes.duplicate += 1;
+          else if (d.kind === 'invalid') outcomes.invalid += 1;
+        }
+        outcomes.parked = result.applied - outcomes.paired - outcomes.duplicate - outcomes.invalid;
+        events.emit('joiner.batch_applied', {
+          comparison: runtime.config.name,
+          side,
+          topic: batch.topic,
+          partition: batch.partition,
+          outcomes,
+          redelivered: result.skipped,
+        });
+        await publish(runtime, result.decisions);
+      }
+      // Redis holds the state (and the outbox the verdicts): only now may Kafka move on.
+      resolveOffset(chunk[chunk.length - 1]!.offset);
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+  }
+
+  /** Runs `task` every `intervalMs` until stop; failures are reported and retried next round. */
+  function every(intervalMs: number, during: string, task: () => Promise<void>): void {
+    const loop = (async () => {
+      while (running) {
+        try {
+          await task();
+        } catch (error) {
+          events.emit('joiner.error', { error: error as Error, during });
+        }
+        if (!running) break;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, intervalMs);
+          function done() {
+            clearTimeout(timer);
+            wakeups.delete(done);
+            resolve();
+          }
+          wakeups.add(done);
+        });
+      }
+    })();
+    loops.push(loop);
+  }
+
+  async function refreshMode(runtime: ComparisonRuntime, initial: boolean): Promise<void> {
+    const stored = await redis.get(runtime.store.keys.mode);
+    const mode = stored !== null && (MODES as readonly string[]).includes(stored) ? (stored as Mode) : runtime.config.mode;
+    if (initial || mode !== runtime.mode) {
+      runtime.mode = mode;
+      events.emit('joiner.mode_changed', { comparison: runtime.config.name, mode });
+    }
+  }
+
+  async function start(): Promise<number> {
+    await redis.connect();
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const inputs = [...routes.keys()];
+      const absent = await missingTopics(admin, inputs);
+      if (absent.length > 0) {
+        throw new JoinerError(
+          JoinerErrorCode.TOPIC_MISSING,
+          `input topic${absent.length > 1 ? 's' : ''} ${absent.join(', ')} not found on ${config.kafka.brokers.join(',')}: create ${absent.length > 1 ? 'them' : 'it'} or fix the comparison's topic`,
+        );
+      }
+      await ensureTopics(
+        admin,
+        comparisons.flatMap((c) =>
+          [c.matchesTopic, c.mismatchesTopic].map((topic) => ({
+            topic,
+            numPartitions: config.topics.partitions,
+            replicationFactor: config.topics.replicationFactor,
+          })),
+        ),
+      );
+      for (const runtime of comparisons) {
+        for (const side of ['old', 'new'] as const) {
+          const offsets = await admin.fetchTopicOffsets(runtime.config[side].topic);
+          await runtime.store.registerPartitions(side, offsets.map((o) => o.partition));
+        }
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    for (const runtime of comparisons) await refreshMode(runtime, true);
+
+    producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
+    running = true;
+    const port = await http.listen(metricsPort);
+    await consumer.run({
+      autoCommit: true,
+      autoCommitThreshold: 1,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatch: applyBatch,
+    });
+
+    for (const runtime of comparisons) {
+      every(expireIntervalMs, 'expire max_wait', async () => {
+        let decisions: Decision[];
+        do {
+          decisions = await runtime.store.expireWaiting();
+          await publish(runtime, decisions);
+        } while (decisions.length > 0 && running);
+      });
+      every(Math.max(1000, outboxLeaseMs / 3), 'reclaim outbox', async () => {
+        const decisions = await runtime.store.claimStale(outboxLeaseMs, 1000);
+        if (decisions.length === 0) return;
+        events.emit('joiner.outbox_reclaimed', { comparison: runtime.config.name, count: decisions.length });
+        await publish(runtime, decisions);
+      });
+      every(sampleIntervalMs, 'sample store', async () => {
+        await refreshMode(runtime, false);
+        const [pending, streamTimes] = await Promise.all([runtime.store.pendingCounts(), runtime.store.streamTimes()]);
+        events.emit('joiner.store_sampled', { comparison: runtime.config.name, pending, streamTimes });
+      });
+    }
+    events.emit('joiner.started', { comparisons: comparisons.map((c) => c.config.name), groupId });
+    return port;
+  }
+
+  async function shutdown(reason: string): Promise<void> {
+    running = false;
+    for (const wake of wakeups) wake();
+    // disconnect() lets the batch in hand finish, then commits the offsets it resolved.
+    await consumer?.disconnect();
+    await Promise.allSettled(loops);
+    await producer?.disconnect();
+    await http.close();
+    redis.disconnect();
+    events.emit('joiner.stopped', { reason });
+  }
+
+  return {
+    events,
+    metrics,
+    groupId,
+    start,
+    stop: (reason = 'stop requested') => (stopping ??= shutdown(reason)),
+  };
+}

@@ -1,0 +1,43 @@
+import { EventEmitter } from 'node:events';
+import type { Mode, Side } from '@shadowdiff/config';
+import type { Verdict } from './verdict.ts';
+
+/**
+ * The joiner's instrumentation events: the one catalogue (docs/operations.md lists it) that
+ * metrics and logs subscribe to, instead of being sprinkled through the pairing logic.
+ */
+export interface JoinerEventMap {
+  /** The consumer group joined and every comparison is ready. */
+  'joiner.started': [{ comparisons: readonly string[]; groupId: string }];
+  /** One chunk of one partition applied to the store. */
+  'joiner.batch_applied': [
+    {
+      comparison: string;
+      side: Side;
+      topic: string;
+      partition: number;
+      /** Records new to the store, by what became of them. */
+      outcomes: { paired: number; parked: number; duplicate: number; invalid: number };
+      /** Records already applied before (redelivered after a crash or rebalance). */
+      redelivered: number;
+    },
+  ];
+  /** A verdict reached its topic (or was counted without emitting, for unsampled matches). */
+  'joiner.verdict_published': [{ verdict: Verdict; topic: string | null; pairWaitMs: number | null }];
+  /** Decisions whose publisher died were taken over from the outbox. */
+  'joiner.outbox_reclaimed': [{ comparison: string; count: number }];
+  /** The mode of a comparison was read (at start and on every change). */
+  'joiner.mode_changed': [{ comparison: string; mode: Mode }];
+  /** Periodic view of the store: parked records and stream times per side. */
+  'joiner.store_sampled': [{ comparison: string; pending: Record<Side, number>; streamTimes: Record<Side, number | null> }];
+  /** Something failed that the joiner survives (it retries); fatal errors stop it instead. */
+  'joiner.error': [{ comparison?: string; error: Error; during: string }];
+  /** Shutdown finished: everything held was published and committed. */
+  'joiner.stopped': [{ reason: string }];
+}
+
+export type JoinerEvents = EventEmitter<JoinerEventMap>;
+
+export function createJoinerEvents(): JoinerEvents {
+  return new EventEmitter<JoinerEventMap>();
+}

@@ -1,0 +1,44 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+
+export interface JoinerHttpServer {
+  /** The port actually bound (useful with port 0). */
+  listen(port: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** `/metrics` (Prometheus text format) and `/healthz`; nothing else. */
+export function createJoinerHttpServer(registry: Registry, isHealthy: () => boolean): JoinerHttpServer {
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && req.url === '/metrics') {
+      registry
+        .metrics()
+        .then((body) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(body);
+        })
+        .catch((error: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(String(error));
+        });
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/healthz') {
+      const healthy = isHealthy();
+      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: healthy ? 'ok' : 'starting' }));
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ statusCode: 404, code: 'SHADOWDIFF_ERR_NOT_FOUND', error: 'Not Found', message: `${req.url} is not served here` }));
+  });
+  return {
+    listen: (port, host = '0.0.0.0') =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+      }),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,45 @@
+import type { JoinerMetrics } from '@shadowdiff/metrics';
+import type { Logger } from 'pino';
+import type { JoinerEvents } from './events.ts';
+
+const MODES = ['old', 'shadow', 'reverse_shadow', 'new'] as const;
+
+/** Metrics follow the joiner's events; nothing in the pairing path touches prom-client. */
+export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics): void {
+  events.on('joiner.batch_applied', ({ comparison, side, outcomes, redelivered }) => {
+    for (const [outcome, count] of Object.entries(outcomes)) {
+      if (count > 0) metrics.records.inc({ comparison, side, outcome }, count);
+    }
+    if (redelivered > 0) metrics.records.inc({ comparison, side, outcome: 'redelivered' }, redelivered);
+  });
+  events.on('joiner.verdict_published', ({ verdict, pairWaitMs }) => {
+    const { comparison } = verdict;
+    metrics.verdicts.inc({ comparison, verdict: verdict.verdict });
+    for (const difference of verdict.differences) metrics.countFieldDifference(comparison, difference.path);
+    if (pairWaitMs !== null) metrics.pairWait.observe({ comparison }, pairWaitMs / 1000);
+    if (verdict.latencyDeltaMs !== null) metrics.latencyDelta.observe({ comparison }, verdict.latencyDeltaMs / 1000);
+  });
+  events.on('joiner.store_sampled', ({ comparison, pending, streamTimes }) => {
+    const now = Date.now();
+    for (const side of ['old', 'new'] as const) {
+      metrics.pendingRecords.set({ comparison, side }, pending[side]);
+      const time = streamTimes[side];
+      if (time !== null) metrics.streamTimeLag.set({ comparison, side }, Math.max(0, (now - time) / 1000));
+    }
+  });
+  events.on('joiner.mode_changed', ({ comparison, mode }) => {
+    for (const m of MODES) metrics.mode.set({ comparison, mode: m }, m === mode ? 1 : 0);
+  });
+}
+
+/** Logs follow the same events: one JSON line per event, with comparison and partition where they apply. */
+export function instrumentLogs(events: JoinerEvents, logger: Logger): void {
+  events.on('joiner.started', (e) => logger.info({ event: 'joiner.started', ...e }, 'joiner started'));
+  events.on('joiner.batch_applied', (e) => logger.debug({ event: 'joiner.batch_applied', ...e }, 'batch applied'));
+  events.on('joiner.outbox_reclaimed', (e) =>
+    logger.warn({ event: 'joiner.outbox_reclaimed', ...e }, 'took over verdicts another publisher left in the outbox'),
+  );
+  events.on('joiner.mode_changed', (e) => logger.info({ event: 'joiner.mode_changed', ...e }, 'mode'));
+  events.on('joiner.error', ({ error, ...rest }) => logger.error({ event: 'joiner.error', ...rest, err: error }, error.message));
+  events.on('joiner.stopped', (e) => logger.info({ event: 'joiner.stopped', ...e }, 'joiner stopped'));
+}

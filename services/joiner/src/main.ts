@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The joiner process: `node services/joiner/src/main.ts --config shadowdiff.yaml`.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from '@shadowdiff/config';
+import { pino } from 'pino';
+import { buildJoiner } from './build-joiner.ts';
+
+const logger = pino({ name: 'shadowdiff-joiner', level: process.env.LOG_LEVEL ?? 'info' });
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
+  const file = values.config ?? process.env.SHADOWDIFF_CONFIG ?? 'shadowdiff.yaml';
+  let config;
+  try {
+    config = loadConfigFile(file);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`shadowdiff joiner: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const joiner = buildJoiner({ config, logger });
+  let signalled = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) return;
+    signalled = true;
+    logger.info({ signal }, 'stopping: finishing the batch in hand, committing, publishing');
+    joiner.stop(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'unclean stop');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const port = await joiner.start();
+  logger.info({ port }, `metrics on http://127.0.0.1:${port}/metrics`);
+}
+
+main().catch((error: unknown) => {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { diff, type Difference, type Json } from '@shadowdiff/compare';
+import type { Mode } from '@shadowdiff/config';
+import type { Decision, StoredRecord } from '@shadowdiff/store';
+
+export const VERDICT_SCHEMA = 'shadowdiff.verdict.v1';
+
+export type VerdictKind =
+  | 'match'
+  | 'mismatch'
+  | 'missing_old'
+  | 'missing_new'
+  | 'duplicate_old'
+  | 'duplicate_new'
+  | 'invalid_old'
+  | 'invalid_new'
+  | 'late';
+
+export interface VerdictSide {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  readonly timestamp: string;
+  readonly eventTime: string;
+  readonly value: Json;
+}
+
+/** The verdict event, as DESIGN.md "Verdicts" fixes it. */
+export interface Verdict {
+  readonly schema: typeof VERDICT_SCHEMA;
+  readonly comparison: string;
+  readonly pairId: string;
+  readonly key: string | null;
+  readonly verdict: VerdictKind;
+  readonly reason: string | null;
+  readonly mode: Mode;
+  readonly decidedAt: string;
+  readonly old: VerdictSide | null;
+  readonly new: VerdictSide | null;
+  readonly differences: readonly Difference[];
+  readonly latencyDeltaMs: number | null;
+}
+
+/** What the joiner writes as a record's blob (see record-reader.ts). */
+export interface RecordBlob {
+  /** correlation key; null when the record had none */
+  readonly k: string | null;
+  /** Kafka timestamp, ms */
+  readonly ts: number;
+  /** event time, ms */
+  readonly et: number;
+  /** wall-clock arrival at the joiner, ms */
+  readonly at: number;
+  /** decoded value (absent for an invalid record) */
+  readonly v?: Json;
+  /** why the record is invalid */
+  readonly x?: string;
+}
+
+interface ParsedSide {
+  readonly record: StoredRecord;
+  readonly blob: RecordBlob;
+}
+
+function parseSide(record: StoredRecord | null): ParsedSide | null {
+  return record === null ? null : { record, blob: JSON.parse(record.blob) as RecordBlob };
+}
+
+function coordinate(side: ParsedSide | null): string {
+  return side === null ? '' : `${side.record.topic}/${side.record.partition}/${side.record.offset}`;
+}
+
+/**
+ * A verdict's id: a function of the comparison, the key and both records' coordinates only, so a
+ * verdict published twice (after a crash, or by two instances) is the same event twice.
+ */
+export function pairIdOf(comparison: string, key: string | null, oldCoordinate: string, newCoordinate: string): string {
+  return createHash('sha256')
+    .update(`${comparison}\x1f${key ?? ''}\x1f${oldCoordinate}\x1f${newCoordinate}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+function toVerdictSide(side: ParsedSide | null): VerdictSide | null {
+  if (side === null) return null;
+  return {
+    topic: side.record.topic,
+    partition: side.record.partition,
+    offset: side.record.offset,
+    timestamp: new Date(side.blob.ts).toISOString(),
+    eventTime: new Date(side.blob.et).toISOString(),
+    value: side.blob.v ?? null,
+  };
+}
+
+export interface DecidedVerdict {
+  readonly verdict: Verdict;
+  /** For pairs: how long the first record waited for the second, ms. */
+  readonly pairWaitMs: number | null;
+}
+
+/** Turns a decision from the store into its verdict. Pure and deterministic but for nothing. */
+export function toVerdict(comparison: string, mode: Mode, decision: Decision): DecidedVerdict {
+  const oldSide = parseSide(decision.old);
+  const newSide = parseSide(decision.new);
+  const present = (oldSide ?? newSide) as ParsedSide;
+  const key = present.blob.k;
+  const pairId = pairIdOf(comparison, key, coordinate(oldSide), coordinate(newSide));
+  let kind: VerdictKind;
+  let reason: string | null = null;
+  let differences: readonly Difference[] = [];
+  let pairWaitMs: number | null = null;
+  switch (decision.kind) {
+    case 'pair': {
+      const o = oldSide as ParsedSide;
+      const n = newSide as ParsedSide;
+      differences = diff(o.blob.v ?? null, n.blob.v ?? null);
+      kind = differences.length === 0 ? 'match' : 'mismatch';
+      pairWaitMs = Math.max(0, decision.decidedAt - Math.min(o.blob.at, n.blob.at));
+      break;
+    }
+    case 'missing':
+      kind = oldSide === null ? 'missing_old' : 'missing_new';
+      reason = decision.reason;
+      break;
+    case 'duplicate':
+      kind = oldSide === null ? 'duplicate_new' : 'duplicate_old';
+      break;
+    case 'invalid':
+      kind = oldSide === null ? 'invalid_new' : 'invalid_old';
+      reason = present.blob.x ?? 'invalid record';
+      break;
+  }
+  const verdict: Verdict = {
+    schema: VERDICT_SCHEMA,
+    comparison,
+    pairId,
+    key,
+    verdict: kind,
+    reason,
+    mode,
+    decidedAt: new Date(decision.decidedAt).toISOString(),
+    old: toVerdictSide(oldSide),
+    new: toVerdictSide(newSide),
+    differences,
+    latencyDeltaMs: oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null,
+  };
+  return { verdict, pairWaitMs };
+}

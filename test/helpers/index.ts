@@ -1,0 +1,4 @@
+export { uniqueId } from './ids.ts';
+export { pollUntil } from './poll.ts';
+export { testKafka, createTopic, deleteTopics, produceRecords, readAll } from './kafka.ts';
+export { scrapeMetric, sumWhere } from './metrics.ts';
