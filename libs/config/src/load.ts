@@ -70,6 +70,8 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
   let found = describe(issue.input);
   switch (issue.code) {
     case 'invalid_type':
+      // A schema with its own wording ("a duration such as …") keeps it; zod's default is reworded.
+      if (!issue.message.startsWith('Invalid input')) break;
       expected = issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : `a ${issue.expected}`;
       break;
     case 'invalid_value':
@@ -82,16 +84,15 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
       found = issue.keys.map((k) => JSON.stringify(k)).join(', ');
       break;
     }
-    case 'invalid_union':
-      if (issue.path.length > 0 && 'discriminator' in issue) {
-        // zod reports an unknown discriminator on the union itself; point at the field.
-        const discriminator = String((issue as { discriminator?: unknown }).discriminator);
-        path = [...path, discriminator];
-        expected = 'a known kind for this setting';
-        const parent = issue.input as Record<string, unknown> | undefined;
-        found = describe(parent?.[discriminator]);
+    case 'invalid_union': {
+      // An unknown discriminator (`from: cookie`): zod points at the field and lists the kinds.
+      const { discriminator, options } = issue as { discriminator?: string; options?: unknown[] };
+      if (discriminator !== undefined && Array.isArray(options)) {
+        expected = `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
+        found = describe((issue.input as Record<string, unknown> | undefined)?.[discriminator]);
       }
       break;
+    }
     default:
       break;
   }

@@ -1,0 +1,72 @@
+// Lint: TypeScript rules, no import cycles, and the dependency direction of DESIGN.md:
+// libs/compare (pure) <- libs/codec <- libs/store, libs/kafka <- services/*. No service imports
+// another service; nothing reaches into another package's src/ (use its barrel, `@shadowdiff/x`).
+import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'infra', 'testing', 'joiner', 'cli'];
+
+/** What each package may import from @shadowdiff/*; anything else is a lint error. */
+const ALLOWED = {
+  'libs/errors': [],
+  'libs/compare': ['errors'],
+  'libs/config': ['errors'],
+  'libs/codec': ['errors', 'compare'],
+  'libs/metrics': ['errors'],
+  'libs/store': ['errors', 'compare', 'codec'],
+  'libs/kafka': ['errors', 'compare', 'codec'],
+  infra: [],
+  test: ['infra'],
+  'services/joiner': ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
+  'services/cli': ['errors', 'config', 'kafka', 'infra'],
+};
+
+const deepImports = {
+  group: ['@shadowdiff/*/*', '**/libs/*/src/**', '**/services/*/src/**', '**/infra/src/**'],
+  message: "Import another package through its barrel ('@shadowdiff/<name>'), never its files.",
+};
+
+const boundaries = Object.entries(ALLOWED).map(([dir, allowed]) => ({
+  files: [`${dir}/src/**/*.ts`, `${dir}/helpers/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          deepImports,
+          {
+            group: ALL.filter((p) => !allowed.includes(p) && !dir.endsWith(p) && !(dir === 'test' && p === 'testing')).map(
+              (p) => `@shadowdiff/${p}`,
+            ),
+            message: `${dir} may import only ${allowed.length ? allowed.map((a) => `@shadowdiff/${a}`).join(', ') : 'no @shadowdiff package'} (see eslint.config.js and docs/architecture.md).`,
+          },
+        ],
+      },
+    ],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '.work/**', '.nx/**', 'dist/**', 'test-results/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  importX.flatConfigs.typescript,
+  {
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createNodeResolver()] },
+    rules: {
+      'import-x/no-cycle': 'error',
+      'import-x/no-unresolved': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-restricted-imports': ['error', { patterns: [deepImports] }],
+    },
+  },
+  ...boundaries,
+  {
+    // Tests may import any package (they drive services in-process), never another package's files.
+    files: ['**/*.test.ts', 'test/e2e/**/*.ts', 'vitest.config.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepImports] }] },
+  },
+);

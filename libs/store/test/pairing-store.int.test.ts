@@ -1,0 +1,97 @@
+import { uniqueId } from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { createPairingStore, type ApplyRecord, type PairingStore } from '../src/index.ts';
+
+const redis = new Redis(inject('redisUrl'));
+let prefix: string;
+let store: PairingStore;
+
+function rec(offset: number, key: string, eventTime: number, kind: ApplyRecord['kind'] = 'record'): ApplyRecord {
+  return { offset: String(offset), kind, key, eventTime, blob: JSON.stringify({ k: key, et: eventTime }) };
+}
+
+beforeEach(async () => {
+  prefix = uniqueId('store');
+  store = createPairingStore({ redis, keyPrefix: prefix, comparison: 'c', horizonMs: 1000, maxWaitMs: 60_000 });
+  await store.registerPartitions('old', [0, 1]);
+  await store.registerPartitions('new', [0]);
+});
+
+afterAll(async () => {
+  const keys = await redis.keys('store-*');
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+describe('pairing store (real Redis, Lua)', () => {
+  it('parks a record, pairs it with the other side of the same key from any partition, and keeps the decision in the outbox', async () => {
+    const first = await store.apply('old', 'o', 1, [rec(0, 'a', 100)]);
+    expect(first).toEqual({ applied: 1, skipped: 0, decisions: [] });
+    expect(await store.pendingCounts()).toEqual({ old: 1, new: 0 });
+
+    const second = await store.apply('new', 'n', 0, [rec(0, 'a', 105)]);
+    expect(second.decisions).toHaveLength(1);
+    expect(second.decisions[0]).toMatchObject({ id: 'n/0/0', kind: 'pair', old: { topic: 'o', partition: 1, offset: '0' }, new: { topic: 'n', partition: 0, offset: '0' } });
+    expect(await store.pendingCounts()).toEqual({ old: 0, new: 0 });
+    expect(await redis.hlen(store.keys.outbox)).toBe(1);
+    await store.ack(['n/0/0']);
+    expect(await redis.hlen(store.keys.outbox)).toBe(0);
+  });
+
+  it('ignores a redelivered chunk: same offsets, no new decision, nothing parked twice', async () => {
+    await store.apply('old', 'o', 0, [rec(0, 'a', 100), rec(1, 'b', 100)]);
+    const again = await store.apply('old', 'o', 0, [rec(0, 'a', 100), rec(1, 'b', 100), rec(2, 'c', 100)]);
+    expect(again).toMatchObject({ applied: 1, skipped: 2, decisions: [] });
+    expect(await store.pendingCounts()).toEqual({ old: 3, new: 0 });
+  });
+
+  it('flags a second record of a key parked on the same side as a duplicate', async () => {
+    await store.apply('new', 'n', 0, [rec(0, 'a', 100)]);
+    const result = await store.apply('new', 'n', 0, [rec(1, 'a', 101)]);
+    expect(result.decisions.map((d) => [d.kind, d.new?.offset, d.old])).toEqual([['duplicate', '1', null]]);
+  });
+
+  it('turns an invalid record into a decision atomically with its offset', async () => {
+    const result = await store.apply('old', 'o', 0, [rec(0, '', 100, 'invalid')]);
+    expect(result.decisions.map((d) => d.kind)).toEqual(['invalid']);
+    expect((await store.apply('old', 'o', 0, [rec(0, '', 100, 'invalid')])).decisions).toEqual([]);
+  });
+
+  it('declares missing by watermark only once every partition of the other side has moved past the horizon', async () => {
+    await store.apply('new', 'n', 0, [rec(0, 'lonely', 1000)]);
+    // old partition 0 is far ahead, but partition 1 has not delivered anything yet: no stream time.
+    expect((await store.apply('old', 'o', 0, [rec(0, 'x', 5000)])).decisions).toEqual([]);
+    // partition 1 is at 1500: the side's stream time is 1500, not past 1000 + 1000.
+    expect((await store.apply('old', 'o', 1, [rec(0, 'y', 1500)])).decisions).toEqual([]);
+    const result = await store.apply('old', 'o', 1, [rec(1, 'z', 2001)]);
+    expect(result.decisions.map((d) => [d.kind, d.reason, d.new?.offset])).toEqual([['missing', 'watermark', '0']]);
+    expect(await store.streamTimes()).toEqual({ old: 2001, new: 1000 });
+  });
+
+  it('declares a record missing on arrival when the other side has already passed its horizon', async () => {
+    await store.apply('new', 'n', 0, [rec(0, 'p', 10_000)]);
+    const result = await store.apply('old', 'o', 0, [rec(0, 'late-one', 8000)]);
+    expect(result.decisions.map((d) => [d.kind, d.reason, d.old?.offset, d.new])).toEqual([['missing', 'watermark', '0', null]]);
+  });
+
+  it('declares missing by max_wait when the wall-clock cap runs out, whatever the stream times', async () => {
+    await store.apply('old', 'o', 0, [rec(0, 'a', 100)], 1_000);
+    await store.apply('new', 'n', 0, [rec(0, 'b', 100)], 30_000);
+    expect(await store.expireWaiting(60_000)).toEqual([]);
+    const expired = await store.expireWaiting(61_001);
+    expect(expired.map((d) => [d.kind, d.reason, d.old?.offset ?? null, d.new?.offset ?? null])).toEqual([['missing', 'max_wait', '0', null]]);
+    expect(await store.pendingCounts()).toEqual({ old: 0, new: 1 });
+  });
+
+  it('lets another publisher claim decisions left in the outbox past their lease, once per lease', async () => {
+    await store.apply('old', 'o', 0, [rec(0, 'a', 100)], 1000);
+    await store.apply('new', 'n', 0, [rec(0, 'a', 100)], 1000);
+    expect(await store.claimStale(5000, 10, 4000)).toEqual([]);
+    const claimed = await store.claimStale(5000, 10, 7000);
+    expect(claimed.map((d) => d.id)).toEqual(['n/0/0']);
+    expect(await store.claimStale(5000, 10, 8000)).toEqual([]);
+    await store.ack(claimed.map((d) => d.id));
+    expect(await store.claimStale(5000, 10, 100_000)).toEqual([]);
+  });
+});

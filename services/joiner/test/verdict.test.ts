@@ -1,0 +1,69 @@
+import { parseConfig } from '@shadowdiff/config';
+import type { Decision } from '@shadowdiff/store';
+import { describe, expect, it } from 'vitest';
+import { emitsMatch, pairIdOf, toVerdict } from '../src/index.ts';
+
+const oldRecord = { topic: 'o', partition: 1, offset: '10', blob: '{"k":"a","ts":1000,"et":1000,"at":5000,"v":{"x":1}}' };
+const newRecord = { topic: 'n', partition: 0, offset: '3', blob: '{"k":"a","ts":1012,"et":1000,"at":5400,"v":{"x":2}}' };
+
+function decision(partial: Partial<Decision>): Decision {
+  return { id: 'n/0/3', kind: 'pair', reason: null, decidedAt: 5400, old: oldRecord, new: newRecord, ...partial };
+}
+
+describe('verdicts', () => {
+  it('a pair with a difference is a mismatch naming the path, with both coordinates and the latency delta', () => {
+    const { verdict, pairWaitMs } = toVerdict('cmp', 'shadow', decision({}));
+    expect(verdict).toMatchObject({
+      schema: 'shadowdiff.verdict.v1',
+      comparison: 'cmp',
+      key: 'a',
+      verdict: 'mismatch',
+      reason: null,
+      mode: 'shadow',
+      decidedAt: new Date(5400).toISOString(),
+      old: { topic: 'o', partition: 1, offset: '10', timestamp: new Date(1000).toISOString(), value: { x: 1 } },
+      new: { topic: 'n', partition: 0, offset: '3', value: { x: 2 } },
+      differences: [{ path: 'x', kind: 'changed', old: 1, new: 2 }],
+      latencyDeltaMs: 12,
+    });
+    expect(pairWaitMs).toBe(400);
+  });
+
+  it('pairId depends on the comparison, the key and both coordinates only', () => {
+    const a = toVerdict('cmp', 'shadow', decision({})).verdict.pairId;
+    expect(toVerdict('cmp', 'reverse_shadow', decision({ decidedAt: 9999 })).verdict.pairId).toBe(a);
+    expect(a).toBe(pairIdOf('cmp', 'a', 'o/1/10', 'n/0/3'));
+    expect(pairIdOf('cmp', 'a', 'o/1/11', 'n/0/3')).not.toBe(a);
+    expect(pairIdOf('other', 'a', 'o/1/10', 'n/0/3')).not.toBe(a);
+  });
+
+  it('one-sided decisions name the side that is missing, duplicated or invalid', () => {
+    expect(toVerdict('c', 'shadow', decision({ kind: 'missing', reason: 'watermark', new: null })).verdict).toMatchObject({
+      verdict: 'missing_new',
+      reason: 'watermark',
+      new: null,
+      latencyDeltaMs: null,
+    });
+    expect(toVerdict('c', 'shadow', decision({ kind: 'missing', reason: 'max_wait', old: null })).verdict.verdict).toBe('missing_old');
+    expect(toVerdict('c', 'shadow', decision({ kind: 'duplicate', old: null })).verdict.verdict).toBe('duplicate_new');
+    const invalid = { ...oldRecord, blob: '{"k":null,"ts":1,"et":1,"at":1,"x":"no message key"}' };
+    expect(toVerdict('c', 'shadow', decision({ kind: 'invalid', old: invalid, new: null })).verdict).toMatchObject({
+      verdict: 'invalid_old',
+      reason: 'no message key',
+      key: null,
+      old: { value: null },
+    });
+  });
+
+  it('samples match verdicts deterministically by pairId', () => {
+    const config = (matches: string) =>
+      parseConfig(`comparisons:\n  - { name: c, old: { topic: a }, new: { topic: b }, window: 1s, matches: ${matches} }`, 't.yaml').comparisons[0]!;
+    const ids = Array.from({ length: 2000 }, (_, i) => pairIdOf('c', String(i), 'a', 'b'));
+    expect(ids.every((id) => emitsMatch(config('{ emit: all }'), id))).toBe(true);
+    expect(ids.some((id) => emitsMatch(config('{ emit: none }'), id))).toBe(false);
+    const sampled = ids.filter((id) => emitsMatch(config('{ emit: sample, ratio: 0.1 }'), id)).length;
+    expect(sampled).toBeGreaterThan(120);
+    expect(sampled).toBeLessThan(280);
+    expect(ids.filter((id) => emitsMatch(config('{ emit: sample, ratio: 0.1 }'), id)).length).toBe(sampled);
+  });
+});
