@@ -17,7 +17,7 @@ const ALLOWED = {
   'libs/store': ['errors', 'compare', 'codec'],
   'libs/kafka': ['errors', 'compare', 'codec'],
   infra: [],
-  test: ['infra'],
+  test: ['infra', 'kafka'],
   'services/joiner': ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
   'services/cli': ['errors', 'config', 'kafka', 'infra'],
 };

@@ -1,3 +1,4 @@
+import { createProducer } from '@shadowdiff/kafka';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
 export function testKafka(brokers: string): Kafka {
@@ -15,7 +16,7 @@ export async function deleteTopics(admin: Admin, prefix: string): Promise<void> 
 
 /** Produces messages in batches of `batchSize`, every one acknowledged by the broker. */
 export async function produceRecords(kafka: Kafka, topic: string, messages: readonly Message[], batchSize = 500): Promise<void> {
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = createProducer(kafka);
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += batchSize) {

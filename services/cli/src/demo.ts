@@ -1,5 +1,161 @@
-import type { Log } from './stack.ts';
-export async function runDemo(_args: string[], log: Log): Promise<number> {
-  log('demo: not yet');
-  return 1;
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { workDir } from '@shadowdiff/infra';
+import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
+import { Redis } from 'ioredis';
+import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
+import { renderProgress, renderSummary, scrapeCounter, scrapeVerdicts, type VerdictCounts } from './demo-report.ts';
+import { up, type Log } from './stack.ts';
+
+const DEMO_PREFIX = 'shadowdiff-demo-';
+const COMPARISON = 'invoices';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+function demoConfig(run: string, brokers: string, redisUrl: string, port: number): string {
+  return `# Written by 'shadowdiff demo' for run ${run}. A real config has the same shape: see docs/configuration.md.
+kafka: { brokers: [${brokers.split(',').map((b) => JSON.stringify(b)).join(', ')}], clientId: shadowdiff-demo }
+redis: { url: ${JSON.stringify(redisUrl)}, keyPrefix: ${JSON.stringify(run)} }
+topics: { prefix: ${run} }
+joiner: { groupId: ${run}.joiner, metricsPort: ${port} }
+comparisons:
+  - name: ${COMPARISON}
+    old: { topic: ${run}.invoices.v1, codec: json }
+    new: { topic: ${run}.invoices.v2, codec: json }
+    key: { from: message-key }
+    eventTime: { from: header, name: source-ts }
+    window: 2s
+    maxWait: 5s
+    matches: { emit: all }
+`;
+}
+
+/** Removes the topics and Redis keys of earlier demo runs; the last run's stay for inspection until the next. */
+async function cleanEarlierRuns(kafka: ReturnType<typeof createKafka>, redisUrl: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const old = (await admin.listTopics()).filter((t) => t.startsWith(DEMO_PREFIX));
+    if (old.length > 0) await admin.deleteTopics({ topics: old });
+  } finally {
+    await admin.disconnect();
+  }
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${DEMO_PREFIX}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function startJoiner(configFile: string, logFile: string): ChildProcess {
+  const entry = fileURLToPath(import.meta.resolve('@shadowdiff/joiner/main'));
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', entry, '--config', configFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => lines.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => lines.push(d.toString()));
+  child.on('exit', () => writeFileSync(logFile, lines.join('')));
+  return child;
+}
+
+/**
+ * `shadowdiff demo`: local Kafka and Redis, an input topic of orders, two sample consumers (the
+ * one in production and a rewrite with deliberate bugs) writing invoices to their own topics, the
+ * joiner comparing them, a live progress line, and a summary of the verdicts.
+ */
+export async function runDemo(args: string[], log: Log): Promise<number> {
+  const { values } = parseArgs({ args, options: { records: { type: 'string', default: '2000' } } });
+  const records = Number(values.records);
+  if (!Number.isInteger(records) || records < 1) throw new Error(`--records takes a whole number, got ${values.records}`);
+
+  const stack = await up(log);
+  const run = `${DEMO_PREFIX}${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+  const kafka = createKafka({ brokers: stack.brokers.split(','), clientId: 'shadowdiff-demo' });
+  await cleanEarlierRuns(kafka, stack.redisUrl);
+  const input = `${run}.orders`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(
+    admin,
+    [input, `${run}.invoices.v1`, `${run}.invoices.v2`].map((topic) => ({ topic, numPartitions: 3, replicationFactor: 1 })),
+  );
+  await admin.disconnect();
+
+  const dir = workDir('demo');
+  const configFile = join(dir, 'shadowdiff.yaml');
+  const port = await freePort();
+  writeFileSync(configFile, demoConfig(run, stack.brokers, stack.redisUrl, port));
+  log(`config ${configFile}`);
+
+  const joiner = startJoiner(configFile, join(dir, 'joiner.log'));
+  const joinerExit = new Promise<number>((resolve) => joiner.on('exit', (code) => resolve(code ?? 1)));
+  const stops = await Promise.all([
+    runSampleConsumer(kafka, { group: `${run}.old-consumer`, input, output: `${run}.invoices.v1`, transform: oldInvoice }),
+    runSampleConsumer(kafka, { group: `${run}.new-consumer`, input, output: `${run}.invoices.v2`, transform: newInvoice }),
+  ]);
+
+  log(`producing ${records} orders to ${input}; the old and the new consumer turn them into invoices…`);
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const orders = demoOrders(records);
+  for (let i = 0; i < orders.length; i += 500) {
+    await producer.send({
+      topic: input,
+      messages: orders.slice(i, i + 500).map((o) => ({ key: o.orderId, value: JSON.stringify(o) })),
+    });
+  }
+  await producer.disconnect();
+
+  // Every order ends in exactly one verdict: match, mismatch, or missing_new for the dropped ones.
+  const metricsUrl = `http://127.0.0.1:${port}/metrics`;
+  const deadline = Date.now() + 120_000;
+  let counts: VerdictCounts = new Map();
+  let exited: number | undefined;
+  void joinerExit.then((code) => (exited = code));
+  const tty = process.stdout.isTTY;
+  let lastLine = 0;
+  for (;;) {
+    counts = await scrapeVerdicts(metricsUrl, COMPARISON).catch(() => counts);
+    const done = [...counts.values()].reduce((a, b) => a + b, 0);
+    if (tty) process.stdout.write(`\r${renderProgress(done, records, counts)}`);
+    else if (Date.now() - lastLine > 2000 || done >= records) {
+      log(renderProgress(done, records, counts));
+      lastLine = Date.now();
+    }
+    if (done >= records || exited !== undefined || Date.now() > deadline) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  if (tty) process.stdout.write('\n');
+
+  const fields = await scrapeCounter(metricsUrl, 'shadowdiff_field_differences_total', 'path', COMPARISON).catch(() => new Map<string, number>());
+  await Promise.all(stops.map((stop) => stop()));
+  joiner.kill('SIGTERM');
+  const code = await joinerExit;
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (total < records) {
+    log(`the joiner decided ${total} of ${records} verdicts before ${exited !== undefined ? `it exited (${exited})` : 'the deadline'}; its log: ${join(dir, 'joiner.log')}`);
+    return 1;
+  }
+  log(renderSummary({ run, comparison: COMPARISON, counts, fields, brokers: stack.brokers, configFile }));
+  return code === 0 ? 0 : 1;
 }

@@ -19,7 +19,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 /** Services run as their own processes; the CLI never imports a service's code. */
 function runService(specifier: string, args: string[]): Promise<number> {
   const entry = fileURLToPath(import.meta.resolve(specifier));
-  const child = spawn(process.execPath, [entry, ...args], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', entry, ...args], { stdio: 'inherit' });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGTERM', forward);
   process.on('SIGINT', forward);

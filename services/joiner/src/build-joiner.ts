@@ -1,5 +1,5 @@
 import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
-import { createKafka, ensureTopics, missingTopics } from '@shadowdiff/kafka';
+import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import { createPairingStore, type Decision, type PairingStore } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
@@ -246,7 +246,7 @@ export function buildJoiner({
     }
     for (const runtime of comparisons) await refreshMode(runtime, true);
 
-    producer = kafka.producer({ allowAutoTopicCreation: false });
+    producer = createProducer(kafka);
     await producer.connect();
     consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
     await consumer.connect();

@@ -1,0 +1,66 @@
+/** verdict kind → count, as the joiner's /metrics reports them */
+export type VerdictCounts = Map<string, number>;
+
+/** Reads one labelled counter of one comparison from the joiner's /metrics: label value → count. */
+export async function scrapeCounter(metricsUrl: string, metric: string, label: string, comparison: string): Promise<Map<string, number>> {
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
+  const counts = new Map<string, number>();
+  const pattern = new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm');
+  for (const [, labels, value] of text.matchAll(pattern)) {
+    if (!labels?.includes(`comparison="${comparison}"`)) continue;
+    const name = new RegExp(`${label}="([^"]+)"`).exec(labels)?.[1];
+    if (name) counts.set(name, Number(value));
+  }
+  return counts;
+}
+
+export function scrapeVerdicts(metricsUrl: string, comparison: string): Promise<VerdictCounts> {
+  return scrapeCounter(metricsUrl, 'shadowdiff_verdicts_total', 'verdict', comparison);
+}
+
+const BAR = 30;
+
+export function renderProgress(done: number, total: number, counts: VerdictCounts): string {
+  const filled = Math.min(BAR, Math.round((done / total) * BAR));
+  const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k} ${v}`);
+  return `[${'#'.repeat(filled)}${'.'.repeat(BAR - filled)}] ${done}/${total} verdicts  ${parts.join('  ')}`;
+}
+
+export function renderSummary({
+  run,
+  comparison,
+  counts,
+  fields,
+  brokers,
+  configFile,
+}: {
+  run: string;
+  comparison: string;
+  counts: VerdictCounts;
+  /** differing path → count */
+  fields: Map<string, number>;
+  brokers: string;
+  configFile: string;
+}): string {
+  const topFields = [...fields].sort(([, a], [, b]) => b - a).slice(0, 5).map(([path, n]) => `  ${path.padEnd(22)} ${String(n).padStart(7)}`);
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  const match = counts.get('match') ?? 0;
+  const paired = match + (counts.get('mismatch') ?? 0);
+  const rows = [...counts].sort(([, a], [, b]) => b - a).map(([k, v]) => `  ${k.padEnd(14)} ${String(v).padStart(7)}  ${((v / total) * 100).toFixed(1).padStart(5)}%`);
+  return [
+    '',
+    `shadowdiff demo: ${comparison}`,
+    `  verdicts       ${String(total).padStart(7)}`,
+    ...rows,
+    `  match rate of paired outputs: ${paired === 0 ? 'n/a' : `${((match / paired) * 100).toFixed(2)}%`}`,
+    '',
+    'fields that differ most',
+    ...topFields,
+    '',
+    'The rewrite has three deliberate bugs: an unrounded subtotal on orders of three lines, gold',
+    'customers without double points, and orders ending in 77 dropped. Look at them:',
+    `  mismatches and missing: topic ${run}.${comparison}.mismatches on ${brokers}`,
+    `  matches:                topic ${run}.${comparison}.matches`,
+    `  the joiner's config:    ${configFile}`,
+  ].join('\n');
+}
