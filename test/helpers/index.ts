@@ -2,3 +2,4 @@ export { uniqueId } from './ids.ts';
 export { pollUntil } from './poll.ts';
 export { testKafka, createTopic, deleteTopics, produceRecords, readAll } from './kafka.ts';
 export { scrapeMetric, sumWhere } from './metrics.ts';
+export { startJoinerProcess, type JoinerProcess } from './joiner-process.ts';

@@ -1,0 +1,42 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pollUntil } from './poll.ts';
+
+export interface JoinerProcess {
+  readonly child: ChildProcess;
+  /** Everything the process wrote, for assertion messages. */
+  output(): string;
+  /** Resolves with the exit code (or the signal's name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  /** The /metrics URL, once the joiner has logged the port it bound (run it with metricsPort 0). */
+  metricsUrl(timeoutMs?: number): Promise<string>;
+}
+
+/** Writes `yaml` to a temporary file and runs the joiner on it as its own OS process. */
+export function startJoinerProcess(yaml: string): JoinerProcess {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-joiner-'));
+  const file = join(dir, 'shadowdiff.yaml');
+  writeFileSync(file, yaml);
+  const entry = fileURLToPath(import.meta.resolve('@shadowdiff/joiner/main'));
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', entry, '--config', file], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  });
+  const chunks: string[] = [];
+  child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString()));
+  child.stderr?.on('data', (d: Buffer) => chunks.push(d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const output = () => chunks.join('');
+  const metricsUrl = async (timeoutMs = 60_000) => {
+    const port = await pollUntil(
+      async () => /"msg":"metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics"/.exec(output())?.[1],
+      (found) => found !== undefined,
+      { what: 'the joiner to report its metrics port', timeoutMs },
+    );
+    return `http://127.0.0.1:${port}/metrics`;
+  };
+  return { child, output, exited, metricsUrl };
+}
