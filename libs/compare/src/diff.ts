@@ -17,13 +17,26 @@ function typeOf(value: Json): JsonType {
  * keys in new's order, array indices ascending.
  */
 export function diff(oldValue: Json, newValue: Json): readonly Difference[] {
-  if (equal(oldValue, newValue)) return NO_DIFFERENCES;
+  if (fastEqual(oldValue, newValue)) return NO_DIFFERENCES;
   const out: Difference[] = [];
   walk(oldValue, newValue, '', out);
   return out;
 }
 
 const NO_DIFFERENCES: readonly Difference[] = Object.freeze([]);
+
+/**
+ * fast-deep-equal calls `valueOf()` / `toString()` when an object's own property shadows them, so a
+ * payload with a field named `valueOf` or `toString` (JSON.parse makes them own properties) throws.
+ * Such values take the walk, which treats every key alike.
+ */
+function fastEqual(a: Json, b: Json): boolean {
+  try {
+    return equal(a, b);
+  } catch {
+    return false;
+  }
+}
 
 function walk(a: Json, b: Json, path: string, out: Difference[]): void {
   const ta = typeOf(a);

@@ -36,6 +36,15 @@ describe('diff', () => {
     expect(diff(null, {})).toEqual([{ path: '', kind: 'type_changed', old: null, new: {} }]);
   });
 
+  it('compares payloads with fields named like Object methods (valueOf, toString, __proto__)', () => {
+    const parse = (text: string) => JSON.parse(text) as Json;
+    expect(diff(parse('{"valueOf":1,"toString":"a"}'), parse('{"valueOf":1,"toString":"a"}'))).toEqual([]);
+    expect(diff(parse('{"toString":"a"}'), parse('{"toString":"b"}'))).toEqual([{ path: 'toString', kind: 'changed', old: 'a', new: 'b' }]);
+    expect(diff(parse('{"__proto__":{"x":1}}'), parse('{"__proto__":{"x":2}}'))).toEqual([
+      { path: '__proto__.x', kind: 'changed', old: 1, new: 2 },
+    ]);
+  });
+
   it('property: a value always matches itself', () => {
     fc.assert(fc.property(json, (v) => diff(v, structuredClone(v)).length === 0));
   });

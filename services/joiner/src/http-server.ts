@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { JoinerErrorCode } from './errors.ts';
 
 export interface JoinerHttpServer {
   /** The port actually bound (useful with port 0). */
@@ -31,7 +32,7 @@ export function createJoinerHttpServer(registry: Registry, isHealthy: () => bool
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ statusCode: 404, code: 'SHADOWDIFF_ERR_NOT_FOUND', error: 'Not Found', message: `${req.url} is not served here` }));
+    res.end(JSON.stringify({ statusCode: 404, code: JoinerErrorCode.NOT_FOUND, error: 'Not Found', message: `${req.url} is not served here` }));
   });
   return {
     listen: (port, host = '0.0.0.0') =>

@@ -1,0 +1,19 @@
+import { readFileSync } from 'node:fs';
+import { ConfigErrorCode } from '@shadowdiff/config';
+import { JoinerErrorCode } from '@shadowdiff/joiner';
+import { StoreErrorCode } from '@shadowdiff/store';
+import { describe, expect, it } from 'vitest';
+
+const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+const codes = [ConfigErrorCode, StoreErrorCode, JoinerErrorCode].flatMap((e) => Object.values(e));
+
+describe('docs/errors.md', () => {
+  it.each(codes)('documents %s', (code) => {
+    expect(doc).toContain(`| \`${code}\` |`);
+  });
+
+  it('documents no code that does not exist', () => {
+    const documented = [...doc.matchAll(/\| `(SHADOWDIFF_ERR_[A-Z_]+)` \|/g)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...new Set(codes)].sort());
+  });
+});
