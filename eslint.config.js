@@ -2,7 +2,7 @@
 // libs/compare (pure) <- libs/codec <- libs/store, libs/kafka <- services/*. No service imports
 // another service; nothing reaches into another package's src/ (use its barrel, `@shadowdiff/x`).
 import js from '@eslint/js';
-import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import importPlugin from 'eslint-plugin-import';
 import tseslint from 'typescript-eslint';
 
 const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'infra', 'testing', 'joiner', 'cli'];
@@ -51,13 +51,17 @@ export default tseslint.config(
   { ignores: ['**/node_modules/**', '.work/**', '.nx/**', 'dist/**', 'test-results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  importX.flatConfigs.typescript,
   {
-    plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createNodeResolver()] },
+    plugins: { import: importPlugin },
+    settings: {
+      'import/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import/extensions': ['.ts', '.js'],
+      // Workspace packages resolve through node_modules symlinks to their `main` (src/index.ts).
+      'import/resolver': { node: { extensions: ['.ts', '.js'] } },
+    },
     rules: {
-      'import-x/no-cycle': 'error',
-      'import-x/no-unresolved': 'error',
+      'import/no-cycle': 'error',
+      'import/no-unresolved': ['error', { ignore: ['^vitest/config$', '^node:', '^typescript-eslint$'] }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-imports': ['error', { patterns: [deepImports] }],
