@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -24,6 +24,34 @@ function kafkaPort(): number {
 /** The brokers to use: KAFKA_BROKERS if set, else the local broker's address. */
 export function kafkaBrokers(): string {
   return process.env.KAFKA_BROKERS ?? `127.0.0.1:${kafkaPort()}`;
+}
+
+/**
+ * Waits until the broker can serve consumer groups: on a fresh broker the first group request
+ * creates __consumer_offsets and answers "coordinator not available" / "loading" until it is
+ * ready. Asking once here keeps that start-up noise out of every client that follows.
+ */
+async function waitForGroupCoordinator(brokers: string, timeoutMs: number): Promise<boolean> {
+  const kafka = new Kafka({
+    clientId: 'shadowdiff-infra',
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return await waitFor(async () => {
+      try {
+        await admin.describeGroups(['shadowdiff-infra-probe']);
+        return true;
+      } catch {
+        return false;
+      }
+    }, timeoutMs, 250);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
 }
 
 /** True when a broker at `brokers` answers a metadata request. */
@@ -67,11 +95,15 @@ export function resolveKafkaJars(log: (line: string) => void = () => undefined):
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === pomHash) return lib;
   log('resolving the Apache Kafka jars from Maven Central (first run only)…');
   for (const jar of readdirSync(lib)) if (jar.endsWith('.jar')) execFileSync('rm', ['-f', join(lib, jar)]);
-  execFileSync(
+  const result = spawnSync(
     'mvn',
     ['-q', '-B', '-Dstyle.color=never', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-DincludeScope=runtime'],
-    { stdio: ['ignore', 'inherit', 'inherit'] },
+    { encoding: 'utf8' },
   );
+  if (result.status !== 0) {
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() || String(result.error ?? 'no output');
+    throw new Error(`mvn could not resolve the Kafka jars from ${POM}:\n${output}`);
+  }
   writeFileSync(stamp, pomHash);
   return lib;
 }
@@ -190,7 +222,7 @@ export async function kafkaUp(log: (line: string) => void = () => undefined, tim
     if (readPid(pidFile) === undefined) return true; // died: stop waiting, report below
     return kafkaServing(brokers, 2000);
   }, timeoutMs, 500);
-  if (!ready || readPid(pidFile) === undefined) {
+  if (!ready || readPid(pidFile) === undefined || !(await waitForGroupCoordinator(brokers, timeoutMs))) {
     throw new Error(`Kafka did not start on ${brokers}. Last lines of ${logFile}:\n${tail(logFile)}\n${tail(join(dir, 'server.log'))}`);
   }
   return { brokers, started: true };
