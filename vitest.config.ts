@@ -4,8 +4,6 @@ const sources = ['libs/*/{src,test}/**', 'services/*/{src,test}/**', 'infra/src/
 
 export default defineConfig({
   test: {
-    // kafkajs 2.2.4 schedules a negative timeout on Node >= 24 (tulios/kafkajs#1751): harmless, silenced.
-    execArgv: ['--disable-warning=TimeoutNegativeWarning'],
     projects: [
       {
         test: {

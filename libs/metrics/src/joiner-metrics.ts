@@ -29,7 +29,7 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
   const registers = [registry];
   const records = new Counter({
     name: 'shadowdiff_records_total',
-    help: 'Records read from the old and new topics, by what became of them (paired, parked, duplicate, invalid, redelivered).',
+    help: 'Records read from the old and new topics, by what became of them (paired, parked, duplicate, invalid, missing, redelivered).',
     labelNames: ['comparison', 'side', 'outcome'] as const,
     registers,
   });

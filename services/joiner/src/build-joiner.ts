@@ -154,14 +154,16 @@ export function buildJoiner({
         const records = chunk.map((m) => runtime.readers[side](m, arrivedAt));
         const result = await runtime.store.apply(side, batch.topic, batch.partition, records, arrivedAt);
         const own = `${batch.topic}/${batch.partition}/`;
-        const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0 };
+        // Decisions whose id is one of this chunk's records say what became of them; the rest were parked.
+        const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0 };
         for (const d of result.decisions) {
           if (!d.id.startsWith(own)) continue;
           if (d.kind === 'pair') outcomes.paired += 1;
           else if (d.kind === 'duplicate') outcomes.duplicate += 1;
           else if (d.kind === 'invalid') outcomes.invalid += 1;
+          else outcomes.missing += 1;
         }
-        outcomes.parked = result.applied - outcomes.paired - outcomes.duplicate - outcomes.invalid;
+        outcomes.parked = result.applied - outcomes.paired - outcomes.duplicate - outcomes.invalid - outcomes.missing;
         events.emit('joiner.batch_applied', {
           comparison: runtime.config.name,
           side,
@@ -293,7 +295,7 @@ export function buildJoiner({
     await Promise.allSettled(loops);
     await producer?.disconnect();
     await http.close();
-    redis.disconnect();
+    await redis.quit().catch(() => redis.disconnect());
     events.emit('joiner.stopped', { reason });
   }
 

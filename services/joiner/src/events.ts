@@ -16,8 +16,11 @@ export interface JoinerEventMap {
       side: Side;
       topic: string;
       partition: number;
-      /** Records new to the store, by what became of them. */
-      outcomes: { paired: number; parked: number; duplicate: number; invalid: number };
+      /**
+       * Records new to the store, by what became of them; `missing`: declared missing on arrival,
+       * the other side having already moved past its window.
+       */
+      outcomes: { paired: number; parked: number; duplicate: number; invalid: number; missing: number };
       /** Records already applied before (redelivered after a crash or rebalance). */
       redelivered: number;
     },
