@@ -1,5 +1,5 @@
 import { comparisonKeys } from '@shadowdiff/store';
-import { createTopic, deleteTopics, pollUntil, produceRecords, readAll, scrapeMetric, startJoinerProcess, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, readAll, scrapeMetric, startJoinerProcess, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -38,12 +38,7 @@ comparisons:
 `;
 
   afterAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await deleteTopics(admin, id);
-    await admin.disconnect();
-    const left = await redis.keys(`${id}:*`);
-    if (left.length > 0) await redis.del(...left);
+    await cleanUpPrefix(kafka, redis, id);
     redis.disconnect();
   });
 

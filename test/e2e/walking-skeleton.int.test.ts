@@ -1,6 +1,6 @@
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner, type Verdict } from '@shadowdiff/joiner';
-import { createTopic, deleteTopics, pollUntil, produceRecords, readAll, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, readAll, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -80,12 +80,7 @@ comparisons:
 
   afterAll(async () => {
     await joiner?.stop();
-    const admin = kafka.admin();
-    await admin.connect();
-    await deleteTopics(admin, id);
-    await admin.disconnect();
-    const keys = await redis.keys(`${id}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await cleanUpPrefix(kafka, redis, id);
     redis.disconnect();
   });
 

@@ -3,3 +3,4 @@ export { pollUntil } from './poll.ts';
 export { testKafka, createTopic, deleteTopics, produceRecords, readAll } from './kafka.ts';
 export { scrapeMetric, sumWhere } from './metrics.ts';
 export { startJoinerProcess, type JoinerProcess } from './joiner-process.ts';
+export { cleanUpPrefix } from './cleanup.ts';

@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { workDir } from '@shadowdiff/infra';
+import { freePort, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
 import { Redis } from 'ioredis';
 import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
@@ -13,17 +12,6 @@ import { up, type Log } from './stack.ts';
 
 const DEMO_PREFIX = 'shadowdiff-demo-';
 const COMPARISON = 'invoices';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function demoConfig(run: string, brokers: string, redisUrl: string, port: number): string {
   return `# Written by 'shadowdiff demo' for run ${run}. A real config has the same shape: see docs/configuration.md.
