@@ -1,3 +1,4 @@
-export { diff } from './diff.ts';
-export { childPath, indexPath } from './path.ts';
+export { createComparator, diff, withinTolerance, type Comparator, type ComparatorOptions } from './comparator.ts';
+export { CompiledRules, validateRules, type CompareRules, type Normalizer } from './rules.ts';
+export { parsePattern, matchesPattern, formatPath, type PathPattern, type Segment, type KeyedSegment } from './pattern.ts';
 export type { Difference, DifferenceKind, Json } from './difference.ts';

@@ -63,7 +63,13 @@ describe('diff', () => {
   it('property: the diff walk never misses what the fast path saw differ', () => {
     fc.assert(
       fc.property(json, json, (a, b) => {
-        fc.pre(!equal(a, b));
+        let same: boolean;
+        try {
+          same = equal(a, b);
+        } catch {
+          same = false; // fast-deep-equal throws on own keys named valueOf / toString
+        }
+        fc.pre(!same);
         expect(diff(a, b).length).toBeGreaterThan(0);
       }),
     );
