@@ -2,3 +2,14 @@ export { kafkaUp, kafkaDown, kafkaStatus, kafkaServing, kafkaBrokers, resolveKaf
 export { redisUp, redisDown, redisServing, redisUrl, DEFAULT_REDIS_URL, type RedisUpResult } from './redis.ts';
 export { freePort, waitFor } from './process.ts';
 export { REPO_ROOT, workDir } from './work-dir.ts';
+export {
+  registryUp,
+  registryDown,
+  registryStatus,
+  registryServing,
+  schemaRegistryUrl,
+  resolveRegistry,
+  APICURIO_ARTIFACT,
+  CCOMPAT_PATH,
+  type RegistryUpResult,
+} from './registry.ts';

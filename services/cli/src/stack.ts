@@ -1,25 +1,32 @@
-import { kafkaDown, kafkaStatus, kafkaUp, redisDown, redisServing, redisUp, redisUrl } from '@shadowdiff/infra';
+import { kafkaDown, kafkaStatus, kafkaUp, redisDown, redisServing, redisUp, redisUrl, registryDown, registryStatus, registryUp } from '@shadowdiff/infra';
 
 export type Log = (line: string) => void;
 
 export interface Stack {
   readonly brokers: string;
   readonly redisUrl: string;
+  readonly registryUrl: string;
 }
 
-/** `shadowdiff up`: local Kafka and Redis, reused when healthy ones already answer. */
+const how = (started: boolean) => (started ? 'started' : 'already running, reused');
+
+/** `shadowdiff up`: local Kafka, Redis and schema registry, reused when healthy ones already answer. */
 export async function up(log: Log): Promise<Stack> {
-  const kafka = await kafkaUp(log);
-  log(`kafka  ${kafka.brokers} (${kafka.started ? 'started' : 'already running, reused'})`);
+  // The two JVMs start side by side; Redis is quick.
+  const [kafka, registry] = await Promise.all([kafkaUp(log), registryUp(log)]);
+  log(`kafka     ${kafka.brokers} (${how(kafka.started)})`);
+  log(`registry  ${registry.url} (${how(registry.started)})`);
   const redis = await redisUp(log);
-  log(`redis  ${redis.url} (${redis.started ? 'started' : 'already running, reused'})`);
-  return { brokers: kafka.brokers, redisUrl: redis.url };
+  log(`redis     ${redis.url} (${how(redis.started)})`);
+  return { brokers: kafka.brokers, redisUrl: redis.url, registryUrl: registry.url };
 }
 
 /** `shadowdiff down`: stops only what `up` started. */
 export async function down(log: Log): Promise<void> {
-  log(`kafka  ${(await kafkaDown()) ? 'stopped' : 'not started by shadowdiff, left alone'}`);
-  log(`redis  ${(await redisDown()) ? 'stopped' : 'not started by shadowdiff, left alone'}`);
+  const said = (stopped: boolean) => (stopped ? 'stopped' : 'not started by shadowdiff, left alone');
+  log(`kafka     ${said(await kafkaDown())}`);
+  log(`registry  ${said(await registryDown())}`);
+  log(`redis     ${said(await redisDown())}`);
 }
 
 /** `shadowdiff status`: exit code 0 only when both answer. */
@@ -28,6 +35,8 @@ export async function status(log: Log): Promise<boolean> {
   const url = redisUrl();
   const redis = await redisServing(url);
   log(`kafka  ${kafka.brokers}  ${kafka.serving ? 'serving' : 'down'}${kafka.pid ? ` (pid ${kafka.pid}, started by shadowdiff)` : ''}`);
+  const registry = await registryStatus();
+  log(`registry  ${registry.url}  ${registry.serving ? 'serving' : 'down'}${registry.pid ? ` (pid ${registry.pid}, started by shadowdiff)` : ''}`);
   log(`redis  ${url}  ${redis ? 'serving' : 'down'}`);
-  return kafka.serving && redis;
+  return kafka.serving && redis && registry.serving;
 }
