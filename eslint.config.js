@@ -11,7 +11,7 @@ const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'
 const ALLOWED = {
   'libs/errors': [],
   'libs/compare': ['errors'],
-  'libs/config': ['errors'],
+  'libs/config': ['errors', 'compare'],
   'libs/codec': ['errors', 'compare'],
   'libs/metrics': ['errors'],
   'libs/store': ['errors', 'compare', 'codec'],

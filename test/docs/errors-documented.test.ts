@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { CodecErrorCode } from '@shadowdiff/codec';
 import { ConfigErrorCode } from '@shadowdiff/config';
 import { JoinerErrorCode } from '@shadowdiff/joiner';
 import { StoreErrorCode } from '@shadowdiff/store';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-const codes = [ConfigErrorCode, StoreErrorCode, JoinerErrorCode].flatMap((e) => Object.values(e));
+const codes = [ConfigErrorCode, CodecErrorCode, StoreErrorCode, JoinerErrorCode].flatMap((e) => Object.values(e));
 
 describe('docs/errors.md', () => {
   it.each(codes)('documents %s', (code) => {

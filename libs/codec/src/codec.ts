@@ -1,6 +1,6 @@
 import type { Json } from '@shadowdiff/compare';
 
-export type CodecName = 'json' | 'string' | 'bytes';
+export type CodecName = 'json' | 'string' | 'bytes' | 'schema-registry';
 
 /** A decoded payload: the value to compare and its JSON text to store (never re-encoded for json). */
 export interface Decoded {
@@ -19,12 +19,18 @@ export type DecodeResult = Decoded | Undecodable;
 
 export interface Codec {
   readonly name: CodecName;
-  decode(payload: Buffer | null): DecodeResult;
+  /** Synchronous for the plain codecs; the schema-registry codec may have to fetch a schema first. */
+  decode(payload: Buffer | null): DecodeResult | Promise<DecodeResult>;
 }
 
 const TOMBSTONE: Undecodable = { ok: false, reason: 'no value (tombstone)' };
 
-const jsonCodec: Codec = {
+/** A codec that decodes from the payload alone, synchronously. */
+export interface SyncCodec extends Codec {
+  decode(payload: Buffer | null): DecodeResult;
+}
+
+const jsonCodec: SyncCodec = {
   name: 'json',
   decode(payload) {
     if (payload === null) return TOMBSTONE;
@@ -37,7 +43,7 @@ const jsonCodec: Codec = {
   },
 };
 
-const stringCodec: Codec = {
+const stringCodec: SyncCodec = {
   name: 'string',
   decode(payload) {
     if (payload === null) return TOMBSTONE;
@@ -46,7 +52,7 @@ const stringCodec: Codec = {
   },
 };
 
-const bytesCodec: Codec = {
+const bytesCodec: SyncCodec = {
   name: 'bytes',
   decode(payload) {
     if (payload === null) return TOMBSTONE;
@@ -55,8 +61,9 @@ const bytesCodec: Codec = {
   },
 };
 
-const CODECS: Record<CodecName, Codec> = { json: jsonCodec, string: stringCodec, bytes: bytesCodec };
+const PLAIN: Record<Exclude<CodecName, 'schema-registry'>, SyncCodec> = { json: jsonCodec, string: stringCodec, bytes: bytesCodec };
 
-export function createCodec(name: CodecName): Codec {
-  return CODECS[name];
+/** The codecs that need nothing but the payload. */
+export function createCodec(name: Exclude<CodecName, 'schema-registry'>): SyncCodec {
+  return PLAIN[name];
 }

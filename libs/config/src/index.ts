@@ -3,6 +3,7 @@ export { ConfigError, ConfigErrorCode, type ConfigProblem } from './errors.ts';
 export { parseDuration, DURATION_FORMAT } from './duration.ts';
 export {
   configSchema,
+  configSchemaChecked,
   CODECS,
   type ShadowdiffConfig,
   type ComparisonConfig,
@@ -11,4 +12,5 @@ export {
   type EventTimeSource,
   type Side,
   type Mode,
+  type CompareConfig,
 } from './schema.ts';

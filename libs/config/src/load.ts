@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigErrorCode, type ConfigProblem } from './errors.ts';
-import { configSchema, type ShadowdiffConfig } from './schema.ts';
+import { configSchemaChecked, type ShadowdiffConfig } from './schema.ts';
 
 /** Environment variables that override connection settings (and only those). */
 export interface ConfigEnv {
@@ -40,8 +41,8 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = {}): Sh
     }));
     throw new ConfigError(ConfigErrorCode.SYNTAX, file, problems);
   }
-  const raw = applyEnv(doc.toJS() ?? {}, env);
-  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  const raw = resolveModulePaths(applyEnv(doc.toJS() ?? {}, env), dirname(resolve(file)));
+  const parsed = configSchemaChecked.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => toProblem(issue, doc, lineCounter));
     throw new ConfigError(ConfigErrorCode.INVALID, file, problems);
@@ -64,6 +65,21 @@ function applyEnv(raw: unknown, env: ConfigEnv): unknown {
   return out;
 }
 
+/** Normaliser module paths are relative to the config file; make them absolute before validation. */
+function resolveModulePaths(raw: unknown, baseDir: string): unknown {
+  const comparisons = (raw as { comparisons?: unknown } | null)?.comparisons;
+  if (!Array.isArray(comparisons)) return raw;
+  for (const comparison of comparisons) {
+    const normalize = (comparison as { compare?: { normalize?: Record<string, unknown> } } | null)?.compare?.normalize;
+    if (typeof normalize !== 'object' || normalize === null) continue;
+    for (const side of ['old', 'new']) {
+      const path = normalize[side];
+      if (typeof path === 'string' && path !== '' && !isAbsolute(path)) normalize[side] = resolve(baseDir, path);
+    }
+  }
+  return raw;
+}
+
 function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): ConfigProblem {
   let path = issue.path.map((p) => (typeof p === 'symbol' ? p.toString() : p));
   let expected = issue.message;
@@ -82,6 +98,11 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
       path = [...path, key];
       expected = 'no such key (it is not part of the configuration)';
       found = issue.keys.map((k) => JSON.stringify(k)).join(', ');
+      break;
+    }
+    case 'invalid_key': {
+      // A record key that its key schema refused (e.g. a rename path with a wildcard).
+      expected = issue.issues[0]?.message ?? expected;
       break;
     }
     case 'invalid_union': {
@@ -108,9 +129,17 @@ function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
+
+/** `comparisons[0].compare.tolerance["items[*].price"]`: keys that are not plain names are quoted. */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .map((p, i) => {
+      if (typeof p === 'number') return `[${p}]`;
+      const key = String(p);
+      if (!PLAIN_KEY.test(key)) return `[${JSON.stringify(key)}]`;
+      return i === 0 ? key : `.${key}`;
+    })
     .join('');
 }
 

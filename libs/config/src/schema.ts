@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { parsePattern } from '@shadowdiff/compare';
 import { z } from 'zod';
 import { DURATION_FORMAT, parseDuration } from './duration.ts';
 
@@ -14,8 +16,52 @@ const duration = z
 
 const nonEmpty = z.string().min(1, { error: 'a non-empty string' });
 
-/** Codecs the joiner can decode today. The schema-registry codecs come with libs/codec. */
-export const CODECS = ['json', 'string', 'bytes'] as const;
+/** Payload codecs: plain JSON, UTF-8 text, raw bytes, or Confluent wire format through the registry. */
+export const CODECS = ['json', 'string', 'bytes', 'schema-registry'] as const;
+
+const PATTERN_FORMAT = 'a path pattern such as a.b, items[*].price, **.updatedAt';
+
+/** A path pattern of the comparison rules, checked by the same parser the comparator uses. */
+const pattern = z.string().superRefine((text, ctx) => {
+  try {
+    parsePattern(text);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: PATTERN_FORMAT, input: text });
+  }
+});
+
+/** A record keyed by path patterns: a bad key is reported at its own path. */
+function byPattern<T extends z.ZodType>(value: T) {
+  return z.record(z.string(), value).superRefine((record, ctx) => {
+    for (const key of Object.keys(record)) {
+      try {
+        parsePattern(key);
+      } catch {
+        ctx.addIssue({ code: 'custom', path: [key], message: PATTERN_FORMAT, input: key });
+      }
+    }
+  });
+}
+
+const plainPath = z.string().regex(/^[^.[\]*]+(\.[^.[\]*]+)*$/, { error: 'a dotted path of keys, without * or [..]' });
+
+const compareRules = z.strictObject({
+  ignore: z.array(pattern).default([]),
+  tolerance: byPattern(
+    z
+      .strictObject({ absolute: z.number().nonnegative().optional(), relative: z.number().nonnegative().optional() })
+      .refine((t) => t.absolute !== undefined || t.relative !== undefined, { error: 'absolute and/or relative' }),
+  ).default({}),
+  unordered: byPattern(z.union([z.literal('multiset'), z.strictObject({ by: z.string().min(1) })], { error: '"multiset" or { by: <field> }' })).default({}),
+  nullEqualsMissing: z.boolean().default(false),
+  strings: byPattern(z.strictObject({ trim: z.boolean().optional(), case: z.enum(['sensitive', 'insensitive']).optional() })).default({}),
+  timestamps: byPattern(z.strictObject({ tolerance: duration, epochUnit: z.enum(['ms', 's']).default('ms') })).default({}),
+  rename: z.record(plainPath, plainPath).default({}),
+  /** Per-side normaliser modules (paths relative to the config file): a default-exported function. */
+  normalize: z
+    .strictObject({ old: z.string().min(1).optional(), new: z.string().min(1).optional() })
+    .default({}),
+});
 
 const side = z.strictObject({
   topic: nonEmpty,
@@ -55,6 +101,7 @@ const comparison = z.strictObject({
   maxWait: duration.prefault('10m'),
   duplicates: z.enum(['first']).default('first'),
   matches: matches.default({ emit: 'all' }),
+  compare: compareRules.prefault({}),
   /** Initial mode until one is set through the API (see docs/modes.md). */
   mode: z.enum(['old', 'shadow', 'reverse_shadow', 'new']).default('shadow'),
 });
@@ -92,6 +139,12 @@ export const configSchema = z.strictObject({
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
       list.forEach((c, i) => {
+        for (const side of ['old', 'new'] as const) {
+          const file = c.compare.normalize[side];
+          if (file !== undefined && !existsSync(file)) {
+            ctx.addIssue({ code: 'custom', path: [i, 'compare', 'normalize', side], message: 'a normaliser module file that exists', input: file });
+          }
+        }
         if (seen.has(c.name)) {
           ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'a name no other comparison has', input: c.name });
         }
@@ -103,6 +156,23 @@ export const configSchema = z.strictObject({
     }),
 });
 
+/** A side using the schema-registry codec needs the registry's URL. */
+export const configSchemaChecked = configSchema.superRefine((config, ctx) => {
+  if (config.schemaRegistry) return;
+  config.comparisons.forEach((c, i) => {
+    for (const side of ['old', 'new'] as const) {
+      if (c[side].codec === 'schema-registry') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['comparisons', i, side, 'codec'],
+          message: 'schemaRegistry.url (or SCHEMA_REGISTRY_URL) to be set for codec schema-registry',
+          input: c[side].codec,
+        });
+      }
+    }
+  });
+});
+
 export type ShadowdiffConfig = z.output<typeof configSchema>;
 export type ComparisonConfig = ShadowdiffConfig['comparisons'][number];
 export type SideConfig = ComparisonConfig['old'];
@@ -110,3 +180,4 @@ export type KeySource = ComparisonConfig['key'];
 export type EventTimeSource = ComparisonConfig['eventTime'];
 export type Side = 'old' | 'new';
 export type Mode = ComparisonConfig['mode'];
+export type CompareConfig = ComparisonConfig['compare'];

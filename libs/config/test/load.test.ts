@@ -61,7 +61,7 @@ describe('configuration', () => {
   it('refuses an unknown codec and lists the known ones', () => {
     const error = problemsOf(VALID.replace('new: { topic: payments.v2, codec: json }', 'new: { topic: payments.v2, codec: avro }'));
     expect(error.problems).toEqual([
-      { path: 'comparisons[0].new.codec', line: 6, expected: 'one of "json", "string", "bytes"', found: '"avro"' },
+      { path: 'comparisons[0].new.codec', line: 6, expected: 'one of "json", "string", "bytes", "schema-registry"', found: '"avro"' },
     ]);
   });
 
@@ -110,6 +110,70 @@ describe('configuration', () => {
       { path: 'comparisons[1].name', line: 9, expected: 'a name no other comparison has', found: '"payments"' },
       { path: 'comparisons[1].new.topic', line: 11, expected: 'a topic other than old.topic', found: '"a"' },
     ]);
+  });
+
+  it('reads comparison rules, and reports a bad rule with its path', () => {
+    const rules = `
+    compare:
+      ignore: ["metadata.traceId", "**.updatedAt"]
+      tolerance: { amount: { absolute: 0.01 }, fxRate: { relative: 1e-9 } }
+      unordered: { items: { by: sku }, tags: multiset }
+      nullEqualsMissing: true
+      strings: { "customer.email": { trim: true, case: insensitive } }
+      timestamps: { "**.at": { tolerance: 2s } }
+      rename: { customer_id: customerId }`;
+    const compare = parseConfig(VALID + rules, 'shadowdiff.yaml').comparisons[0]!.compare;
+    expect(compare.tolerance).toEqual({ amount: { absolute: 0.01 }, fxRate: { relative: 1e-9 } });
+    expect(compare.unordered).toEqual({ items: { by: 'sku' }, tags: 'multiset' });
+    expect(compare.timestamps).toEqual({ '**.at': { tolerance: 2000, epochUnit: 'ms' } });
+
+    const bad = problemsOf(
+      `${VALID}    compare:
+      ignore: ["ok", "a..b"]
+      tolerance: { "items[x]": { absolute: 1 }, amount: { absolute: -1 }, fee: {} }
+      unordered: { items: sorted }
+      rename: { "items[*].x": y }
+`,
+    );
+    expect(bad.problems.map((p) => [p.path, p.expected, p.found])).toEqual([
+      ['comparisons[0].compare.ignore[1]', 'a path pattern such as a.b, items[*].price, **.updatedAt', '"a..b"'],
+      ['comparisons[0].compare.tolerance.amount.absolute', expect.stringContaining('>=0'), 'number -1'],
+      ['comparisons[0].compare.tolerance.fee', 'absolute and/or relative', 'a mapping'],
+      ['comparisons[0].compare.tolerance["items[x]"]', 'a path pattern such as a.b, items[*].price, **.updatedAt', '"items[x]"'],
+      ['comparisons[0].compare.unordered.items', '"multiset" or { by: <field> }', '"sorted"'],
+      ['comparisons[0].compare.rename["items[*].x"]', 'a dotted path of keys, without * or [..]', '"items[*].x"'],
+    ]);
+  });
+
+  it('needs the registry URL for the schema-registry codec, and resolves normaliser modules next to the config', () => {
+    const registry = VALID.replace('new: { topic: payments.v2, codec: json }', 'new: { topic: payments.v2, codec: schema-registry }');
+    expect(problemsOf(registry).problems).toEqual([
+      {
+        path: 'comparisons[0].new.codec',
+        line: 6,
+        expected: 'schemaRegistry.url (or SCHEMA_REGISTRY_URL) to be set for codec schema-registry',
+        found: '"schema-registry"',
+      },
+    ]);
+    expect(parseConfig(registry, 'x.yaml', { SCHEMA_REGISTRY_URL: 'http://r:8081' }).comparisons[0]!.new.codec).toBe('schema-registry');
+
+    const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-normalize-'));
+    writeFileSync(join(dir, 'old.mjs'), 'export default (v) => v;\n');
+    const text = `${VALID}    compare: { normalize: { old: ./old.mjs, new: ./missing.mjs } }\n`;
+    let error: unknown;
+    try {
+      parseConfig(text, join(dir, 'shadowdiff.yaml'));
+    } catch (e) {
+      error = e;
+    }
+    expect((error as ConfigError).problems.map((p) => [p.path, p.found])).toEqual([
+      ['comparisons[0].compare.normalize.new', JSON.stringify(join(dir, 'missing.mjs'))],
+    ]);
+    writeFileSync(join(dir, 'shadowdiff.yaml'), text.replace('./missing.mjs', './old.mjs'));
+    expect(loadConfigFile(join(dir, 'shadowdiff.yaml'), {}).comparisons[0]!.compare.normalize).toEqual({
+      old: join(dir, 'old.mjs'),
+      new: join(dir, 'old.mjs'),
+    });
   });
 
   it('refuses YAML that is not well-formed, with its line', () => {

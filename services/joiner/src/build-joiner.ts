@@ -1,6 +1,7 @@
 import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
 import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
+import type { Comparator } from '@shadowdiff/compare';
 import { createPairingStore, type Decision, type PairingStore } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
@@ -9,6 +10,7 @@ import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
 import { createJoinerHttpServer } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
+import { buildComparator, codecFactory } from './comparison-setup.ts';
 import { createRecordReader, type RecordReader } from './record-reader.ts';
 import { toVerdict } from './verdict.ts';
 
@@ -44,6 +46,8 @@ interface ComparisonRuntime {
   readonly matchesTopic: string;
   readonly mismatchesTopic: string;
   mode: Mode;
+  /** Built at start: normaliser modules are loaded then. */
+  comparator: Comparator | undefined;
 }
 
 const MODES: readonly Mode[] = ['old', 'shadow', 'reverse_shadow', 'new'];
@@ -78,6 +82,7 @@ export function buildJoiner({
   const groupId = config.joiner.groupId ?? `${config.topics.prefix}.joiner`;
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const codecFor = codecFactory(config);
   const comparisons: ComparisonRuntime[] = config.comparisons.map((c) => {
     const topics = verdictTopics(config.topics.prefix, c.name);
     return {
@@ -89,10 +94,11 @@ export function buildJoiner({
         horizonMs: c.window + c.grace,
         maxWaitMs: c.maxWait,
       }),
-      readers: { old: createRecordReader(c, 'old'), new: createRecordReader(c, 'new') },
+      readers: { old: createRecordReader(c, codecFor(c.old)), new: createRecordReader(c, codecFor(c.new)) },
       matchesTopic: topics.matches,
       mismatchesTopic: topics.mismatches,
       mode: c.mode,
+      comparator: undefined,
     };
   });
   // A topic may feed several comparisons (the same old topic against two candidates).
@@ -115,7 +121,7 @@ export function buildJoiner({
   async function publish(runtime: ComparisonRuntime, decisions: readonly Decision[]): Promise<void> {
     if (decisions.length === 0) return;
     const byTopic = new Map<string, Message[]>();
-    const decided = decisions.map((decision) => toVerdict(runtime.config.name, runtime.mode, decision));
+    const decided = decisions.map((decision) => toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator));
     const topicOf: (string | null)[] = [];
     for (const { verdict } of decided) {
       const topic =
@@ -151,7 +157,7 @@ export function buildJoiner({
       const chunk = batch.messages.slice(start, start + chunkSize);
       const arrivedAt = Date.now();
       for (const { runtime, side } of targets) {
-        const records = chunk.map((m) => runtime.readers[side](m, arrivedAt));
+        const records = await Promise.all(chunk.map((m) => runtime.readers[side](m, arrivedAt)));
         const result = await runtime.store.apply(side, batch.topic, batch.partition, records, arrivedAt);
         const own = `${batch.topic}/${batch.partition}/`;
         // Decisions whose id is one of this chunk's records say what became of them; the rest were parked.
@@ -215,6 +221,7 @@ export function buildJoiner({
   }
 
   async function start(): Promise<number> {
+    for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare);
     await redis.connect();
     const admin = kafka.admin();
     await admin.connect();

@@ -3,6 +3,8 @@ import { ShadowdiffError } from '@shadowdiff/errors';
 export const JoinerErrorCode = {
   /** A comparison's old or new topic does not exist on the cluster. */
   TOPIC_MISSING: 'SHADOWDIFF_ERR_JOINER_TOPIC_MISSING',
+  /** A comparison's normaliser module cannot be loaded or does not export a function. */
+  NORMALIZER_INVALID: 'SHADOWDIFF_ERR_JOINER_NORMALIZER_INVALID',
   /** HTTP 404 from the joiner's small server (it serves /metrics and /healthz only). */
   NOT_FOUND: 'SHADOWDIFF_ERR_NOT_FOUND',
 } as const;

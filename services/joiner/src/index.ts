@@ -3,3 +3,4 @@ export { createJoinerEvents, type JoinerEventMap, type JoinerEvents } from './ev
 export { createRecordReader, type RecordReader } from './record-reader.ts';
 export { toVerdict, pairIdOf, VERDICT_SCHEMA, type Verdict, type VerdictKind, type VerdictSide } from './verdict.ts';
 export { JoinerError, JoinerErrorCode } from './errors.ts';
+export { buildComparator, toCompareRules, loadNormalizer } from './comparison-setup.ts';

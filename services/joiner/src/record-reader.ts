@@ -1,11 +1,15 @@
-import { createCodec, type DecodeResult } from '@shadowdiff/codec';
+import type { Codec, DecodeResult } from '@shadowdiff/codec';
 import type { Json } from '@shadowdiff/compare';
-import type { ComparisonConfig, EventTimeSource, KeySource, Side } from '@shadowdiff/config';
+import type { ComparisonConfig, EventTimeSource, KeySource } from '@shadowdiff/config';
 import type { ApplyRecord } from '@shadowdiff/store';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
-/** Turns one Kafka message of one side into what the pairing store takes. Never throws on bad input. */
-export type RecordReader = (message: KafkaMessage, arrivedAt: number) => ApplyRecord;
+/**
+ * Turns one Kafka message of one side into what the pairing store takes. Bad input becomes an
+ * invalid record, never a throw; it throws only when the schema registry cannot be asked
+ * (retriable: the record is read again).
+ */
+export type RecordReader = (message: KafkaMessage, arrivedAt: number) => Promise<ApplyRecord>;
 
 function header(headers: IHeaders | undefined, name: string): string | undefined {
   const raw = headers?.[name];
@@ -69,13 +73,13 @@ function describeEventTime(source: EventTimeSource): string {
   return 'no Kafka timestamp';
 }
 
-export function createRecordReader(comparison: ComparisonConfig, side: Side): RecordReader {
-  const codec = createCodec(comparison[side].codec);
+export function createRecordReader(comparison: ComparisonConfig, codec: Codec): RecordReader {
   const keySource = comparison.key;
   const eventTimeSource = comparison.eventTime;
 
-  return (message, arrivedAt) => {
-    const decoded = codec.decode(message.value);
+  return async (message, arrivedAt) => {
+    const result = codec.decode(message.value);
+    const decoded = result instanceof Promise ? await result : result;
     const key = keyOf(keySource, message, decoded);
     const kafkaTs = Number(message.timestamp);
     const eventTime = eventTimeOf(eventTimeSource, message, decoded);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { diff, type Difference, type Json } from '@shadowdiff/compare';
+import { diff, type Comparator, type Difference, type Json } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
 import type { Decision, StoredRecord } from '@shadowdiff/store';
 
@@ -99,8 +99,10 @@ export interface DecidedVerdict {
   readonly pairWaitMs: number | null;
 }
 
-/** Turns a decision from the store into its verdict. Pure and deterministic but for nothing. */
-export function toVerdict(comparison: string, mode: Mode, decision: Decision): DecidedVerdict {
+const PLAIN: Comparator = { compare: diff };
+
+/** Turns a decision from the store into its verdict, comparing a pair under the comparison's rules. */
+export function toVerdict(comparison: string, mode: Mode, decision: Decision, comparator: Comparator = PLAIN): DecidedVerdict {
   const oldSide = parseSide(decision.old);
   const newSide = parseSide(decision.new);
   const present = (oldSide ?? newSide) as ParsedSide;
@@ -114,7 +116,7 @@ export function toVerdict(comparison: string, mode: Mode, decision: Decision): D
     case 'pair': {
       const o = oldSide as ParsedSide;
       const n = newSide as ParsedSide;
-      differences = diff(o.blob.v ?? null, n.blob.v ?? null);
+      differences = comparator.compare(o.blob.v ?? null, n.blob.v ?? null);
       kind = differences.length === 0 ? 'match' : 'mismatch';
       pairWaitMs = Math.max(0, decision.decidedAt - Math.min(o.blob.at, n.blob.at));
       break;

@@ -30,7 +30,7 @@ describe('joiner start-up with a bad config', () => {
 `);
     expect(status).toBe(2);
     expect(stderr).toContain(`${file}:3: comparisons[0].old.topic: expected a string, found nothing (the key is missing)`);
-    expect(stderr).toContain(`${file}:4: comparisons[0].new.codec: expected one of "json", "string", "bytes", found "protobuf"`);
+    expect(stderr).toContain(`${file}:4: comparisons[0].new.codec: expected one of "json", "string", "bytes", "schema-registry", found "protobuf"`);
     expect(stderr).toContain(`${file}:5: comparisons[0].window: expected a duration such as "500ms", "30s", "10m", "1h", found "soon"`);
   });
 });

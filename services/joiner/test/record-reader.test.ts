@@ -1,7 +1,10 @@
 import { parseConfig } from '@shadowdiff/config';
 import type { KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
+import { createCodec } from '@shadowdiff/codec';
 import { createRecordReader } from '../src/index.ts';
+
+const json = createCodec('json');
 
 function comparison(extra = '') {
   return parseConfig(
@@ -20,9 +23,9 @@ function message(partial: Partial<KafkaMessage>): KafkaMessage {
 }
 
 describe('record reader', () => {
-  it('keeps the key, the Kafka timestamp as event time and the payload text as it came', () => {
-    const read = createRecordReader(comparison(), 'old');
-    expect(read(message({ value: Buffer.from('{ "id" : 1 }') }), 42)).toEqual({
+  it('keeps the key, the Kafka timestamp as event time and the payload text as it came', async () => {
+    const read = createRecordReader(comparison(), json);
+    expect(await read(message({ value: Buffer.from('{ "id" : 1 }') }), 42)).toEqual({
       offset: '5',
       kind: 'record',
       key: 'k1',
@@ -31,24 +34,24 @@ describe('record reader', () => {
     });
   });
 
-  it('takes the key from a header or a field, and the event time from a header or a field', () => {
-    const fromHeader = createRecordReader(comparison('    key: { from: header, name: correlation-id }\n    eventTime: { from: header, name: source-ts }'), 'new');
-    const r1 = fromHeader(message({ headers: { 'correlation-id': Buffer.from('corr-9'), 'source-ts': '2024-01-01T00:00:00.000Z' } }), 0);
+  it('takes the key from a header or a field, and the event time from a header or a field', async () => {
+    const fromHeader = createRecordReader(comparison('    key: { from: header, name: correlation-id }\n    eventTime: { from: header, name: source-ts }'), json);
+    const r1 = await fromHeader(message({ headers: { 'correlation-id': Buffer.from('corr-9'), 'source-ts': '2024-01-01T00:00:00.000Z' } }), 0);
     expect(r1).toMatchObject({ kind: 'record', key: 'corr-9', eventTime: Date.parse('2024-01-01T00:00:00.000Z') });
-    const fromField = createRecordReader(comparison('    key: { from: field, path: order.id }\n    eventTime: { from: field, path: order.at }'), 'new');
-    const r2 = fromField(message({ value: Buffer.from('{"order":{"id":77,"at":1234}}') }), 0);
+    const fromField = createRecordReader(comparison('    key: { from: field, path: order.id }\n    eventTime: { from: field, path: order.at }'), json);
+    const r2 = await fromField(message({ value: Buffer.from('{"order":{"id":77,"at":1234}}') }), 0);
     expect(r2).toMatchObject({ kind: 'record', key: '77', eventTime: 1234 });
   });
 
-  it('turns a record without key, undecodable or without event time into an invalid record with a reason', () => {
-    const read = createRecordReader(comparison(), 'old');
-    const noKey = read(message({ key: null }), 0);
+  it('turns a record without key, undecodable or without event time into an invalid record with a reason', async () => {
+    const read = createRecordReader(comparison(), json);
+    const noKey = await read(message({ key: null }), 0);
     expect(noKey.kind).toBe('invalid');
     expect(JSON.parse(noKey.blob)).toMatchObject({ k: null, x: 'no message key' });
-    const notJson = read(message({ value: Buffer.from('not json') }), 0);
+    const notJson = await read(message({ value: Buffer.from('not json') }), 0);
     expect(notJson.kind).toBe('invalid');
     expect(JSON.parse(notJson.blob).x).toMatch(/^not JSON/);
-    const byField = createRecordReader(comparison('    eventTime: { from: field, path: at }'), 'old');
-    expect(JSON.parse(byField(message({}), 0).blob).x).toBe('no event time at field "at"');
+    const byField = createRecordReader(comparison('    eventTime: { from: field, path: at }'), json);
+    expect(JSON.parse((await byField(message({}), 0)).blob).x).toBe('no event time at field "at"');
   });
 });
