@@ -70,7 +70,7 @@ export default tseslint.config(
   ...boundaries,
   {
     // Tests may import any package (they drive services in-process), never another package's files.
-    files: ['**/*.test.ts', 'test/e2e/**/*.ts', 'vitest.config.ts'],
+    files: ['**/*.test.ts', 'test/e2e/**/*.ts', 'bench/**/*.ts', 'vitest.config.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [deepImports] }] },
   },
 );

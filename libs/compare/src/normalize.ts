@@ -106,8 +106,9 @@ export function normalize(value: Json, rules: CompiledRules, path: Segment[] = [
       const child = normalize(raw, rules, path);
       path.pop();
       if (child === undefined || (rules.nullEqualsMissing && child === null)) continue;
-      // defineProperty, not assignment: a key named __proto__ stays an ordinary key.
-      Object.defineProperty(out, key, { value: child, enumerable: true, writable: true, configurable: true });
+      // A key named __proto__ must stay an ordinary key: assignment would set the prototype.
+      if (key === '__proto__') Object.defineProperty(out, key, { value: child, enumerable: true, writable: true, configurable: true });
+      else out[key] = child;
     }
     return out;
   }

@@ -19,6 +19,10 @@ type Token = { kind: 'key'; name: string } | { kind: 'index'; index: number } | 
 export interface PathPattern {
   readonly source: string;
   readonly tokens: readonly Token[];
+  /** Segments a matching path has at least (the tokens other than `**`). */
+  readonly minLength: number;
+  /** Whether the pattern has `**` (else a matching path has exactly `minLength` segments). */
+  readonly deep: boolean;
 }
 
 const TOKEN = /\.?([^.[\]]+)|\[(\*|\d+)\]/y;
@@ -42,7 +46,8 @@ export function parsePattern(source: string): PathPattern {
     position += whole.length;
   }
   if (tokens.length === 0) throw new Error('an empty path pattern matches nothing');
-  return { source, tokens };
+  const deep = tokens.some((t) => t.kind === 'deep');
+  return { source, tokens, deep, minLength: tokens.filter((t) => t.kind !== 'deep').length };
 }
 
 function tokenMatches(token: Token, segment: Segment): boolean {
@@ -62,6 +67,8 @@ function tokenMatches(token: Token, segment: Segment): boolean {
 
 /** Whether `path` (segments from the root) matches `pattern` exactly. */
 export function matchesPattern(pattern: PathPattern, path: readonly Segment[]): boolean {
+  // Most lookups are rejected on length alone, before any segment is compared.
+  if (pattern.deep ? path.length < pattern.minLength : path.length !== pattern.minLength) return false;
   return matchFrom(pattern.tokens, 0, path, 0);
 }
 
