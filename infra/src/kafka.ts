@@ -161,9 +161,16 @@ function writeServerConfig(dir: string, port: number): string {
   return file;
 }
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what kafka-storage random-uuid prints). */
-function clusterId(): string {
-  return randomBytes(16).toString('base64url');
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, as kafka-storage random-uuid
+ * prints it. Like Kafka's own Uuid.randomUuid, never one that starts with "-": the storage tool
+ * would read it as an option.
+ */
+export function clusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 export interface KafkaUpResult {
