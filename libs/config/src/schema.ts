@@ -99,7 +99,11 @@ const comparison = z.strictObject({
   window: duration,
   grace: duration.prefault('0s'),
   maxWait: duration.prefault('10m'),
-  duplicates: z.enum(['first']).default('first'),
+  duplicates: z.enum(['first', 'sequence']).default('first'),
+  /** How long decided keys are remembered, to recognise duplicates and late partners. */
+  retention: duration.prefault('1h'),
+  /** Larger payloads become invalid_* verdicts (the value is not stored). */
+  maxRecordBytes: z.int().min(1).default(1_048_576),
   matches: matches.default({ emit: 'all' }),
   compare: compareRules.prefault({}),
   /** Initial mode until one is set through the API (see docs/modes.md). */
@@ -131,8 +135,15 @@ export const configSchema = z.strictObject({
     .strictObject({
       groupId: nonEmpty.optional(),
       metricsPort: z.int().min(0).max(65535).default(9464),
+      /** A decision left in the outbox this long (its publisher died) is published by another instance. */
+      outboxLease: duration.prefault('30s'),
+      /**
+       * When Redis has lost the state but the group has committed offsets: `stop` (refuse to run,
+       * explain the recovery) or `rewind` (reset the group to the earliest offsets and rebuild).
+       */
+      onStateLoss: z.enum(['stop', 'rewind']).default('stop'),
     })
-    .default({ metricsPort: 9464 }),
+    .prefault({}),
   comparisons: z
     .array(comparison)
     .min(1, { error: 'at least one comparison' })

@@ -1,6 +1,6 @@
 export type Side = 'old' | 'new';
 
-export type DecisionKind = 'pair' | 'missing' | 'duplicate' | 'invalid';
+export type DecisionKind = 'pair' | 'late' | 'missing' | 'duplicate' | 'invalid';
 
 /** One record as the store keeps it: its coordinates and the blob the joiner wrote. */
 export interface StoredRecord {

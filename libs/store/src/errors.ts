@@ -5,10 +5,32 @@ export const StoreErrorCode = {
   UNAVAILABLE: 'SHADOWDIFF_ERR_STORE_UNAVAILABLE',
   /** A Lua script raised an error: a bug or a key of the wrong type, never retried. */
   SCRIPT: 'SHADOWDIFF_ERR_STORE_SCRIPT',
+  /**
+   * Redis no longer holds the state this instance built (restarted without persistence, flushed,
+   * failed over to a replica that lagged): its epoch key is gone or changed. Not retriable as is.
+   */
+  STATE_LOST: 'SHADOWDIFF_ERR_STORE_STATE_LOST',
+} as const;
+
+/** Negative codes the Lua scripts return, one enum for all of them. */
+export const ScriptCode = {
+  STATE_LOST: -1,
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
 export class StoreError extends ShadowdiffError {}
+
+export function isStoreError(error: unknown): error is StoreError {
+  return error instanceof StoreError;
+}
+
+/** Turns a script's negative reply code into its typed error. */
+export function scriptCodeError(operation: string, code: number): StoreError {
+  if (code === ScriptCode.STATE_LOST) {
+    return new StoreError(StoreErrorCode.STATE_LOST, `${operation}: Redis no longer holds this comparison's state (epoch changed or missing)`);
+  }
+  return new StoreError(StoreErrorCode.SCRIPT, `${operation}: unknown script code ${code}`);
+}
 
 /** Wraps what ioredis threw into a typed error: script errors are final, the rest retriable. */
 export function toStoreError(operation: string, error: unknown): StoreError {

@@ -2,4 +2,4 @@ export { createPairingStore, type PairingStore, type PairingStoreOptions, type A
 export { parseDecision, parseDecisions, type Decision, type DecisionKind, type Side, type StoredRecord } from './decision.ts';
 export { comparisonKeys, type ComparisonKeys } from './keys.ts';
 export { scriptSources, registerScripts, type ScriptSource, type ScriptRunner } from './scripts.ts';
-export { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
+export { StoreError, StoreErrorCode, isStoreError, ScriptCode, scriptCodeError, toStoreError } from './errors.ts';

@@ -9,6 +9,10 @@ export interface ComparisonKeys {
   eventTimes(side: Side): string;
   arrivals(side: Side): string;
   streamTimes(side: Side): string;
+  seen(side: Side): string;
+  tombstones(side: Side): string;
+  readonly retention: string;
+  readonly epoch: string;
   readonly offsets: string;
   readonly outbox: string;
   readonly outboxDue: string;
@@ -22,6 +26,10 @@ export function comparisonKeys(prefix: string, comparison: string): ComparisonKe
     eventTimes: (side) => `${base}:etime:${side}`,
     arrivals: (side) => `${base}:arrival:${side}`,
     streamTimes: (side) => `${base}:stream:${side}`,
+    seen: (side) => `${base}:seen:${side}`,
+    tombstones: (side) => `${base}:late:${side}`,
+    retention: `${base}:retain`,
+    epoch: `${base}:epoch`,
     offsets: `${base}:offsets`,
     outbox: `${base}:outbox`,
     outboxDue: `${base}:outbox:due`,

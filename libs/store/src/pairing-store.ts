@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { parseDecisions, type Decision, type Side } from './decision.ts';
-import { toStoreError } from './errors.ts';
+import { randomUUID } from 'node:crypto';
+import { scriptCodeError, toStoreError } from './errors.ts';
 import { comparisonKeys, type ComparisonKeys } from './keys.ts';
 import { registerScripts, type ScriptRunner } from './scripts.ts';
 
@@ -32,10 +33,19 @@ export interface PairingStoreOptions {
   readonly maxWaitMs: number;
   /** Most watermark expiries decided per apply call (bounds script time). */
   readonly expireLimit?: number;
+  /** `first`: a second record of a key on a side is a duplicate; `sequence`: n-th pairs with n-th. */
+  readonly duplicates?: 'first' | 'sequence';
+  /** How long seen keys and tombstones are remembered (duplicates, late partners), ms. */
+  readonly retentionMs?: number;
 }
 
 export interface PairingStore {
   readonly keys: ComparisonKeys;
+  /**
+   * Reads the comparison's state epoch, creating it when Redis holds no state yet. Returns it and
+   * whether it was created now. Every apply checks it: a change means Redis lost the state.
+   */
+  openEpoch(): Promise<{ epoch: string; created: boolean }>;
   apply(side: Side, topic: string, partition: number, records: readonly ApplyRecord[], now?: number): Promise<ApplyResult>;
   expireWaiting(now?: number, limit?: number): Promise<Decision[]>;
   claimStale(leaseMs: number, limit: number, now?: number): Promise<Decision[]>;
@@ -60,6 +70,8 @@ export function createPairingStore({
   horizonMs,
   maxWaitMs,
   expireLimit = 1000,
+  duplicates = 'first',
+  retentionMs = 3_600_000,
 }: PairingStoreOptions): PairingStore {
   const keys = comparisonKeys(keyPrefix, comparison);
   const run: ScriptRunner = registerScripts(redis);
@@ -73,12 +85,32 @@ export function createPairingStore({
     }
   }
 
+  let epoch: string | undefined;
+
   return {
     keys,
 
+    async openEpoch() {
+      const fresh = randomUUID();
+      const created = (await call('openEpoch', () => redis.set(keys.epoch, fresh, 'NX'))) === 'OK';
+      epoch = created ? fresh : ((await call('openEpoch', () => redis.get(keys.epoch))) ?? fresh);
+      return { epoch, created };
+    },
+
     async apply(side, topic, partition, records, now = Date.now()) {
+      if (epoch === undefined) throw new Error('openEpoch() before apply()');
       const other = OTHER[side];
-      const args: (string | number)[] = [side, `${topic}/${partition}`, String(partition), now, horizonMs, expireLimit, records.length];
+      const args: (string | number)[] = [
+        side,
+        `${topic}/${partition}`,
+        String(partition),
+        now,
+        horizonMs,
+        expireLimit,
+        duplicates,
+        epoch,
+        records.length,
+      ];
       for (const r of records) args.push(r.offset, r.kind === 'invalid' ? 'i' : 'r', r.key, r.eventTime, r.blob);
       const reply = await call('applyRecords', () =>
         run(
@@ -95,10 +127,16 @@ export function createPairingStore({
             keys.outbox,
             keys.outboxDue,
             keys.streamTimes(other),
+            keys.seen(side),
+            keys.tombstones(side),
+            keys.tombstones(other),
+            keys.retention,
+            keys.epoch,
           ],
           args,
         ),
       ) as (string | number)[];
+      if (Number(reply[0]) < 0) throw scriptCodeError('applyRecords', Number(reply[0]));
       return {
         applied: Number(reply[0]),
         skipped: Number(reply[1]),
@@ -119,8 +157,13 @@ export function createPairingStore({
             keys.arrivals('new'),
             keys.outbox,
             keys.outboxDue,
+            keys.seen('old'),
+            keys.seen('new'),
+            keys.tombstones('old'),
+            keys.tombstones('new'),
+            keys.retention,
           ],
-          [now, maxWaitMs, limit],
+          [now, maxWaitMs, limit, retentionMs],
         ),
       ) as string[];
       return parseDecisions(reply);

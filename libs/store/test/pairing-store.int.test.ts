@@ -11,11 +11,17 @@ function rec(offset: number, key: string, eventTime: number, kind: ApplyRecord['
   return { offset: String(offset), kind, key, eventTime, blob: JSON.stringify({ k: key, et: eventTime }) };
 }
 
+async function openStore(options: Partial<Parameters<typeof createPairingStore>[0]> = {}): Promise<PairingStore> {
+  const s = createPairingStore({ redis, keyPrefix: prefix, comparison: 'c', horizonMs: 1000, maxWaitMs: 60_000, ...options });
+  await s.openEpoch();
+  await s.registerPartitions('old', [0, 1]);
+  await s.registerPartitions('new', [0]);
+  return s;
+}
+
 beforeEach(async () => {
   prefix = uniqueId('store');
-  store = createPairingStore({ redis, keyPrefix: prefix, comparison: 'c', horizonMs: 1000, maxWaitMs: 60_000 });
-  await store.registerPartitions('old', [0, 1]);
-  await store.registerPartitions('new', [0]);
+  store = await openStore();
 });
 
 afterAll(async () => {
@@ -82,6 +88,52 @@ describe('pairing store (real Redis, Lua)', () => {
     const expired = await store.expireWaiting(61_001);
     expect(expired.map((d) => [d.kind, d.reason, d.old?.offset ?? null, d.new?.offset ?? null])).toEqual([['missing', 'max_wait', '0', null]]);
     expect(await store.pendingCounts()).toEqual({ old: 0, new: 1 });
+  });
+
+  it('duplicates: first — any later record of a key on a side is a duplicate, also after the pair was decided', async () => {
+    await store.apply('old', 'o', 0, [rec(0, 'a', 100)]);
+    await store.apply('new', 'n', 0, [rec(0, 'a', 100)]);
+    const result = await store.apply('new', 'n', 0, [rec(1, 'a', 101), rec(2, 'b', 102)]);
+    expect(result.decisions.map((d) => [d.kind, d.new?.offset])).toEqual([['duplicate', '1']]);
+    expect(await store.pendingCounts()).toEqual({ old: 0, new: 1 });
+  });
+
+  it('duplicates: sequence — the n-th record of a key on one side pairs with the n-th on the other', async () => {
+    const seq = await openStore({ keyPrefix: `${prefix}-seq`, duplicates: 'sequence' });
+    await seq.apply('old', 'o', 0, [rec(0, 'a', 100), rec(1, 'a', 101), rec(2, 'a', 102)]);
+    const result = await seq.apply('new', 'n', 0, [rec(0, 'a', 100), rec(1, 'a', 101)]);
+    expect(result.decisions.map((d) => [d.kind, d.old?.offset, d.new?.offset])).toEqual([
+      ['pair', '0', '0'],
+      ['pair', '1', '1'],
+    ]);
+    expect(await seq.pendingCounts()).toEqual({ old: 1, new: 0 });
+  });
+
+  it('a partner arriving after its counterpart was declared missing is late, once', async () => {
+    await store.apply('old', 'o', 0, [rec(0, 'a', 100)], 1000);
+    expect((await store.expireWaiting(62_000)).map((d) => d.kind)).toEqual(['missing']);
+    const late = await store.apply('new', 'n', 0, [rec(0, 'a', 100)], 63_000);
+    expect(late.decisions.map((d) => [d.kind, d.old?.offset, d.new?.offset])).toEqual([['late', '0', '0']]);
+    // The tombstone is used up: the same key again is a duplicate, not late twice.
+    const again = await store.apply('new', 'n', 0, [rec(1, 'a', 100)], 64_000);
+    expect(again.decisions.map((d) => d.kind)).toEqual(['duplicate']);
+  });
+
+  it('forgets seen keys and tombstones after the retention period', async () => {
+    const short = await openStore({ keyPrefix: `${prefix}-ret`, retentionMs: 10_000 });
+    await short.apply('old', 'o', 0, [rec(0, 'a', 100)], 1000);
+    await short.expireWaiting(70_000); // declared missing at 70 s; tombstone and counters touched then
+    await short.expireWaiting(85_000); // retention passed: forgotten
+    const result = await short.apply('new', 'n', 0, [rec(0, 'a', 100)], 86_000);
+    expect(result.decisions).toEqual([]);
+    expect(await short.pendingCounts()).toEqual({ old: 0, new: 1 });
+  });
+
+  it('refuses to apply anything once Redis has lost the state (epoch gone)', async () => {
+    await store.apply('old', 'o', 0, [rec(0, 'a', 100)]);
+    await redis.del(store.keys.epoch);
+    await expect(store.apply('old', 'o', 0, [rec(1, 'b', 100)])).rejects.toMatchObject({ code: 'SHADOWDIFF_ERR_STORE_STATE_LOST' });
+    expect(await redis.hget(store.keys.offsets, 'o/0')).toBe('0');
   });
 
   it('lets another publisher claim decisions left in the outbox past their lease, once per lease', async () => {

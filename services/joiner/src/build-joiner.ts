@@ -2,7 +2,7 @@ import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff
 import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import type { Comparator } from '@shadowdiff/compare';
-import { createPairingStore, type Decision, type PairingStore } from '@shadowdiff/store';
+import { StoreErrorCode, createPairingStore, isStoreError, type Decision, type PairingStore } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
@@ -71,7 +71,7 @@ export function buildJoiner({
   metricsPort = config.joiner.metricsPort,
   chunkSize = 500,
   expireIntervalMs = 1000,
-  outboxLeaseMs = 30_000,
+  outboxLeaseMs = config.joiner.outboxLease,
   sampleIntervalMs = 2000,
 }: JoinerOptions): Joiner {
   const events = createJoinerEvents();
@@ -93,6 +93,8 @@ export function buildJoiner({
         comparison: c.name,
         horizonMs: c.window + c.grace,
         maxWaitMs: c.maxWait,
+        duplicates: c.duplicates,
+        retentionMs: c.retention,
       }),
       readers: { old: createRecordReader(c, codecFor(c.old)), new: createRecordReader(c, codecFor(c.new)) },
       matchesTopic: topics.matches,
@@ -147,6 +149,30 @@ export function buildJoiner({
     decided.forEach(({ verdict, pairWaitMs }, i) =>
       events.emit('joiner.verdict_published', { verdict, topic: topicOf[i] ?? null, pairWaitMs }),
     );
+  }
+
+  /** Stops for good: the state this instance would build on is gone. */
+  function fatal(error: Error): void {
+    events.emit('joiner.fatal', { error });
+    void stopOnce(error.message);
+  }
+
+  async function applyBatchOrStop(payload: EachBatchPayload): Promise<void> {
+    try {
+      await applyBatch(payload);
+    } catch (error) {
+      if (isStoreError(error) && error.code === StoreErrorCode.STATE_LOST) {
+        fatal(
+          new JoinerError(
+            JoinerErrorCode.STATE_LOST,
+            `${error.message}; stopping before it turns lost records into false verdicts. Recovery: docs/guarantees.md`,
+            { cause: error },
+          ),
+        );
+        return;
+      }
+      throw error;
+    }
   }
 
   async function applyBatch(payload: EachBatchPayload): Promise<void> {
@@ -254,6 +280,7 @@ export function buildJoiner({
       await admin.disconnect();
     }
     for (const runtime of comparisons) await refreshMode(runtime, true);
+    await openState();
 
     producer = createProducer(kafka);
     await producer.connect();
@@ -267,7 +294,7 @@ export function buildJoiner({
       autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 3,
-      eachBatch: applyBatch,
+      eachBatch: applyBatchOrStop,
     });
 
     for (const runtime of comparisons) {
@@ -294,6 +321,38 @@ export function buildJoiner({
     return port;
   }
 
+  /**
+   * Opens each comparison's state epoch. A fresh epoch while the group already has committed
+   * offsets on the comparison's topics means Redis lost the state while the joiner was away.
+   */
+  async function openState(): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const runtime of comparisons) {
+        const { created } = await runtime.store.openEpoch();
+        if (!created) continue;
+        const topics = [runtime.config.old.topic, runtime.config.new.topic];
+        const committed = await admin.fetchOffsets({ groupId, topics });
+        const hasOffsets = committed.some((t) => t.partitions.some((p) => Number(p.offset) >= 0));
+        if (!hasOffsets) continue;
+        if (config.joiner.onStateLoss === 'stop') {
+          await redis.del(runtime.store.keys.epoch);
+          throw new JoinerError(
+            JoinerErrorCode.STATE_LOST,
+            `comparison ${runtime.config.name}: Redis holds no state, but group ${groupId} has committed offsets on ${topics.join(', ')}. ` +
+              'Redis lost the state (restarted without persistence, flushed, failed over). Refusing to run: the parked records are gone. ' +
+              'Recover by resetting the group to the earliest offsets (joiner.onStateLoss: rewind does it at start) — see docs/guarantees.md.',
+          );
+        }
+        for (const topic of topics) await admin.resetOffsets({ groupId, topic, earliest: true });
+        events.emit('joiner.rewound', { comparison: runtime.config.name, topics });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async function shutdown(reason: string): Promise<void> {
     running = false;
     for (const wake of wakeups) wake();
@@ -306,11 +365,16 @@ export function buildJoiner({
     events.emit('joiner.stopped', { reason });
   }
 
+  function stopOnce(reason: string): Promise<void> {
+    stopping ??= shutdown(reason);
+    return stopping;
+  }
+
   return {
     events,
     metrics,
     groupId,
     start,
-    stop: (reason = 'stop requested') => (stopping ??= shutdown(reason)),
+    stop: (reason = 'stop requested') => stopOnce(reason),
   };
 }

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '@shadowdiff/config';
 import { pino } from 'pino';
 import { buildJoiner } from './build-joiner.ts';
+import { JoinerError, JoinerErrorCode } from './errors.ts';
 
 const logger = pino({ name: 'shadowdiff-joiner', level: process.env.LOG_LEVEL ?? 'info' });
 
@@ -21,6 +22,10 @@ async function main(): Promise<void> {
     throw error;
   }
   const joiner = buildJoiner({ config, logger });
+  // A fatal condition (Redis lost the state) stops the joiner; the process exits 3.
+  joiner.events.on('joiner.fatal', () => {
+    joiner.stop('fatal').finally(() => process.exit(3));
+  });
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) return;
@@ -42,5 +47,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
-  process.exit(1);
+  process.exit(error instanceof JoinerError && error.code === JoinerErrorCode.STATE_LOST ? 3 : 1);
 });

@@ -77,7 +77,16 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
   const keySource = comparison.key;
   const eventTimeSource = comparison.eventTime;
 
+  const maxBytes = comparison.maxRecordBytes;
+
   return async (message, arrivedAt) => {
+    const size = message.value?.length ?? 0;
+    if (size > maxBytes) {
+      const kafkaTs = Number(message.timestamp);
+      const key = keySource.from === 'message-key' ? (message.key?.toString('utf8') ?? null) : keySource.from === 'header' ? (header(message.headers, keySource.name) ?? null) : null;
+      const blob = JSON.stringify({ k: key, ts: kafkaTs, et: kafkaTs, at: arrivedAt, x: `oversized: ${size} bytes, more than maxRecordBytes ${maxBytes}` });
+      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: kafkaTs, blob };
+    }
     const result = codec.decode(message.value);
     const decoded = result instanceof Promise ? await result : result;
     const key = keyOf(keySource, message, decoded);

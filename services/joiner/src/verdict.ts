@@ -121,6 +121,12 @@ export function toVerdict(comparison: string, mode: Mode, decision: Decision, co
       pairWaitMs = Math.max(0, decision.decidedAt - Math.min(o.blob.at, n.blob.at));
       break;
     }
+    case 'late': {
+      // Its counterpart was already declared missing; the pair is still compared, for information.
+      kind = 'late';
+      differences = comparator.compare((oldSide as ParsedSide).blob.v ?? null, (newSide as ParsedSide).blob.v ?? null);
+      break;
+    }
     case 'missing':
       kind = oldSide === null ? 'missing_old' : 'missing_new';
       reason = decision.reason;
