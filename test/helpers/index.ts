@@ -4,3 +4,4 @@ export { testKafka, createTopic, deleteTopics, produceRecords, readAll } from '.
 export { scrapeMetric, sumWhere } from './metrics.ts';
 export { startJoinerProcess, type JoinerProcess } from './joiner-process.ts';
 export { cleanUpPrefix } from './cleanup.ts';
+export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
