@@ -5,3 +5,4 @@ export { scrapeMetric, sumWhere } from './metrics.ts';
 export { startJoinerProcess, type JoinerProcess } from './joiner-process.ts';
 export { cleanUpPrefix } from './cleanup.ts';
 export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
+export { startTestRedis, type TestRedis } from './redis-server.ts';

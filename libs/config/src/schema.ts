@@ -135,6 +135,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       groupId: nonEmpty.optional(),
       metricsPort: z.int().min(0).max(65535).default(9464),
+      /** How long the group waits for a silent member (a crashed instance) before moving its partitions. */
+      sessionTimeout: duration.prefault('30s'),
       /** A decision left in the outbox this long (its publisher died) is published by another instance. */
       outboxLease: duration.prefault('30s'),
       /**

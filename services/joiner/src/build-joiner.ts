@@ -81,6 +81,8 @@ export function buildJoiner({
 
   const groupId = config.joiner.groupId ?? `${config.topics.prefix}.joiner`;
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  // ioredis reconnects by itself; while Redis is away each attempt is reported (and batches retry).
+  redis.on('error', (error: Error) => events.emit('joiner.error', { error, during: 'redis connection' }));
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
   const codecFor = codecFactory(config);
   const comparisons: ComparisonRuntime[] = config.comparisons.map((c) => {
@@ -151,8 +153,12 @@ export function buildJoiner({
     );
   }
 
-  /** Stops for good: the state this instance would build on is gone. */
+  let fatalError: Error | undefined;
+
+  /** Stops for good, once: the state this instance would build on is gone. */
   function fatal(error: Error): void {
+    if (fatalError) return;
+    fatalError = error;
     events.emit('joiner.fatal', { error });
     void stopOnce(error.message);
   }
@@ -284,7 +290,12 @@ export function buildJoiner({
 
     producer = createProducer(kafka);
     await producer.connect();
-    consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, sessionTimeout: 30_000, heartbeatInterval: 3000 });
+    consumer = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: config.joiner.sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(config.joiner.sessionTimeout / 10)),
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
     running = true;

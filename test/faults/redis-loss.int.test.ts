@@ -1,0 +1,129 @@
+import { parseConfig } from '@shadowdiff/config';
+import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import {
+  cleanUpPrefix,
+  countByKind,
+  createTopic,
+  pollUntil,
+  produceRecords,
+  scrapeMetric,
+  startTestRedis,
+  sumWhere,
+  testKafka,
+  uniqueId,
+  waitForVerdicts,
+  type TestRedis,
+} from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import type { Message } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const brokers = inject('brokers');
+const kafka = testKafka(brokers);
+const servers: TestRedis[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+  for (const server of servers) await server.stop();
+});
+
+const pairs = (from: number, to: number): Message[] =>
+  Array.from({ length: to - from }, (_, j) => ({ key: `k${from + j}`, value: JSON.stringify({ i: from + j }) }));
+
+async function setUp(aof: boolean) {
+  const prefix = uniqueId(aof ? 'aof' : 'flush');
+  const server = await startTestRedis({ aof });
+  servers.push(server);
+  const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined); // the test restarts this server on purpose
+  cleanups.push(async () => {
+    await cleanUpPrefix(kafka, redis, prefix);
+    redis.disconnect();
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  await createTopic(admin, `${prefix}.old`, 3);
+  await createTopic(admin, `${prefix}.new`, 3);
+  await admin.disconnect();
+  const config = (onStateLoss: 'stop' | 'rewind') =>
+    parseConfig(
+      `
+kafka: { brokers: ["${brokers}"] }
+redis: { url: "${server.url}", keyPrefix: "${prefix}" }
+topics: { prefix: "${prefix}" }
+joiner: { groupId: "${prefix}.joiner", onStateLoss: ${onStateLoss}, sessionTimeout: 6s }
+comparisons:
+  - name: c
+    old: { topic: ${prefix}.old }
+    new: { topic: ${prefix}.new }
+    window: 10m
+    maxWait: 10m
+`,
+      `${prefix}.yaml`,
+    );
+  return { prefix, server, redis, config };
+}
+
+const verdictsIn = async (url: string) => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total').catch(() => new Map()), {});
+
+describe('Redis restarts and state loss', () => {
+  it('6a. Redis restarted mid-stream with AOF on: the joiner waits, reconnects, and every pair is decided once', async () => {
+    const { prefix, server, config } = await setUp(true);
+    const joiner = buildJoiner({ config: config('stop'), logger: pino({ level: 'silent' }), metricsPort: 0 });
+    const fatal: Error[] = [];
+    joiner.events.on('joiner.fatal', ({ error }) => fatal.push(error));
+    const url = `http://127.0.0.1:${await joiner.start()}/metrics`;
+    try {
+      await produceRecords(kafka, `${prefix}.old`, pairs(0, 3000));
+      await produceRecords(kafka, `${prefix}.new`, pairs(0, 1000));
+      await pollUntil(() => verdictsIn(url), (n) => n >= 1000, { what: 'the first 1,000 verdicts' });
+      await server.stop();
+      await produceRecords(kafka, `${prefix}.new`, pairs(1000, 2000));
+      await server.start();
+      await produceRecords(kafka, `${prefix}.new`, pairs(2000, 3000));
+      const verdicts = await waitForVerdicts(kafka, prefix, 'c', 3000);
+      expect(countByKind(verdicts.values())).toEqual({ match: 3000 });
+      expect(fatal).toEqual([]);
+    } finally {
+      await joiner.stop();
+    }
+  });
+
+  it('6b. Redis flushed mid-stream: the joiner stops before deciding on lost state; a restart with onStateLoss: rewind rebuilds it exactly', async () => {
+    const { prefix, redis, config } = await setUp(false);
+    const first: Joiner = buildJoiner({ config: config('stop'), logger: pino({ level: 'silent' }), metricsPort: 0 });
+    const fatal: Error[] = [];
+    first.events.on('joiner.fatal', ({ error }) => fatal.push(error));
+    const stopped = new Promise<void>((resolve) => first.events.once('joiner.stopped', () => resolve()));
+    const url = `http://127.0.0.1:${await first.start()}/metrics`;
+    await produceRecords(kafka, `${prefix}.old`, pairs(0, 3000));
+    await produceRecords(kafka, `${prefix}.new`, pairs(0, 1000));
+    await pollUntil(() => verdictsIn(url), (n) => n >= 1000, { what: 'the first 1,000 verdicts' });
+    await redis.flushall();
+    await produceRecords(kafka, `${prefix}.new`, pairs(1000, 3000));
+    await stopped;
+    expect(fatal.map((e) => (e as { code?: string }).code)).toEqual(['SHADOWDIFF_ERR_JOINER_STATE_LOST']);
+    // Nothing false was published: only matches, for keys that really pair.
+    const before = await waitForVerdicts(kafka, prefix, 'c', 1000);
+    expect(Object.keys(countByKind(before.values()))).toEqual(['match']);
+
+    // A start with `stop` refuses; a start with `rewind` resets the group and rebuilds.
+    const refused = buildJoiner({ config: config('stop'), logger: pino({ level: 'silent' }), metricsPort: 0 });
+    await expect(refused.start()).rejects.toMatchObject({ code: 'SHADOWDIFF_ERR_JOINER_STATE_LOST' });
+    await refused.stop();
+
+    const second = buildJoiner({ config: config('rewind'), logger: pino({ level: 'silent' }), metricsPort: 0 });
+    const rewound: string[] = [];
+    second.events.on('joiner.rewound', ({ comparison }) => rewound.push(comparison));
+    await second.start();
+    try {
+      const verdicts = await waitForVerdicts(kafka, prefix, 'c', 3000);
+      expect(countByKind(verdicts.values())).toEqual({ match: 3000 });
+      expect(rewound).toEqual(['c']);
+    } finally {
+      await second.stop();
+    }
+  });
+});
