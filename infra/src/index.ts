@@ -1,4 +1,4 @@
-export { kafkaUp, kafkaDown, kafkaStatus, kafkaServing, kafkaBrokers, resolveKafkaJars, type KafkaUpResult, type KafkaStatus } from './kafka.ts';
+export { kafkaUp, kafkaDown, kafkaStatus, kafkaServing, kafkaBrokers, resolveKafkaJars, type KafkaUpResult, type KafkaStatus, type LocalKafka } from './kafka.ts';
 export { redisUp, redisDown, redisServing, redisUrl, DEFAULT_REDIS_URL, type RedisUpResult } from './redis.ts';
 export { freePort, waitFor } from './process.ts';
 export { REPO_ROOT, workDir } from './work-dir.ts';

@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -108,10 +108,9 @@ export function resolveKafkaJars(log: (line: string) => void = () => undefined):
   return lib;
 }
 
-function writeServerConfig(dir: string, port: number): string {
+function writeServerConfig(dir: string, port: number, controller: number): string {
   const data = join(dir, 'data');
   const file = join(dir, 'server.properties');
-  const controller = port + 1;
   writeFileSync(
     file,
     [
@@ -180,17 +179,43 @@ export interface KafkaUpResult {
 }
 
 /**
- * Starts the local broker unless one already serves: resolves the jars, formats the storage on
- * first use, starts `kafka.Kafka` as a detached JVM and waits until it answers metadata requests.
+ * Where a local broker listens and keeps its files. The default is the project's broker
+ * (SHADOWDIFF_KAFKA_PORT or 9092, in .work/kafka); tests that stop and restart a broker run one
+ * of their own on other ports and in another directory.
  */
-export async function kafkaUp(log: (line: string) => void = () => undefined, timeoutMs = 90_000): Promise<KafkaUpResult> {
-  const brokers = kafkaBrokers();
+export interface LocalKafka {
+  readonly port?: number;
+  /** Defaults to port + 1. */
+  readonly controllerPort?: number;
+  readonly dir?: string;
+}
+
+function local(options: LocalKafka) {
+  const own = options.port !== undefined;
+  const port = options.port ?? kafkaPort();
+  return {
+    port,
+    controllerPort: options.controllerPort ?? port + 1,
+    dir: options.dir ?? workDir('kafka'),
+    brokers: own ? `127.0.0.1:${port}` : kafkaBrokers(),
+    fromEnv: !own && process.env.KAFKA_BROKERS !== undefined,
+  };
+}
+
+/**
+ * Starts the local broker unless one already serves: resolves the jars, formats the storage on
+ * first use, starts `kafka.Kafka` as a detached JVM and waits until it answers metadata requests
+ * and serves consumer groups. A broker stopped by kafkaDown starts again on its data.
+ */
+export async function kafkaUp(
+  log: (line: string) => void = () => undefined,
+  timeoutMs = 90_000,
+  options: LocalKafka = {},
+): Promise<KafkaUpResult> {
+  const { port, controllerPort, dir, brokers, fromEnv } = local(options);
   if (await kafkaServing(brokers)) return { brokers, started: false };
-  if (process.env.KAFKA_BROKERS) {
-    throw new Error(`KAFKA_BROKERS=${brokers} does not answer; unset it to start a local broker`);
-  }
-  const port = kafkaPort();
-  const dir = workDir('kafka');
+  if (fromEnv) throw new Error(`KAFKA_BROKERS=${brokers} does not answer; unset it to start a local broker`);
+  mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'kafka.pid');
   const logFile = join(dir, 'process.log');
   if (readPid(pidFile) === undefined && (await portOpen(port))) {
@@ -198,7 +223,7 @@ export async function kafkaUp(log: (line: string) => void = () => undefined, tim
   }
   if (readPid(pidFile) === undefined) {
     const lib = resolveKafkaJars(log);
-    const config = writeServerConfig(dir, port);
+    const config = writeServerConfig(dir, port, controllerPort);
     const classpath = `${lib}/*`;
     if (!existsSync(join(dir, 'data', 'meta.properties'))) {
       execFileSync('java', ['-cp', classpath, `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], {
@@ -235,9 +260,9 @@ export async function kafkaUp(log: (line: string) => void = () => undefined, tim
   return { brokers, started: true };
 }
 
-/** Stops the broker this project started (a reused one is left alone). */
-export async function kafkaDown(): Promise<boolean> {
-  return stopProcess(join(workDir('kafka'), 'kafka.pid'), 60_000);
+/** Stops the broker this project started (a reused one is left alone); its data stays. */
+export async function kafkaDown(options: LocalKafka = {}): Promise<boolean> {
+  return stopProcess(join(local(options).dir, 'kafka.pid'), 60_000);
 }
 
 export async function kafkaStatus(): Promise<KafkaStatus> {

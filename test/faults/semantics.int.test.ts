@@ -195,3 +195,34 @@ describe('verdicts under lag, silence, bad input and different partitioning', ()
     expect(partitions.size).toBe(6);
   });
 });
+
+describe('a side running far ahead', () => {
+  it('is paused instead of being parked in Redis, and nothing is lost when it resumes', async () => {
+    const prefix = uniqueId('ahead');
+    prefixes.push(prefix);
+    await topics(prefix, 3, 3);
+    const N = 30_000;
+    const padding = 'p'.repeat(300);
+    const record = (i: number) => ({ key: `k${i}`, value: JSON.stringify({ i, padding }), headers: { 'source-ts': new Date(T0 + i * 1000).toISOString() } });
+    await produceRecords(kafka, `${prefix}.new`, Array.from({ length: 100 }, (_, i) => record(i)));
+    await produceRecords(kafka, `${prefix}.old`, Array.from({ length: N }, (_, i) => record(i)), 1000);
+    const { joiner, metricsUrl } = await startJoiner(
+      prefix,
+      `  - name: c
+    old: { topic: ${prefix}.old }
+    new: { topic: ${prefix}.new }
+    eventTime: { from: header, name: source-ts }
+    window: 5s
+    maxAhead: 60s
+    maxWait: 10m`,
+    );
+    const pausedOld = new Promise<void>((resolve) => joiner.events.on('joiner.flow_changed', ({ paused }) => paused === 'old' && resolve()));
+    await pausedOld;
+    const readWhenPaused = sumWhere(await scrapeMetric(metricsUrl, 'shadowdiff_records_total'), { side: 'old' });
+    expect(readWhenPaused).toBeLessThan(N);
+    // The new side catches up; the old side resumes; every pair is decided, none missing.
+    await produceRecords(kafka, `${prefix}.new`, Array.from({ length: N - 100 }, (_, j) => record(100 + j)), 1000);
+    const verdicts = await waitForVerdicts(kafka, prefix, 'c', N, 180_000);
+    expect(countByKind(verdicts.values())).toEqual({ match: N });
+  });
+});

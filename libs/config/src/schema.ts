@@ -102,6 +102,8 @@ const comparison = z.strictObject({
   duplicates: z.enum(['first', 'sequence']).default('first'),
   /** How long decided keys are remembered, to recognise duplicates and late partners. */
   retention: duration.prefault('1h'),
+  /** A side whose stream time runs this far ahead of the other's is paused until it catches up. */
+  maxAhead: duration.prefault('5m'),
   /** Larger payloads become invalid_* verdicts (the value is not stored). */
   maxRecordBytes: z.int().min(1).default(1_048_576),
   matches: matches.default({ emit: 'all' }),

@@ -8,6 +8,7 @@ import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
+import { createFlowControl } from './flow-control.ts';
 import { createJoinerHttpServer } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
 import { buildComparator, codecFactory } from './comparison-setup.ts';
@@ -322,10 +323,18 @@ export function buildJoiner({
         events.emit('joiner.outbox_reclaimed', { comparison: runtime.config.name, count: decisions.length });
         await publish(runtime, decisions);
       });
+      const flow = createFlowControl({ maxAheadMs: runtime.config.maxAhead, stallMs: runtime.config.maxWait });
+      let paused: Side | null = null;
       every(sampleIntervalMs, 'sample store', async () => {
         await refreshMode(runtime, false);
         const [pending, streamTimes] = await Promise.all([runtime.store.pendingCounts(), runtime.store.streamTimes()]);
         events.emit('joiner.store_sampled', { comparison: runtime.config.name, pending, streamTimes });
+        const { pause } = flow.observe(streamTimes);
+        if (pause === paused || !consumer) return;
+        if (paused) consumer.resume([{ topic: runtime.config[paused].topic }]);
+        if (pause) consumer.pause([{ topic: runtime.config[pause].topic }]);
+        events.emit('joiner.flow_changed', { comparison: runtime.config.name, paused: pause, streamTimes });
+        paused = pause;
       });
     }
     events.emit('joiner.started', { comparisons: comparisons.map((c) => c.config.name), groupId });

@@ -35,6 +35,8 @@ export interface JoinerEventMap {
   'joiner.store_sampled': [{ comparison: string; pending: Record<Side, number>; streamTimes: Record<Side, number | null> }];
   /** Something failed that the joiner survives (it retries); fatal errors stop it instead. */
   'joiner.error': [{ comparison?: string; error: Error; during: string }];
+  /** A side running far ahead of the other was paused (or resumed: `paused` null). */
+  'joiner.flow_changed': [{ comparison: string; paused: Side | null; streamTimes: Record<Side, number | null> }];
   /** The joiner cannot go on (e.g. Redis lost its state); it stops, and the process should exit non-zero. */
   'joiner.fatal': [{ error: Error }];
   /** The group's offsets were reset to the earliest, to rebuild lost state (onStateLoss: rewind). */

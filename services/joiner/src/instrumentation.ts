@@ -41,6 +41,9 @@ export function instrumentLogs(events: JoinerEvents, logger: Logger): void {
   );
   events.on('joiner.mode_changed', (e) => logger.info({ event: 'joiner.mode_changed', ...e }, 'mode'));
   events.on('joiner.error', ({ error, ...rest }) => logger.error({ event: 'joiner.error', ...rest, err: error }, error.message));
+  events.on('joiner.flow_changed', (e) =>
+    logger.info({ event: 'joiner.flow_changed', ...e }, e.paused ? `pausing the ${e.paused} side: it runs far ahead` : 'both sides flowing'),
+  );
   events.on('joiner.fatal', ({ error }) => logger.fatal({ event: 'joiner.fatal', err: error }, error.message));
   events.on('joiner.rewound', (e) => logger.warn({ event: 'joiner.rewound', ...e }, 'state was lost: group offsets reset to the earliest, rebuilding'));
   events.on('joiner.stopped', (e) => logger.info({ event: 'joiner.stopped', ...e }, 'joiner stopped'));
