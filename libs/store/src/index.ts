@@ -3,3 +3,4 @@ export { parseDecision, parseDecisions, type Decision, type DecisionKind, type S
 export { comparisonKeys, type ComparisonKeys } from './keys.ts';
 export { scriptSources, registerScripts, type ScriptSource, type ScriptRunner } from './scripts.ts';
 export { StoreError, StoreErrorCode, isStoreError, ScriptCode, scriptCodeError, toStoreError } from './errors.ts';
+export { createReadModel, type ReadModel, type VerdictRecord, type Cursor, type PageQuery, type Page, type FieldStat } from './read-model.ts';

@@ -1,0 +1,56 @@
+--[[
+  recordVerdicts: adds verdicts to the API's read model of one comparison, each once by pairId
+  (a verdict read twice from Kafka, or published twice by the joiner, counts once).
+
+  KEYS[1] seen           zset pairId -> decided at (ms): every verdict recorded, for idempotence
+  KEYS[2] discrepancies  hash pairId -> verdict JSON (every verdict but match)
+  KEYS[3] by time        zset pairId -> decided at (ms), the discrepancies
+  KEYS[4] buckets        hash "<minute start ms>|<verdict>" -> count
+  KEYS[5] totals         hash verdict -> count
+  KEYS[6] fields         hash path -> count of verdicts that differ there
+  KEYS[7] field first    hash path -> first seen (ms)
+  KEYS[8] field last     hash path -> last seen (ms)
+  KEYS[9] kind prefix    string: "<prefix>" of the per-kind zsets "<prefix><verdict>" and of the
+                         example lists "<prefix>ex:<path>" (same hash tag as the other keys)
+
+  ARGV[1] most distinct field paths (others count under "_other")
+  ARGV[2] number of verdicts n, then n groups of 5:
+          pairId, verdict, decided at (ms), JSON ("" for a match), differing paths joined by \31
+
+  Returns the number of verdicts that were new.
+]]
+local maxPaths = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local added = 0
+
+for i = 0, n - 1 do
+  local base = 3 + i * 5
+  local pairId = ARGV[base]
+  local verdict = ARGV[base + 1]
+  local at = tonumber(ARGV[base + 2])
+  if redis.call('ZADD', KEYS[1], 'NX', at, pairId) == 1 then
+    added = added + 1
+    local minute = at - (at % 60000)
+    redis.call('HINCRBY', KEYS[4], minute .. '|' .. verdict, 1)
+    redis.call('HINCRBY', KEYS[5], verdict, 1)
+    if verdict ~= 'match' then
+      redis.call('HSET', KEYS[2], pairId, ARGV[base + 3])
+      redis.call('ZADD', KEYS[3], at, pairId)
+      redis.call('ZADD', KEYS[9] .. verdict, at, pairId)
+      local paths = ARGV[base + 4]
+      if paths ~= '' then
+        for path in string.gmatch(paths, '[^\31]+') do
+          if redis.call('HEXISTS', KEYS[6], path) == 0 and redis.call('HLEN', KEYS[6]) >= maxPaths then path = '_other' end
+          redis.call('HINCRBY', KEYS[6], path, 1)
+          redis.call('HSETNX', KEYS[7], path, at)
+          local last = tonumber(redis.call('HGET', KEYS[8], path) or '0')
+          if at > last then redis.call('HSET', KEYS[8], path, at) end
+          local examples = KEYS[9] .. 'ex:' .. path
+          redis.call('LPUSH', examples, pairId)
+          redis.call('LTRIM', examples, 0, 4)
+        end
+      end
+    end
+  end
+end
+return added

@@ -1,0 +1,190 @@
+import type { Redis } from 'ioredis';
+import { toStoreError } from './errors.ts';
+import { registerScripts } from './scripts.ts';
+
+/** A verdict as the read model takes it: its identity, kind, time, JSON and the paths that differ. */
+export interface VerdictRecord {
+  readonly pairId: string;
+  readonly verdict: string;
+  readonly decidedAt: number;
+  /** The verdict JSON; not stored for matches (they are only counted). */
+  readonly json: string;
+  readonly paths: readonly string[];
+}
+
+/** A position in the newest-first order of discrepancies: (decided at, pairId). */
+export interface Cursor {
+  readonly at: number;
+  readonly pairId: string;
+}
+
+export interface PageQuery {
+  readonly verdict?: string;
+  /** Inclusive bounds on decided at, ms. */
+  readonly since?: number;
+  readonly until?: number;
+  /** Start strictly after this position. */
+  readonly after?: Cursor;
+  readonly limit: number;
+  /** Further filter on the stored verdict JSON (path, key). */
+  readonly accept?: (json: string) => boolean;
+}
+
+export interface Page {
+  readonly items: readonly string[];
+  /** Where the next page starts, or null when this was the last. */
+  readonly next: Cursor | null;
+}
+
+export interface FieldStat {
+  readonly path: string;
+  readonly count: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly examples: readonly string[];
+}
+
+export interface ReadModel {
+  record(verdicts: readonly VerdictRecord[]): Promise<number>;
+  trim(options: { maxAgeMs: number; maxCount: number; now?: number }): Promise<number>;
+  totals(): Promise<Record<string, number>>;
+  /** Counts per minute start and verdict, within [since, until]. */
+  minuteCounts(since: number, until: number): Promise<{ minute: number; verdict: string; count: number }[]>;
+  page(query: PageQuery): Promise<Page>;
+  get(pairId: string): Promise<string | null>;
+  fields(): Promise<FieldStat[]>;
+}
+
+const SCAN_BATCH = 500;
+
+export function createReadModel({
+  redis,
+  keyPrefix,
+  comparison,
+  maxPaths = 200,
+}: {
+  redis: Redis;
+  keyPrefix: string;
+  comparison: string;
+  maxPaths?: number;
+}): ReadModel {
+  const base = `${keyPrefix}:{${comparison}}:rm:`;
+  const keys = {
+    seen: `${base}seen`,
+    discrepancies: `${base}v`,
+    byTime: `${base}t`,
+    buckets: `${base}buckets`,
+    totals: `${base}totals`,
+    fields: `${base}fields`,
+    fieldFirst: `${base}ffirst`,
+    fieldLast: `${base}flast`,
+    kindPrefix: `${base}k:`,
+  };
+  const run = registerScripts(redis);
+  const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toStoreError(operation, error);
+    }
+  };
+
+  return {
+    async record(verdicts) {
+      if (verdicts.length === 0) return 0;
+      const args: (string | number)[] = [maxPaths, verdicts.length];
+      for (const v of verdicts) args.push(v.pairId, v.verdict, v.decidedAt, v.verdict === 'match' ? '' : v.json, v.paths.join('\x1f'));
+      const added = await call('recordVerdicts', () =>
+        run(
+          'recordVerdicts',
+          [keys.seen, keys.discrepancies, keys.byTime, keys.buckets, keys.totals, keys.fields, keys.fieldFirst, keys.fieldLast, keys.kindPrefix],
+          args,
+        ),
+      );
+      return Number(added);
+    },
+
+    async trim({ maxAgeMs, maxCount, now = Date.now() }) {
+      let dropped = 0;
+      for (;;) {
+        const n = Number(
+          await call('trimVerdicts', () =>
+            run('trimVerdicts', [keys.seen, keys.discrepancies, keys.byTime, keys.kindPrefix], [now - maxAgeMs, maxCount, 1000]),
+          ),
+        );
+        dropped += n;
+        if (n < 1000) return dropped;
+      }
+    },
+
+    async totals() {
+      const raw = await call('totals', () => redis.hgetall(keys.totals));
+      return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+    },
+
+    async minuteCounts(since, until) {
+      const raw = await call('minuteCounts', () => redis.hgetall(keys.buckets));
+      const out: { minute: number; verdict: string; count: number }[] = [];
+      for (const [field, value] of Object.entries(raw)) {
+        const cut = field.indexOf('|');
+        const minute = Number(field.slice(0, cut));
+        if (minute + 59_999 < since || minute > until) continue;
+        out.push({ minute, verdict: field.slice(cut + 1), count: Number(value) });
+      }
+      return out.sort((a, b) => a.minute - b.minute);
+    },
+
+    async page({ verdict, since = 0, until = Number.MAX_SAFE_INTEGER, after, limit, accept }) {
+      const index = verdict ? `${keys.kindPrefix}${verdict}` : keys.byTime;
+      const items: string[] = [];
+      // Newest first; entries of equal time in descending pairId order (ZRANGE REV order). A
+      // position is (max score, how many entries at exactly that score are already behind us),
+      // recomputed from the cursor on every call so that verdicts arriving meanwhile shift nothing.
+      let max = until;
+      let offset = 0;
+      if (after && after.at <= until) {
+        max = after.at;
+        const ties = await call('page', () => redis.zrange(index, after.at, after.at, 'BYSCORE', 'REV'));
+        offset = ties.filter((member) => member >= after.pairId).length;
+      }
+      for (;;) {
+        const batch = await call('page', () => redis.zrange(index, max, since, 'BYSCORE', 'REV', 'LIMIT', offset, SCAN_BATCH, 'WITHSCORES'));
+        if (batch.length === 0) return { items, next: null };
+        const entries: Cursor[] = [];
+        for (let i = 0; i < batch.length; i += 2) entries.push({ pairId: batch[i] as string, at: Number(batch[i + 1]) });
+        const values = await call('page', () => redis.hmget(keys.discrepancies, ...entries.map((e) => e.pairId)));
+        for (let i = 0; i < entries.length; i += 1) {
+          const json = values[i];
+          if (json && (!accept || accept(json))) {
+            items.push(json);
+            if (items.length === limit) return { items, next: entries[i] as Cursor };
+          }
+        }
+        if (entries.length < SCAN_BATCH) return { items, next: null };
+        const lastAt = (entries[entries.length - 1] as Cursor).at;
+        const atLast = entries.filter((e) => e.at === lastAt).length;
+        offset = lastAt === max ? offset + atLast : atLast;
+        max = lastAt;
+      }
+    },
+
+    get: (pairId) => call('get', () => redis.hget(keys.discrepancies, pairId)),
+
+    async fields() {
+      const [counts, first, last] = await call('fields', () =>
+        Promise.all([redis.hgetall(keys.fields), redis.hgetall(keys.fieldFirst), redis.hgetall(keys.fieldLast)]),
+      );
+      const paths = Object.keys(counts);
+      const examples = await call('fields', () => Promise.all(paths.map((p) => redis.lrange(`${keys.kindPrefix}ex:${p}`, 0, 4))));
+      return paths
+        .map((path, i) => ({
+          path,
+          count: Number(counts[path]),
+          firstSeen: Number(first[path]),
+          lastSeen: Number(last[path]),
+          examples: examples[i] ?? [],
+        }))
+        .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { uniqueId } from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createReadModel, type VerdictRecord } from '../src/index.ts';
+
+const redis = new Redis(inject('redisUrl'));
+const prefix = uniqueId('rm');
+afterAll(async () => {
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+const verdict = (i: number, at: number, kind = 'mismatch', paths: string[] = ['amount']): VerdictRecord => ({
+  pairId: `p${String(i).padStart(6, '0')}`,
+  verdict: kind,
+  decidedAt: at,
+  json: JSON.stringify({ pairId: `p${String(i).padStart(6, '0')}`, verdict: kind, key: `k${i}` }),
+  paths,
+});
+
+describe('read model (real Redis, Lua)', () => {
+  it('records each pairId once, counts matches without storing them, and keeps field statistics', async () => {
+    const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'a' });
+    expect(await model.record([verdict(1, 60_000), verdict(2, 61_000, 'match', []), verdict(3, 125_000, 'missing_new', [])])).toBe(3);
+    expect(await model.record([verdict(1, 60_000), verdict(2, 61_000, 'match', [])])).toBe(0);
+    expect(await model.totals()).toEqual({ mismatch: 1, match: 1, missing_new: 1 });
+    expect(await model.get('p000002')).toBeNull();
+    expect(JSON.parse((await model.get('p000001')) as string)).toMatchObject({ key: 'k1' });
+    expect(await model.minuteCounts(0, 200_000)).toEqual([
+      { minute: 60_000, verdict: 'mismatch', count: 1 },
+      { minute: 60_000, verdict: 'match', count: 1 },
+      { minute: 120_000, verdict: 'missing_new', count: 1 },
+    ]);
+    expect(await model.fields()).toEqual([{ path: 'amount', count: 1, firstSeen: 60_000, lastSeen: 60_000, examples: ['p000001'] }]);
+  });
+
+  it('pages newest first through 1,200 verdicts decided in the same millisecond, with no gap and no repeat while more arrive', async () => {
+    const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'b' });
+    await model.record(Array.from({ length: 1200 }, (_, i) => verdict(i, 5000)));
+    const seen: string[] = [];
+    let after;
+    let arriving = 10_000;
+    for (;;) {
+      const page = await model.page({ limit: 70, ...(after ? { after } : {}) });
+      seen.push(...page.items.map((j) => (JSON.parse(j) as { pairId: string }).pairId));
+      // New verdicts keep arriving, newer and at the same millisecond as the ones being paged.
+      await model.record([verdict(arriving++, 9000), verdict(arriving++, 5000)]);
+      if (!page.next) break;
+      after = page.next;
+    }
+    const original = Array.from({ length: 1200 }, (_, i) => `p${String(i).padStart(6, '0')}`);
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of original) expect(seen).toContain(id);
+  });
+
+  it('filters by verdict kind and time, and trims by age and by count', async () => {
+    const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'c' });
+    await model.record([verdict(1, 1000), verdict(2, 2000, 'missing_old', []), verdict(3, 3000), verdict(4, 4000)]);
+    const ids = async (q: Parameters<typeof model.page>[0]) => (await model.page(q)).items.map((j) => (JSON.parse(j) as { pairId: string }).pairId);
+    expect(await ids({ limit: 10, verdict: 'mismatch' })).toEqual(['p000004', 'p000003', 'p000001']);
+    expect(await ids({ limit: 10, since: 2000, until: 3000 })).toEqual(['p000003', 'p000002']);
+    expect(await ids({ limit: 10, accept: (j) => j.includes('"k3"') })).toEqual(['p000003']);
+    expect(await model.trim({ maxAgeMs: 10_000, maxCount: 2, now: 11_500 })).toBe(2);
+    expect(await ids({ limit: 10 })).toEqual(['p000004', 'p000003']);
+    expect(await ids({ limit: 10, verdict: 'missing_old' })).toEqual([]);
+  });
+});
