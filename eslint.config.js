@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import importPlugin from 'eslint-plugin-import';
 import tseslint from 'typescript-eslint';
 
-const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'infra', 'testing', 'joiner', 'cli'];
+const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'infra', 'testing', 'joiner', 'api', 'cli'];
 
 /** What each package may import from @shadowdiff/*; anything else is a lint error. */
 const ALLOWED = {
@@ -19,6 +19,7 @@ const ALLOWED = {
   infra: [],
   test: ['infra', 'kafka'],
   'services/joiner': ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
+  'services/api': ['errors', 'compare', 'config', 'store', 'kafka'],
   'services/cli': ['errors', 'config', 'kafka', 'infra'],
 };
 

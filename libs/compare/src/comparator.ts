@@ -2,6 +2,7 @@ import equal from 'fast-deep-equal';
 import type { Difference, Json } from './difference.ts';
 import { IGNORED, applyRenames, entryKey, normalize } from './normalize.ts';
 import { formatPath, type Segment } from './pattern.ts';
+import { REDACTED, createRedactor } from './redact.ts';
 import { CompiledRules, type CompareRules, type Normalizer } from './rules.ts';
 
 export interface Comparator {
@@ -11,6 +12,8 @@ export interface Comparator {
 
 export interface ComparatorOptions {
   readonly rules?: CompareRules;
+  /** Paths whose values never appear in a difference (shown as "***"); they are still compared. */
+  readonly redact?: readonly string[];
   /** Per-side normalisers, applied first, before the rules. */
   readonly normalizers?: { readonly old?: Normalizer; readonly new?: Normalizer };
 }
@@ -54,8 +57,17 @@ function toMillis(value: Json, epochScale: number): number | undefined {
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 
-export function createComparator({ rules = {}, normalizers = {} }: ComparatorOptions = {}): Comparator {
+export function createComparator({ rules = {}, normalizers = {}, redact = [] }: ComparatorOptions = {}): Comparator {
   const compiled = new CompiledRules(rules);
+  const redactor = createRedactor(redact);
+  /** A difference, with its values masked when its path is redacted. */
+  const difference = (path: readonly Segment[], kind: Difference['kind'], values: { old?: Json; new?: Json }): Difference => {
+    const masked = redact.length > 0 && redactor.covers(path);
+    const out: { path: string; kind: Difference['kind']; old?: Json; new?: Json } = { path: formatPath(path), kind };
+    if ('old' in values) out.old = masked ? REDACTED : (values.old as Json);
+    if ('new' in values) out.new = masked ? REDACTED : (values.new as Json);
+    return out;
+  };
 
   function prepare(value: Json, side: 'old' | 'new'): Json {
     const own = normalizers[side];
@@ -82,7 +94,7 @@ export function createComparator({ rules = {}, normalizers = {} }: ComparatorOpt
     const ta = typeOf(a);
     const tb = typeOf(b);
     if (ta !== tb) {
-      if (!leafEqual(a, b, path)) out.push({ path: formatPath(path), kind: 'type_changed', old: a, new: b });
+      if (!leafEqual(a, b, path)) out.push(difference(path, 'type_changed', { old: a, new: b }));
       return;
     }
     if (ta === 'array') {
@@ -97,10 +109,10 @@ export function createComparator({ rules = {}, normalizers = {} }: ComparatorOpt
         path.pop();
       }
       for (let i = shared; i < left.length; i += 1) {
-        if (left[i] !== IGNORED) out.push({ path: formatPath([...path, i]), kind: 'removed', old: left[i] as Json });
+        if (left[i] !== IGNORED) out.push(difference([...path, i], 'removed', { old: left[i] as Json }));
       }
       for (let i = shared; i < right.length; i += 1) {
-        if (right[i] !== IGNORED) out.push({ path: formatPath([...path, i]), kind: 'added', new: right[i] as Json });
+        if (right[i] !== IGNORED) out.push(difference([...path, i], 'added', { new: right[i] as Json }));
       }
       return;
     }
@@ -110,15 +122,15 @@ export function createComparator({ rules = {}, normalizers = {} }: ComparatorOpt
       for (const key of Object.keys(left)) {
         path.push(key);
         if (Object.hasOwn(right, key)) walk(left[key] as Json, right[key] as Json, path, out);
-        else out.push({ path: formatPath(path), kind: 'removed', old: left[key] as Json });
+        else out.push(difference(path, 'removed', { old: left[key] as Json }));
         path.pop();
       }
       for (const key of Object.keys(right)) {
-        if (!Object.hasOwn(left, key)) out.push({ path: formatPath([...path, key]), kind: 'added', new: right[key] as Json });
+        if (!Object.hasOwn(left, key)) out.push(difference([...path, key], 'added', { new: right[key] as Json }));
       }
       return;
     }
-    if (!leafEqual(a, b, path)) out.push({ path: formatPath(path), kind: 'changed', old: a, new: b });
+    if (!leafEqual(a, b, path)) out.push(difference(path, 'changed', { old: a, new: b }));
   }
 
   /** Pairs entries of an unordered array by their key field; false when keys are missing or repeated. */
@@ -141,9 +153,9 @@ export function createComparator({ rules = {}, normalizers = {} }: ComparatorOpt
         path.push(segment);
         walk(item, r.get(key) as Json, path, out);
         path.pop();
-      } else out.push({ path: formatPath([...path, segment]), kind: 'removed', old: item });
+      } else out.push(difference([...path, segment], 'removed', { old: item }));
     }
-    for (const [key, item] of r) if (!l.has(key)) out.push({ path: formatPath([...path, { by, key }]), kind: 'added', new: item });
+    for (const [key, item] of r) if (!l.has(key)) out.push(difference([...path, { by, key }], 'added', { new: item }));
     return true;
   }
 

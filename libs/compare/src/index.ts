@@ -2,3 +2,4 @@ export { createComparator, diff, withinTolerance, type Comparator, type Comparat
 export { CompiledRules, validateRules, type CompareRules, type Normalizer } from './rules.ts';
 export { parsePattern, matchesPattern, formatPath, type PathPattern, type Segment, type KeyedSegment } from './pattern.ts';
 export type { Difference, DifferenceKind, Json } from './difference.ts';
+export { createRedactor, REDACTED, type Redactor } from './redact.ts';

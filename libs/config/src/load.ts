@@ -10,6 +10,7 @@ export interface ConfigEnv {
   readonly KAFKA_BROKERS?: string | undefined;
   readonly REDIS_URL?: string | undefined;
   readonly SCHEMA_REGISTRY_URL?: string | undefined;
+  readonly SHADOWDIFF_API_TOKEN?: string | undefined;
 }
 
 /**
@@ -62,6 +63,7 @@ function applyEnv(raw: unknown, env: ConfigEnv): unknown {
   if (env.KAFKA_BROKERS) section('kafka').brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
   if (env.REDIS_URL) section('redis').url = env.REDIS_URL;
   if (env.SCHEMA_REGISTRY_URL) section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL;
+  if (env.SHADOWDIFF_API_TOKEN) section('api').token = env.SHADOWDIFF_API_TOKEN;
   return out;
 }
 

@@ -108,6 +108,8 @@ const comparison = z.strictObject({
   maxRecordBytes: z.int().min(1).default(1_048_576),
   matches: matches.default({ emit: 'all' }),
   compare: compareRules.prefault({}),
+  /** Paths masked ("***") in every value stored or emitted: verdict payloads, differences, the API. */
+  redact: z.array(pattern).default([]),
   /** Initial mode until one is set through the API (see docs/modes.md). */
   mode: z.enum(['old', 'shadow', 'reverse_shadow', 'new']).default('shadow'),
 });
@@ -146,6 +148,21 @@ export const configSchema = z.strictObject({
        * explain the recovery) or `rewind` (reset the group to the earliest offsets and rebuild).
        */
       onStateLoss: z.enum(['stop', 'rewind']).default('stop'),
+    })
+    .prefault({}),
+  api: z
+    .strictObject({
+      port: z.int().min(0).max(65535).default(8080),
+      host: nonEmpty.default('127.0.0.1'),
+      /** Bearer token for changing things (the mode); SHADOWDIFF_API_TOKEN overrides. */
+      token: nonEmpty.optional(),
+      /** Require the token for reads too. */
+      protectReads: z.boolean().default(false),
+      /** Consumer group of the verdict reader. */
+      groupId: nonEmpty.optional(),
+      retention: z
+        .strictObject({ maxAge: duration.prefault('7d'), maxCount: z.int().min(1).default(100_000) })
+        .prefault({}),
     })
     .prefault({}),
   comparisons: z

@@ -1,7 +1,7 @@
 import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
 import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
-import type { Comparator } from '@shadowdiff/compare';
+import { createRedactor, type Comparator, type Redactor } from '@shadowdiff/compare';
 import { StoreErrorCode, createPairingStore, isStoreError, type Decision, type PairingStore } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
@@ -49,6 +49,7 @@ interface ComparisonRuntime {
   mode: Mode;
   /** Built at start: normaliser modules are loaded then. */
   comparator: Comparator | undefined;
+  readonly redactor: Redactor;
 }
 
 const MODES: readonly Mode[] = ['old', 'shadow', 'reverse_shadow', 'new'];
@@ -104,6 +105,7 @@ export function buildJoiner({
       mismatchesTopic: topics.mismatches,
       mode: c.mode,
       comparator: undefined,
+      redactor: createRedactor(c.redact),
     };
   });
   // A topic may feed several comparisons (the same old topic against two candidates).
@@ -126,7 +128,7 @@ export function buildJoiner({
   async function publish(runtime: ComparisonRuntime, decisions: readonly Decision[]): Promise<void> {
     if (decisions.length === 0) return;
     const byTopic = new Map<string, Message[]>();
-    const decided = decisions.map((decision) => toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator));
+    const decided = decisions.map((decision) => toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator, runtime.redactor));
     const topicOf: (string | null)[] = [];
     for (const { verdict } of decided) {
       const topic =
@@ -254,7 +256,7 @@ export function buildJoiner({
   }
 
   async function start(): Promise<number> {
-    for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare);
+    for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare, runtime.config.redact);
     await redis.connect();
     const admin = kafka.admin();
     await admin.connect();

@@ -34,13 +34,13 @@ export async function loadNormalizer(file: string): Promise<Normalizer> {
   return (value: Json) => fn(value) as Json;
 }
 
-export async function buildComparator(config: CompareConfig): Promise<Comparator> {
+export async function buildComparator(config: CompareConfig, redact: readonly string[] = []): Promise<Comparator> {
   const normalizers: { old?: Normalizer; new?: Normalizer } = {};
   for (const side of ['old', 'new'] as const) {
     const file = config.normalize[side];
     if (file !== undefined) normalizers[side] = await loadNormalizer(file);
   }
-  return createComparator({ rules: toCompareRules(config), normalizers });
+  return createComparator({ rules: toCompareRules(config), normalizers, redact });
 }
 
 /** One codec per side; all schema-registry sides share one client, so each schema is fetched once. */

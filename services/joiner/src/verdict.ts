@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { diff, type Comparator, type Difference, type Json } from '@shadowdiff/compare';
+import { diff, type Comparator, type Difference, type Json, type Redactor } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
 import type { Decision, StoredRecord } from '@shadowdiff/store';
 
@@ -81,7 +81,9 @@ export function pairIdOf(comparison: string, key: string | null, oldCoordinate: 
     .slice(0, 32);
 }
 
-function toVerdictSide(side: ParsedSide | null): VerdictSide | null {
+const NO_REDACTION: Redactor = { covers: () => false, value: (v) => v };
+
+function toVerdictSide(side: ParsedSide | null, redactor: Redactor): VerdictSide | null {
   if (side === null) return null;
   return {
     topic: side.record.topic,
@@ -89,7 +91,7 @@ function toVerdictSide(side: ParsedSide | null): VerdictSide | null {
     offset: side.record.offset,
     timestamp: new Date(side.blob.ts).toISOString(),
     eventTime: new Date(side.blob.et).toISOString(),
-    value: side.blob.v ?? null,
+    value: redactor.value(side.blob.v ?? null),
   };
 }
 
@@ -102,7 +104,13 @@ export interface DecidedVerdict {
 const PLAIN: Comparator = { compare: diff };
 
 /** Turns a decision from the store into its verdict, comparing a pair under the comparison's rules. */
-export function toVerdict(comparison: string, mode: Mode, decision: Decision, comparator: Comparator = PLAIN): DecidedVerdict {
+export function toVerdict(
+  comparison: string,
+  mode: Mode,
+  decision: Decision,
+  comparator: Comparator = PLAIN,
+  redactor: Redactor = NO_REDACTION,
+): DecidedVerdict {
   const oldSide = parseSide(decision.old);
   const newSide = parseSide(decision.new);
   const present = (oldSide ?? newSide) as ParsedSide;
@@ -148,8 +156,8 @@ export function toVerdict(comparison: string, mode: Mode, decision: Decision, co
     reason,
     mode,
     decidedAt: new Date(decision.decidedAt).toISOString(),
-    old: toVerdictSide(oldSide),
-    new: toVerdictSide(newSide),
+    old: toVerdictSide(oldSide, redactor),
+    new: toVerdictSide(newSide, redactor),
     differences,
     latencyDeltaMs: oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null,
   };

@@ -42,7 +42,8 @@ for i = 0, n - 1 do
         for path in string.gmatch(paths, '[^\31]+') do
           if redis.call('HEXISTS', KEYS[6], path) == 0 and redis.call('HLEN', KEYS[6]) >= maxPaths then path = '_other' end
           redis.call('HINCRBY', KEYS[6], path, 1)
-          redis.call('HSETNX', KEYS[7], path, at)
+          local first = tonumber(redis.call('HGET', KEYS[7], path) or '-1')
+          if first < 0 or at < first then redis.call('HSET', KEYS[7], path, at) end
           local last = tonumber(redis.call('HGET', KEYS[8], path) or '0')
           if at > last then redis.call('HSET', KEYS[8], path, at) end
           local examples = KEYS[9] .. 'ex:' .. path

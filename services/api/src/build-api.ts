@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ComparisonConfig, Mode, ShadowdiffConfig } from '@shadowdiff/config';
+import { createKafka } from '@shadowdiff/kafka';
+import { comparisonKeys, createReadModel, type ReadModel } from '@shadowdiff/store';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { ApiError, ApiErrorCode } from './errors.ts';
+import { registerRoutes } from './routes.ts';
+import { createVerdictReader, type VerdictReader } from './verdict-reader.ts';
+
+export interface ApiOptions {
+  readonly config: ShadowdiffConfig;
+  readonly logger?: Logger;
+  /** Read the verdict topics into the read model (off for tests that fill it themselves). */
+  readonly readVerdicts?: boolean;
+  /** How often retention is applied to the read model, ms. */
+  readonly trimIntervalMs?: number;
+}
+
+export interface Api {
+  readonly app: FastifyInstance;
+  readonly models: ReadonlyMap<string, ReadModel>;
+  /** Connects Redis and Kafka and starts reading verdicts; does not listen. */
+  start(): Promise<void>;
+  /** Listens on config.api (or the given port); resolves with the bound port. */
+  listen(port?: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const MODES: readonly Mode[] = ['old', 'shadow', 'reverse_shadow', 'new'];
+const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard');
+const DASHBOARD: Record<string, { file: string; type: string }> = {
+  '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/dashboard/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/dashboard/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
+};
+
+/** The API as a Fastify app apart from listening, so tests drive it with inject(). */
+export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), readVerdicts = true, trimIntervalMs = 60_000 }: ApiOptions): Api {
+  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection'));
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, logger });
+  const comparisons = new Map<string, ComparisonConfig>(config.comparisons.map((c) => [c.name, c]));
+  const models = new Map<string, ReadModel>(
+    config.comparisons.map((c) => [c.name, createReadModel({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
+  );
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const ingested = new Counter({
+    name: 'shadowdiff_api_verdicts_ingested_total',
+    help: 'Verdicts added to the read model (each pairId once).',
+    labelNames: ['comparison'] as const,
+    registers: [registry],
+  });
+  const reader: VerdictReader = createVerdictReader({ kafka, config, models, logger, onIngested: (c, n) => ingested.inc({ comparison: c }, n) });
+
+  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } } });
+
+  app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
+    if (error instanceof ApiError) return reply.status(error.statusCode).send(error.toJSON());
+    if (error.validation) {
+      const message = `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`;
+      return reply.status(400).send(new ApiError(400, ApiErrorCode.BAD_REQUEST, message).toJSON());
+    }
+    logger.error({ err: error }, 'request failed');
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    return reply.status(status).send({ statusCode: status, code: error.code ?? 'SHADOWDIFF_ERR_API_INTERNAL', error: status === 500 ? 'Internal Server Error' : 'Error', message: error.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(new ApiError(404, ApiErrorCode.NOT_FOUND, `${request.method} ${request.url} is not a route`).toJSON());
+  });
+
+  // Bearer token: always for changes, for reads too when protectReads.
+  app.addHook('onRequest', async (request) => {
+    const token = config.api.token;
+    if (!token || !request.url.startsWith('/api/')) return;
+    const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+    if (!mutating && !config.api.protectReads) return;
+    if (request.headers.authorization !== `Bearer ${token}`) {
+      throw new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'a bearer token is required (Authorization: Bearer <token>)');
+    }
+  });
+
+  async function readMode(comparison: ComparisonConfig): Promise<{ mode: Mode; source: 'redis' | 'config' }> {
+    const stored = await redis.get(comparisonKeys(config.redis.keyPrefix, comparison.name).mode);
+    return stored !== null && (MODES as readonly string[]).includes(stored) ? { mode: stored as Mode, source: 'redis' } : { mode: comparison.mode, source: 'config' };
+  }
+
+  const ready = app.register(async (instance) => {
+    await instance.register(swagger, {
+      openapi: {
+        info: { title: 'shadowdiff API', version: '1', description: 'Discrepancies, summaries, fields and modes of shadowdiff comparisons.' },
+        components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      },
+    });
+    await instance.register(swaggerUi, { routePrefix: '/docs' });
+    registerRoutes(instance, { comparisons, models, readMode });
+    instance.get('/openapi.json', { schema: { hide: true } }, async () => instance.swagger());
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    const checks = { redis: false, kafka: false, caughtUp: false };
+    checks.redis = await redis.ping().then(() => true, () => false);
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      checks.kafka = true;
+      const committed = await admin.fetchOffsets({ groupId: reader.groupId, topics: [...reader.topics] });
+      const done = new Map(committed.flatMap((t) => t.partitions.map((p) => [`${t.topic}/${p.partition}`, Number(p.offset)] as const)));
+      let caughtUp = true;
+      for (const topic of reader.topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) {
+          if (Number(p.high) > Math.max(0, done.get(`${topic}/${p.partition}`) ?? 0)) caughtUp = false;
+        }
+      }
+      checks.caughtUp = caughtUp;
+    } catch {
+      // not reachable: reported below
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    const ok = checks.redis && checks.kafka && checks.caughtUp;
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  for (const [route, { file, type }] of Object.entries(DASHBOARD)) {
+    const body = readFileSync(join(DASHBOARD_DIR, file));
+    app.get(route, { schema: { hide: true } }, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
+  }
+
+  let trimTimer: NodeJS.Timeout | undefined;
+  return {
+    app,
+    models,
+    async start() {
+      await ready;
+      await redis.connect();
+      if (readVerdicts) await reader.start();
+      trimTimer = setInterval(() => {
+        const { maxAge, maxCount } = config.api.retention;
+        for (const model of models.values()) model.trim({ maxAgeMs: maxAge, maxCount }).catch((error: unknown) => logger.warn({ err: error }, 'retention'));
+      }, trimIntervalMs);
+      trimTimer.unref();
+    },
+    async listen(port = config.api.port) {
+      await app.listen({ port, host: config.api.host });
+      const address = app.server.address();
+      return typeof address === 'object' && address ? address.port : port;
+    },
+    async stop() {
+      if (trimTimer) clearInterval(trimTimer);
+      await reader.stop();
+      await app.close();
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

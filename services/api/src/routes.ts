@@ -1,0 +1,178 @@
+import type { ComparisonConfig, Mode } from '@shadowdiff/config';
+import type { ReadModel } from '@shadowdiff/store';
+import type { FastifyInstance } from 'fastify';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { ApiError, ApiErrorCode, notFound } from './errors.ts';
+import {
+  comparisonSummary,
+  discrepanciesQuery,
+  discrepanciesResponse,
+  errorSchema,
+  fieldsResponse,
+  modeResponse,
+  nameParams,
+  pairParams,
+  summaryQuery,
+  summaryResponse,
+} from './schemas.ts';
+
+export interface RouteDeps {
+  readonly comparisons: ReadonlyMap<string, ComparisonConfig>;
+  readonly models: ReadonlyMap<string, ReadModel>;
+  readMode(comparison: ComparisonConfig): Promise<{ mode: Mode; source: 'redis' | 'config' }>;
+}
+
+const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
+const DAY = 86_400_000;
+const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
+
+function matchRate(counts: Record<string, number>): number | null {
+  const match = counts.match ?? 0;
+  const paired = match + (counts.mismatch ?? 0);
+  return paired === 0 ? null : match / paired;
+}
+
+function bucketFor(rangeMs: number): string {
+  if (rangeMs <= 2 * 3_600_000) return '1m';
+  if (rangeMs <= 12 * 3_600_000) return '5m';
+  if (rangeMs <= 2 * DAY) return '15m';
+  if (rangeMs <= 14 * DAY) return '1h';
+  return '1d';
+}
+
+function range(query: { since?: string; until?: string }, defaultSpanMs: number | null) {
+  const until = query.until ? Date.parse(query.until) : Date.now();
+  const since = query.since ? Date.parse(query.since) : defaultSpanMs === null ? 0 : until - defaultSpanMs;
+  if (since > until) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'querystring/since must not be after querystring/until');
+  return { since, until };
+}
+
+export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const lookup = (name: string) => {
+    const comparison = deps.comparisons.get(name);
+    const model = deps.models.get(name);
+    if (!comparison || !model) throw notFound(`comparison "${name}"`);
+    return { comparison, model };
+  };
+
+  app.get(
+    '/api/v1/comparisons',
+    { schema: { summary: 'Every comparison with its mode and headline numbers', tags: ['comparisons'], response: { 200: { type: 'array', items: comparisonSummary }, ...errors } } },
+    async () =>
+      Promise.all(
+        [...deps.comparisons.values()].map(async (c) => {
+          const totals = await lookup(c.name).model.totals();
+          return { name: c.name, mode: (await deps.readMode(c)).mode, totals, matchRate: matchRate(totals) };
+        }),
+      ),
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { since?: string; until?: string; bucket?: string } }>(
+    '/api/v1/comparisons/:name/summary',
+    { schema: { summary: 'Counts by verdict, match rate and a time series', tags: ['comparisons'], params: nameParams, querystring: summaryQuery, response: { 200: summaryResponse, ...errors } } },
+    async (request) => {
+      const { model } = lookup(request.params.name);
+      const { since, until } = range(request.query, DAY);
+      const bucket = request.query.bucket ?? bucketFor(until - since);
+      const width = BUCKETS[bucket] as number;
+      const counts: Record<string, number> = {};
+      const series = new Map<number, Record<string, number>>();
+      for (const { minute, verdict, count } of await model.minuteCounts(since, until)) {
+        counts[verdict] = (counts[verdict] ?? 0) + count;
+        const start = minute - (minute % width);
+        const slot = series.get(start) ?? {};
+        slot[verdict] = (slot[verdict] ?? 0) + count;
+        series.set(start, slot);
+      }
+      return {
+        comparison: request.params.name,
+        since: new Date(since).toISOString(),
+        until: new Date(until).toISOString(),
+        bucket,
+        counts,
+        total: Object.values(counts).reduce((a, b) => a + b, 0),
+        matchRate: matchRate(counts),
+        series: [...series].sort(([a], [b]) => a - b).map(([start, c]) => ({ start: new Date(start).toISOString(), counts: c })),
+      };
+    },
+  );
+
+  app.get<{
+    Params: { name: string };
+    Querystring: { verdict?: string; path?: string; key?: string; since?: string; until?: string; limit: number; cursor?: string };
+  }>(
+    '/api/v1/comparisons/:name/discrepancies',
+    {
+      schema: {
+        summary: 'Discrepancies, newest first, with filters that combine and cursor pagination',
+        tags: ['discrepancies'],
+        params: nameParams,
+        querystring: discrepanciesQuery,
+        response: { 200: discrepanciesResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { model } = lookup(request.params.name);
+      const { since, until } = range(request.query, null);
+      const { verdict, path, key, limit, cursor } = request.query;
+      const after = cursor ? decodeCursor(cursor) : undefined;
+      const accept =
+        path || key
+          ? (json: string) => {
+              const v = JSON.parse(json) as { key: string | null; differences?: { path: string }[] };
+              return (!key || v.key === key) && (!path || (v.differences ?? []).some((d) => d.path === path));
+            }
+          : undefined;
+      const page = await model.page({ limit, since, until, ...(verdict ? { verdict } : {}), ...(after ? { after } : {}), ...(accept ? { accept } : {}) });
+      return {
+        items: page.items.map((json) => {
+          const v = JSON.parse(json) as { pairId: string; key: string | null; verdict: string; reason: string | null; decidedAt: string; differences?: { path: string }[] };
+          return { pairId: v.pairId, key: v.key, verdict: v.verdict, reason: v.reason, decidedAt: v.decidedAt, paths: [...new Set((v.differences ?? []).map((d) => d.path))] };
+        }),
+        nextCursor: page.next ? encodeCursor(page.next) : null,
+      };
+    },
+  );
+
+  app.get<{ Params: { name: string; pairId: string } }>(
+    '/api/v1/comparisons/:name/discrepancies/:pairId',
+    { schema: { summary: 'One verdict with both payloads and the diff', tags: ['discrepancies'], params: pairParams, response: { ...errors } } },
+    async (request, reply) => {
+      const { model } = lookup(request.params.name);
+      const json = await model.get(request.params.pairId);
+      if (json === null) throw notFound(`discrepancy ${request.params.pairId}`);
+      return reply.type('application/json').send(json);
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/comparisons/:name/fields',
+    { schema: { summary: 'Per differing field path: count, share of pairs, first and last seen, examples', tags: ['comparisons'], params: nameParams, response: { 200: fieldsResponse, ...errors } } },
+    async (request) => {
+      const { model } = lookup(request.params.name);
+      const [fields, totals] = await Promise.all([model.fields(), model.totals()]);
+      const pairs = (totals.match ?? 0) + (totals.mismatch ?? 0);
+      return {
+        comparison: request.params.name,
+        pairs,
+        fields: fields.map((f) => ({
+          path: f.path,
+          count: f.count,
+          share: pairs === 0 ? 0 : f.count / pairs,
+          firstSeen: new Date(f.firstSeen).toISOString(),
+          lastSeen: new Date(f.lastSeen).toISOString(),
+          examples: f.examples,
+        })),
+      };
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/comparisons/:name/mode',
+    { schema: { summary: "The comparison's current mode", tags: ['mode'], params: nameParams, response: { 200: modeResponse, ...errors } } },
+    async (request) => {
+      const { comparison } = lookup(request.params.name);
+      return { comparison: comparison.name, ...(await deps.readMode(comparison)) };
+    },
+  );
+}

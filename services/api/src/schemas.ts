@@ -1,0 +1,116 @@
+/** JSON schemas of the routes: Fastify validates with them, and /openapi.json is generated from them. */
+export const NON_MATCH_VERDICTS = ['mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'] as const;
+
+export const errorSchema = {
+  type: 'object',
+  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+  required: ['statusCode', 'code', 'error', 'message'],
+} as const;
+
+export const nameParams = {
+  type: 'object',
+  properties: { name: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{0,99}$' } },
+  required: ['name'],
+} as const;
+
+const time = { type: 'string', format: 'date-time', description: 'ISO-8601 instant' } as const;
+
+export const summaryQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    since: { ...time, description: 'start (default: 24 hours before until)' },
+    until: { ...time, description: 'end (default: now)' },
+    bucket: { type: 'string', enum: ['1m', '5m', '15m', '1h', '1d'], description: 'width of the time-series buckets (default: chosen from the range)' },
+  },
+} as const;
+
+export const discrepanciesQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    verdict: { type: 'string', enum: [...NON_MATCH_VERDICTS] },
+    path: { type: 'string', minLength: 1, maxLength: 500, description: 'only verdicts that differ at this exact path' },
+    key: { type: 'string', minLength: 1, maxLength: 1000, description: 'only verdicts of this correlation key' },
+    since: time,
+    until: time,
+    limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 },
+    cursor: { type: 'string', minLength: 1, maxLength: 1000, description: 'nextCursor of the previous page' },
+  },
+} as const;
+
+export const pairParams = {
+  type: 'object',
+  properties: { name: nameParams.properties.name, pairId: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+  required: ['name', 'pairId'],
+} as const;
+
+const counts = { type: 'object', additionalProperties: { type: 'integer' } } as const;
+
+export const comparisonSummary = {
+  type: 'object',
+  properties: {
+    name: { type: 'string' },
+    mode: { type: 'string' },
+    totals: counts,
+    matchRate: { type: ['number', 'null'] },
+  },
+} as const;
+
+export const summaryResponse = {
+  type: 'object',
+  properties: {
+    comparison: { type: 'string' },
+    since: time,
+    until: time,
+    bucket: { type: 'string' },
+    counts,
+    total: { type: 'integer' },
+    matchRate: { type: ['number', 'null'], description: 'match / (match + mismatch); null before any pair' },
+    series: { type: 'array', items: { type: 'object', properties: { start: time, counts } } },
+  },
+} as const;
+
+export const discrepancyItem = {
+  type: 'object',
+  properties: {
+    pairId: { type: 'string' },
+    key: { type: ['string', 'null'] },
+    verdict: { type: 'string' },
+    reason: { type: ['string', 'null'] },
+    decidedAt: time,
+    paths: { type: 'array', items: { type: 'string' } },
+  },
+} as const;
+
+export const discrepanciesResponse = {
+  type: 'object',
+  properties: { items: { type: 'array', items: discrepancyItem }, nextCursor: { type: ['string', 'null'] } },
+} as const;
+
+export const fieldsResponse = {
+  type: 'object',
+  properties: {
+    comparison: { type: 'string' },
+    pairs: { type: 'integer', description: 'match + mismatch verdicts: what a share is of' },
+    fields: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          path: { type: 'string' },
+          count: { type: 'integer' },
+          share: { type: 'number' },
+          firstSeen: time,
+          lastSeen: time,
+          examples: { type: 'array', items: { type: 'string' } },
+        },
+      },
+    },
+  },
+} as const;
+
+export const modeResponse = {
+  type: 'object',
+  properties: { comparison: { type: 'string' }, mode: { type: 'string', enum: ['old', 'shadow', 'reverse_shadow', 'new'] }, source: { type: 'string', enum: ['redis', 'config'] } },
+} as const;
