@@ -3,6 +3,7 @@
 // another service; nothing reaches into another package's src/ (use its barrel, `@shadowdiff/x`).
 import js from '@eslint/js';
 import importPlugin from 'eslint-plugin-import';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'infra', 'testing', 'joiner', 'api', 'cli'];
@@ -69,6 +70,11 @@ export default tseslint.config(
     },
   },
   ...boundaries,
+  {
+    // The dashboard runs in the browser, as plain modules.
+    files: ['services/api/src/dashboard/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
   {
     // Tests may import any package (they drive services in-process), never another package's files.
     files: ['**/*.test.ts', 'test/e2e/**/*.ts', 'bench/**/*.ts', 'vitest.config.ts'],

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ApiErrorCode } from '@shadowdiff/api';
 import { CodecErrorCode } from '@shadowdiff/codec';
 import { ConfigErrorCode } from '@shadowdiff/config';
 import { JoinerErrorCode } from '@shadowdiff/joiner';
@@ -6,7 +7,7 @@ import { StoreErrorCode } from '@shadowdiff/store';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-const codes = [ConfigErrorCode, CodecErrorCode, StoreErrorCode, JoinerErrorCode].flatMap((e) => Object.values(e));
+const codes = [ConfigErrorCode, CodecErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode].flatMap((e) => Object.values(e));
 
 describe('docs/errors.md', () => {
   it.each(codes)('documents %s', (code) => {

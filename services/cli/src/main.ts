@@ -11,6 +11,7 @@ const USAGE = `usage: shadowdiff <command>
   down                    stop what 'up' started
   status                  show whether Kafka and Redis answer (exit 1 if not)
   joiner --config <file>  run the joiner
+  api --config <file>     run the REST API and the dashboard
   demo [--records N]      local stack, sample old and new consumers, the joiner, a summary
 `;
 
@@ -39,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return (await status(log)) ? 0 : 1;
     case 'joiner':
       return runService('@shadowdiff/joiner/main', rest);
+    case 'api':
+      return runService('@shadowdiff/api/main', rest);
     case 'demo':
       return runDemo(rest, log);
     case undefined:

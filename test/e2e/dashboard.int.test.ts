@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildApi, type Api } from '@shadowdiff/api';
+import { parseConfig } from '@shadowdiff/config';
+import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import { chromium, type Browser } from 'playwright-core';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+
+// Debian's chromium, driven by playwright-core (no browser download). CI installs it.
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results');
+
+describe('dashboard in headless Chromium against a running stack', () => {
+  const prefix = uniqueId('dash');
+  const brokers = inject('brokers');
+  const redisUrl = inject('redisUrl');
+  const kafka = testKafka(brokers);
+  const redis = new Redis(redisUrl);
+  let joiner: Joiner;
+  let api: Api;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    await createTopic(admin, `${prefix}.old`, 3);
+    await createTopic(admin, `${prefix}.new`, 3);
+    await admin.disconnect();
+    const N = 600;
+    const order = (i: number, side: string) => ({
+      orderId: `o-${i}`,
+      amount: 10 + i,
+      status: side === 'new' && i % 20 === 0 ? 'NEW' : 'PAID',
+      customer: { tier: side === 'new' && i % 50 === 0 ? 'silver' : 'gold', card: { number: '4111111111111111' } },
+    });
+    await produceRecords(kafka, `${prefix}.old`, Array.from({ length: N }, (_, i) => ({ key: `o-${i}`, value: JSON.stringify(order(i, 'old')) })));
+    await produceRecords(kafka, `${prefix}.new`, Array.from({ length: N }, (_, i) => ({ key: `o-${i}`, value: JSON.stringify(order(i, 'new')) })).filter((_, i) => i % 97 !== 5));
+    const config = parseConfig(
+      `
+kafka: { brokers: ["${brokers}"] }
+redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
+topics: { prefix: "${prefix}" }
+joiner: { groupId: "${prefix}.joiner" }
+api: { groupId: "${prefix}.api" }
+comparisons:
+  - name: orders
+    old: { topic: ${prefix}.old }
+    new: { topic: ${prefix}.new }
+    window: 2s
+    maxWait: 3s
+    redact: ["customer.card.number"]
+`,
+      'dashboard.yaml',
+    );
+    joiner = buildJoiner({ config, logger: pino({ level: 'silent' }), metricsPort: 0 });
+    await joiner.start();
+    api = buildApi({ config, logger: pino({ level: 'silent' }) });
+    await api.start();
+    base = `http://127.0.0.1:${await api.listen(0)}`;
+    await pollUntil(
+      async () => (await (await fetch(`${base}/api/v1/comparisons/orders/summary`)).json()) as { total: number },
+      (s) => s.total === N,
+      { what: `${N} verdicts in the API` },
+    );
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.stop();
+    await joiner?.stop();
+    await cleanUpPrefix(kafka, redis, prefix);
+    redis.disconnect();
+  });
+
+  it('shows the numbers the API gives, opens one discrepancy side by side, and is saved as a screenshot', async () => {
+    const summary = (await (await fetch(`${base}/api/v1/comparisons/orders/summary`)).json()) as { counts: Record<string, number>; matchRate: number; total: number };
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(base);
+    await page.locator('[data-testid=counts] span').first().waitFor();
+    expect(await page.locator('[data-testid=match-rate]').textContent()).toBe(`${(summary.matchRate * 100).toFixed(2)}%`);
+    expect(await page.locator('[data-testid=total]').textContent()).toBe(summary.total.toLocaleString('en-US'));
+    const shown = Object.fromEntries(
+      await page.locator('[data-testid=counts] span').evaluateAll((spans) => spans.map((s) => [s.getAttribute('data-kind'), Number(s.getAttribute('data-count'))])),
+    );
+    expect(shown).toEqual(summary.counts);
+    expect(await page.locator('[data-testid=mode]').textContent()).toBe('shadow');
+    await expect.poll(() => page.locator('[data-testid=fields] tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=fields] tbody tr').first().locator('td').first().textContent()).toBe('status');
+
+    await page.locator('[data-testid=discrepancies] tbody tr', { hasText: 'mismatch' }).first().click();
+    await page.locator('[data-testid=pair]').waitFor({ state: 'visible' });
+    const highlighted = await page.locator('#pair-new .diff').allTextContents();
+    expect(highlighted.join('')).toMatch(/"status": "NEW"|"tier": "silver"/);
+    expect(await page.locator('#pair-old').textContent()).toContain('"number": "***"');
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+});
