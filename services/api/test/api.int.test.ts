@@ -128,10 +128,10 @@ describe('REST API over the read model filled from the verdict topics', () => {
 
   it('gives per-field statistics', async () => {
     const fields = await get('/api/v1/comparisons/orders/fields');
-    const byPath = Object.fromEntries((fields.body.fields as { path: string }[]).map((f) => [f.path, f]));
+    const byPath = Object.fromEntries((fields.body.fields as { path: string; count: number; firstSeen: string }[]).map((f) => [f.path, f]));
     expect(byPath.status).toMatchObject({ count: expect.any(Number), examples: expect.any(Array) });
-    expect((byPath.amount as { count: number }).count).toBeGreaterThanOrEqual(N / 10 - N / 100);
-    expect((byPath.status as { firstSeen: string }).firstSeen).toBe(new Date(T0).toISOString());
+    expect(byPath.amount?.count).toBeGreaterThanOrEqual(N / 10 - N / 100);
+    expect(byPath.status?.firstSeen).toBe(new Date(T0).toISOString());
   });
 
   it('answers bad requests with 400 and a code, unknown things with 404, and protects changes with the token', async () => {
