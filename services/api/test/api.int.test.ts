@@ -157,7 +157,7 @@ describe('REST API over the read model filled from the verdict topics', () => {
   });
 
   it('describes itself in /openapi.json and serves /docs, /healthz, /readyz, /metrics and the dashboard', async () => {
-    const spec = (await get('/openapi.json')).body as { openapi: string; paths: Record<string, unknown> };
+    const spec = (await get('/openapi.json')).body as unknown as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/api/v1/comparisons',
