@@ -110,6 +110,29 @@ const comparison = z.strictObject({
   compare: compareRules.prefault({}),
   /** Paths masked ("***") in every value stored or emitted: verdict payloads, differences, the API. */
   redact: z.array(pattern).default([]),
+  /** Criteria a promotion (to reverse_shadow, to new) must pass; measured since the current mode was set. */
+  readiness: z
+    .strictObject({
+      minPairs: z.int().min(0).default(1000),
+      minTimeInMode: duration.prefault('1h'),
+      maxMismatchRate: z.number().min(0).max(1).default(0.001),
+      maxMissingRate: z.number().min(0).max(1).default(0.001),
+      /** Per field path: the most its difference rate may be. */
+      fields: z.record(z.string(), z.number().min(0).max(1)).default({}),
+      /** One-sided confidence of the upper bounds the rates are judged by (Wilson score interval). */
+      confidence: z.union([z.literal(0.9), z.literal(0.95), z.literal(0.99)]).default(0.95),
+    })
+    .prefault({}),
+  /** In reverse_shadow, back to shadow by itself when a rate over the sliding window passes its limit. */
+  rollback: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      window: duration.prefault('5m'),
+      minPairs: z.int().min(1).default(100),
+      maxMismatchRate: z.number().min(0).max(1).default(0.01),
+      maxMissingRate: z.number().min(0).max(1).default(0.01),
+    })
+    .prefault({}),
   /** Initial mode until one is set through the API (see docs/modes.md). */
   mode: z.enum(['old', 'shadow', 'reverse_shadow', 'new']).default('shadow'),
 });

@@ -10,11 +10,14 @@ export const StoreErrorCode = {
    * failed over to a replica that lagged): its epoch key is gone or changed. Not retriable as is.
    */
   STATE_LOST: 'SHADOWDIFF_ERR_STORE_STATE_LOST',
+  /** A mode change lost a race: the mode was not (or no longer) the one the caller saw. */
+  MODE_CONFLICT: 'SHADOWDIFF_ERR_STORE_MODE_CONFLICT',
 } as const;
 
 /** Negative codes the Lua scripts return, one enum for all of them. */
 export const ScriptCode = {
   STATE_LOST: -1,
+  MODE_CONFLICT: -2,
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 

@@ -50,12 +50,18 @@ export interface ReadModel {
   totals(): Promise<Record<string, number>>;
   /** Counts per minute start and verdict, within [since, until]. */
   minuteCounts(since: number, until: number): Promise<{ minute: number; verdict: string; count: number }[]>;
+  /**
+   * Exact counts by verdict of the verdicts decided in [since, until] (ms), from the indexes rather
+   * than the per-minute buckets; exact within the retention limits.
+   */
+  countsBetween(since: number, until: number): Promise<Record<string, number>>;
   page(query: PageQuery): Promise<Page>;
   get(pairId: string): Promise<string | null>;
   fields(): Promise<FieldStat[]>;
 }
 
 const SCAN_BATCH = 500;
+const NON_MATCH = ['mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'];
 
 export function createReadModel({
   redis,
@@ -132,6 +138,21 @@ export function createReadModel({
         out.push({ minute, verdict: field.slice(cut + 1), count: Number(value) });
       }
       return out.sort((a, b) => a.minute - b.minute);
+    },
+
+    async countsBetween(since, until) {
+      const [all, ...kinds] = await call('countsBetween', () =>
+        Promise.all([redis.zcount(keys.seen, since, until), ...NON_MATCH.map((k) => redis.zcount(`${keys.kindPrefix}${k}`, since, until))]),
+      );
+      const out: Record<string, number> = {};
+      let nonMatch = 0;
+      NON_MATCH.forEach((kind, i) => {
+        const n = kinds[i] ?? 0;
+        nonMatch += n;
+        if (n > 0) out[kind] = n;
+      });
+      if ((all ?? 0) - nonMatch > 0) out.match = (all ?? 0) - nonMatch;
+      return out;
     },
 
     async page({ verdict, since = 0, until = Number.MAX_SAFE_INTEGER, after, limit, accept }) {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ComparisonConfig, Mode, ShadowdiffConfig } from '@shadowdiff/config';
+import type { ComparisonConfig, ShadowdiffConfig } from '@shadowdiff/config';
 import { createKafka } from '@shadowdiff/kafka';
-import { comparisonKeys, createReadModel, type ReadModel } from '@shadowdiff/store';
+import { createModeRegistry, createReadModel, type ReadModel } from '@shadowdiff/store';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { ApiError, ApiErrorCode } from './errors.ts';
+import { createModeService, type ModeService } from './mode-service.ts';
+import { checkRollback } from './rollback-guard.ts';
 import { registerRoutes } from './routes.ts';
 import { createVerdictReader, type VerdictReader } from './verdict-reader.ts';
 
@@ -20,6 +22,8 @@ export interface ApiOptions {
   readonly readVerdicts?: boolean;
   /** How often retention is applied to the read model, ms. */
   readonly trimIntervalMs?: number;
+  /** How often the guarded rollback looks at comparisons in reverse_shadow, ms. */
+  readonly rollbackIntervalMs?: number;
 }
 
 export interface Api {
@@ -32,7 +36,6 @@ export interface Api {
   stop(): Promise<void>;
 }
 
-const MODES: readonly Mode[] = ['old', 'shadow', 'reverse_shadow', 'new'];
 const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard');
 const DASHBOARD: Record<string, { file: string; type: string }> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
@@ -41,7 +44,13 @@ const DASHBOARD: Record<string, { file: string; type: string }> = {
 };
 
 /** The API as a Fastify app apart from listening, so tests drive it with inject(). */
-export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), readVerdicts = true, trimIntervalMs = 60_000 }: ApiOptions): Api {
+export function buildApi({
+  config,
+  logger = pino({ name: 'shadowdiff-api' }),
+  readVerdicts = true,
+  trimIntervalMs = 60_000,
+  rollbackIntervalMs = 5000,
+}: ApiOptions): Api {
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection'));
   const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, logger });
@@ -49,11 +58,23 @@ export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), re
   const models = new Map<string, ReadModel>(
     config.comparisons.map((c) => [c.name, createReadModel({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
   );
+  const modes = new Map<string, ModeService>(
+    config.comparisons.map((c) => [
+      c.name,
+      createModeService(c, createModeRegistry({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name, defaultMode: c.mode }), models.get(c.name) as ReadModel),
+    ]),
+  );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const ingested = new Counter({
     name: 'shadowdiff_api_verdicts_ingested_total',
     help: 'Verdicts added to the read model (each pairId once).',
+    labelNames: ['comparison'] as const,
+    registers: [registry],
+  });
+  const rollbacks = new Counter({
+    name: 'shadowdiff_mode_rollbacks_total',
+    help: 'Automatic rollbacks from reverse_shadow to shadow.',
     labelNames: ['comparison'] as const,
     registers: [registry],
   });
@@ -86,10 +107,6 @@ export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), re
     }
   });
 
-  async function readMode(comparison: ComparisonConfig): Promise<{ mode: Mode; source: 'redis' | 'config' }> {
-    const stored = await redis.get(comparisonKeys(config.redis.keyPrefix, comparison.name).mode);
-    return stored !== null && (MODES as readonly string[]).includes(stored) ? { mode: stored as Mode, source: 'redis' } : { mode: comparison.mode, source: 'config' };
-  }
 
   const ready = app.register(async (instance) => {
     await instance.register(swagger, {
@@ -99,7 +116,7 @@ export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), re
       },
     });
     await instance.register(swaggerUi, { routePrefix: '/docs' });
-    registerRoutes(instance, { comparisons, models, readMode });
+    registerRoutes(instance, { comparisons, models, modes });
     instance.get('/openapi.json', { schema: { hide: true } }, async () => instance.swagger());
   });
 
@@ -135,6 +152,21 @@ export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), re
   }
 
   let trimTimer: NodeJS.Timeout | undefined;
+  let guardTimer: NodeJS.Timeout | undefined;
+  let guarding = false;
+  const guard = async () => {
+    if (guarding) return;
+    guarding = true;
+    try {
+      for (const c of config.comparisons) {
+        await checkRollback(c, modes.get(c.name) as ModeService, models.get(c.name) as ReadModel, { logger, counter: rollbacks });
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'rollback guard');
+    } finally {
+      guarding = false;
+    }
+  };
   return {
     app,
     models,
@@ -147,6 +179,8 @@ export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), re
         for (const model of models.values()) model.trim({ maxAgeMs: maxAge, maxCount }).catch((error: unknown) => logger.warn({ err: error }, 'retention'));
       }, trimIntervalMs);
       trimTimer.unref();
+      guardTimer = setInterval(() => void guard(), rollbackIntervalMs);
+      guardTimer.unref();
     },
     async listen(port = config.api.port) {
       await app.listen({ port, host: config.api.host });
@@ -155,6 +189,7 @@ export function buildApi({ config, logger = pino({ name: 'shadowdiff-api' }), re
     },
     async stop() {
       if (trimTimer) clearInterval(trimTimer);
+      if (guardTimer) clearInterval(guardTimer);
       await reader.stop();
       await app.close();
       await redis.quit().catch(() => redis.disconnect());

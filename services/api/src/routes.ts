@@ -1,16 +1,21 @@
-import type { ComparisonConfig, Mode } from '@shadowdiff/config';
-import type { ReadModel } from '@shadowdiff/store';
+import type { ComparisonConfig } from '@shadowdiff/config';
+import type { MigrationMode, ReadModel } from '@shadowdiff/store';
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError, ApiErrorCode, notFound } from './errors.ts';
+import type { ModeService } from './mode-service.ts';
 import {
   comparisonSummary,
   discrepanciesQuery,
   discrepanciesResponse,
   errorSchema,
   fieldsResponse,
+  modeBody,
+  modeChangeResponse,
+  modeHistoryResponse,
   modeResponse,
   nameParams,
+  readinessResponse,
   pairParams,
   summaryQuery,
   summaryResponse,
@@ -19,12 +24,12 @@ import {
 export interface RouteDeps {
   readonly comparisons: ReadonlyMap<string, ComparisonConfig>;
   readonly models: ReadonlyMap<string, ReadModel>;
-  readMode(comparison: ComparisonConfig): Promise<{ mode: Mode; source: 'redis' | 'config' }>;
+  readonly modes: ReadonlyMap<string, ModeService>;
 }
 
 const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 const DAY = 86_400_000;
-const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema };
+const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
 
 function matchRate(counts: Record<string, number>): number | null {
   const match = counts.match ?? 0;
@@ -51,8 +56,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const lookup = (name: string) => {
     const comparison = deps.comparisons.get(name);
     const model = deps.models.get(name);
-    if (!comparison || !model) throw notFound(`comparison "${name}"`);
-    return { comparison, model };
+    const modes = deps.modes.get(name);
+    if (!comparison || !model || !modes) throw notFound(`comparison "${name}"`);
+    return { comparison, model, modes };
   };
 
   app.get(
@@ -62,7 +68,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       Promise.all(
         [...deps.comparisons.values()].map(async (c) => {
           const totals = await lookup(c.name).model.totals();
-          return { name: c.name, mode: (await deps.readMode(c)).mode, totals, matchRate: matchRate(totals) };
+          return { name: c.name, mode: (await lookup(c.name).modes.get()).mode, totals, matchRate: matchRate(totals) };
         }),
       ),
   );
@@ -171,8 +177,52 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     '/api/v1/comparisons/:name/mode',
     { schema: { summary: "The comparison's current mode", tags: ['mode'], params: nameParams, response: { 200: modeResponse, ...errors } } },
     async (request) => {
-      const { comparison } = lookup(request.params.name);
-      return { comparison: comparison.name, ...(await deps.readMode(comparison)) };
+      const { comparison, modes } = lookup(request.params.name);
+      const state = await modes.get();
+      return { comparison: comparison.name, mode: state.mode, source: state.source, since: state.since === null ? null : new Date(state.since).toISOString() };
     },
+  );
+
+  app.put<{ Params: { name: string }; Body: { mode: MigrationMode; reason: string; force: boolean; actor?: string } }>(
+    '/api/v1/comparisons/:name/mode',
+    {
+      schema: {
+        summary: 'Change the mode: one step forward or back; promotions need the readiness criteria (or force)',
+        tags: ['mode'],
+        security: [{ bearer: [] }],
+        params: nameParams,
+        body: modeBody,
+        response: { 200: modeChangeResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { comparison, modes } = lookup(request.params.name);
+      const { mode, reason, force, actor } = request.body;
+      const change = await modes.change({ mode, reason, force, actor: actor ?? 'api' });
+      return { comparison: comparison.name, mode: change.to, change };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { limit: number } }>(
+    '/api/v1/comparisons/:name/mode/history',
+    {
+      schema: {
+        summary: 'Who changed the mode, when, why',
+        tags: ['mode'],
+        params: nameParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+        response: { 200: modeHistoryResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { comparison, modes } = lookup(request.params.name);
+      return { comparison: comparison.name, history: await modes.history(request.query.limit) };
+    },
+  );
+
+  app.get<{ Params: { name: string } }>(
+    '/api/v1/comparisons/:name/readiness',
+    { schema: { summary: 'The promotion criteria, each with its measured value and pass/fail', tags: ['mode'], params: nameParams, response: { 200: readinessResponse, ...errors } } },
+    async (request) => lookup(request.params.name).modes.readiness(),
   );
 }

@@ -3,7 +3,13 @@ export const NON_MATCH_VERDICTS = ['mismatch', 'missing_old', 'missing_new', 'du
 
 export const errorSchema = {
   type: 'object',
-  properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } },
+  properties: {
+    statusCode: { type: 'integer' },
+    code: { type: 'string' },
+    error: { type: 'string' },
+    message: { type: 'string' },
+    criteria: { type: 'array', items: { type: 'object', additionalProperties: true } },
+  },
   required: ['statusCode', 'code', 'error', 'message'],
 } as const;
 
@@ -110,7 +116,63 @@ export const fieldsResponse = {
   },
 } as const;
 
+const mode = { type: 'string', enum: ['old', 'shadow', 'reverse_shadow', 'new'] } as const;
+
 export const modeResponse = {
   type: 'object',
-  properties: { comparison: { type: 'string' }, mode: { type: 'string', enum: ['old', 'shadow', 'reverse_shadow', 'new'] }, source: { type: 'string', enum: ['redis', 'config'] } },
+  properties: { comparison: { type: 'string' }, mode, source: { type: 'string', enum: ['redis', 'config'] }, since: { type: ['string', 'null'] } },
+} as const;
+
+export const modeBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['mode', 'reason'],
+  properties: {
+    mode,
+    reason: { type: 'string', minLength: 1, maxLength: 1000 },
+    force: { type: 'boolean', default: false, description: 'make a transition that is not a step of the migration, or a promotion whose criteria fail' },
+    actor: { type: 'string', minLength: 1, maxLength: 200, description: 'who changes it (default: api)' },
+  },
+} as const;
+
+const change = {
+  type: 'object',
+  properties: {
+    comparison: { type: 'string' },
+    from: mode,
+    to: mode,
+    at: { type: 'string' },
+    actor: { type: 'string' },
+    reason: { type: 'string' },
+    forced: { type: 'boolean' },
+    figures: { type: 'object', additionalProperties: { type: 'number' } },
+  },
+} as const;
+
+export const modeChangeResponse = { type: 'object', properties: { comparison: { type: 'string' }, mode, change } } as const;
+export const modeHistoryResponse = { type: 'object', properties: { comparison: { type: 'string' }, history: { type: 'array', items: change } } } as const;
+
+export const readinessResponse = {
+  type: 'object',
+  properties: {
+    comparison: { type: 'string' },
+    mode,
+    promotion: { type: ['string', 'null'] },
+    since: { type: ['string', 'null'] },
+    ready: { type: 'boolean' },
+    confidence: { type: 'number' },
+    criteria: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          limit: { type: 'number' },
+          value: { type: ['number', 'null'] },
+          upperBound: { type: ['number', 'null'] },
+          pass: { type: 'boolean' },
+        },
+      },
+    },
+  },
 } as const;

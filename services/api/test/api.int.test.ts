@@ -165,6 +165,8 @@ describe('REST API over the read model filled from the verdict topics', () => {
       '/api/v1/comparisons/{name}/discrepancies/{pairId}',
       '/api/v1/comparisons/{name}/fields',
       '/api/v1/comparisons/{name}/mode',
+      '/api/v1/comparisons/{name}/mode/history',
+      '/api/v1/comparisons/{name}/readiness',
       '/api/v1/comparisons/{name}/summary',
     ]);
     expect((await api.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
