@@ -6,7 +6,7 @@ import importPlugin from 'eslint-plugin-import';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'infra', 'testing', 'joiner', 'api', 'cli'];
+const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'client', 'infra', 'testing', 'joiner', 'api', 'cli'];
 
 /** What each package may import from @shadowdiff/*; anything else is a lint error. */
 const ALLOWED = {
@@ -17,6 +17,7 @@ const ALLOWED = {
   'libs/metrics': ['errors'],
   'libs/store': ['errors', 'compare', 'codec'],
   'libs/kafka': ['errors', 'compare', 'codec'],
+  'libs/client': ['errors', 'store', 'kafka'],
   infra: [],
   test: ['infra', 'kafka'],
   'services/joiner': ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],

@@ -2,7 +2,7 @@ import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff
 import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import { createRedactor, type Comparator, type Redactor } from '@shadowdiff/compare';
-import { StoreErrorCode, createPairingStore, isStoreError, type Decision, type PairingStore } from '@shadowdiff/store';
+import { StoreErrorCode, compares, createPairingStore, isMode, isStoreError, modeChannel, type Decision, type ModeChange, type PairingStore } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
 import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
@@ -52,7 +52,6 @@ interface ComparisonRuntime {
   readonly redactor: Redactor;
 }
 
-const MODES: readonly Mode[] = ['old', 'shadow', 'reverse_shadow', 'new'];
 
 /** Whether a match verdict is emitted to the matches topic, per the comparison's `matches` rule. */
 export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
@@ -119,6 +118,7 @@ export function buildJoiner({
 
   const http = createJoinerHttpServer(metrics.registry, () => running);
   let producer: Producer | undefined;
+  let subscriber: Redis | undefined;
   let consumer: Consumer | undefined;
   let running = false;
   let stopping: Promise<void> | undefined;
@@ -192,11 +192,23 @@ export function buildJoiner({
       const chunk = batch.messages.slice(start, start + chunkSize);
       const arrivedAt = Date.now();
       for (const { runtime, side } of targets) {
+        if (!compares(runtime.mode)) {
+          // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
+          events.emit('joiner.batch_applied', {
+            comparison: runtime.config.name,
+            side,
+            topic: batch.topic,
+            partition: batch.partition,
+            outcomes: { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, idle: chunk.length },
+            redelivered: 0,
+          });
+          continue;
+        }
         const records = await Promise.all(chunk.map((m) => runtime.readers[side](m, arrivedAt)));
         const result = await runtime.store.apply(side, batch.topic, batch.partition, records, arrivedAt);
         const own = `${batch.topic}/${batch.partition}/`;
         // Decisions whose id is one of this chunk's records say what became of them; the rest were parked.
-        const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0 };
+        const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, idle: 0 };
         for (const d of result.decisions) {
           if (!d.id.startsWith(own)) continue;
           if (d.kind === 'pair') outcomes.paired += 1;
@@ -248,11 +260,31 @@ export function buildJoiner({
 
   async function refreshMode(runtime: ComparisonRuntime, initial: boolean): Promise<void> {
     const stored = await redis.get(runtime.store.keys.mode);
-    const mode = stored !== null && (MODES as readonly string[]).includes(stored) ? (stored as Mode) : runtime.config.mode;
+    const mode = isMode(stored) ? stored : runtime.config.mode;
     if (initial || mode !== runtime.mode) {
       runtime.mode = mode;
       events.emit('joiner.mode_changed', { comparison: runtime.config.name, mode });
     }
+  }
+
+  /** Mode changes arrive on the pub/sub channel at once; the periodic read is the fallback. */
+  async function subscribeToModes(): Promise<void> {
+    subscriber = redis.duplicate();
+    subscriber.on('error', (error: Error) => events.emit('joiner.error', { error, during: 'mode subscription' }));
+    subscriber.on('message', (_channel: string, message: string) => {
+      let change: ModeChange;
+      try {
+        change = JSON.parse(message) as ModeChange;
+      } catch {
+        return;
+      }
+      const runtime = comparisons.find((c) => c.config.name === change.comparison);
+      if (runtime && isMode(change.to) && runtime.mode !== change.to) {
+        runtime.mode = change.to;
+        events.emit('joiner.mode_changed', { comparison: runtime.config.name, mode: change.to });
+      }
+    });
+    await subscriber.subscribe(modeChannel(config.redis.keyPrefix));
   }
 
   async function start(): Promise<number> {
@@ -289,6 +321,7 @@ export function buildJoiner({
       await admin.disconnect();
     }
     for (const runtime of comparisons) await refreshMode(runtime, true);
+    await subscribeToModes();
     await openState();
 
     producer = createProducer(kafka);
@@ -313,6 +346,7 @@ export function buildJoiner({
 
     for (const runtime of comparisons) {
       every(expireIntervalMs, 'expire max_wait', async () => {
+        if (!compares(runtime.mode)) return;
         let decisions: Decision[];
         do {
           decisions = await runtime.store.expireWaiting();
@@ -383,6 +417,7 @@ export function buildJoiner({
     await Promise.allSettled(loops);
     await producer?.disconnect();
     await http.close();
+    await subscriber?.quit().catch(() => subscriber?.disconnect());
     await redis.quit().catch(() => redis.disconnect());
     events.emit('joiner.stopped', { reason });
   }

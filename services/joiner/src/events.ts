@@ -18,9 +18,10 @@ export interface JoinerEventMap {
       partition: number;
       /**
        * Records new to the store, by what became of them; `missing`: declared missing on arrival,
-       * the other side having already moved past its window.
+       * the other side having already moved past its window; `idle`: read in mode old or new,
+       * where there is nothing to compare.
        */
-      outcomes: { paired: number; parked: number; duplicate: number; invalid: number; missing: number };
+      outcomes: { paired: number; parked: number; duplicate: number; invalid: number; missing: number; idle: number };
       /** Records already applied before (redelivered after a crash or rebalance). */
       redelivered: number;
     },

@@ -1,0 +1,1 @@
+export { createShadowClient, type ShadowClient, type ShadowClientOptions, type RunOptions, type Outcome } from './shadow-client.ts';

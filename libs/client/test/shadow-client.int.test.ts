@@ -1,0 +1,133 @@
+import { createModeRegistry, type MigrationMode } from '@shadowdiff/store';
+import { cleanUpPrefix, createTopic, pollUntil, readAll, startTestRedis, testKafka, uniqueId } from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+import { createShadowClient, type Outcome } from '../src/index.ts';
+
+const brokers = inject('brokers');
+const redisUrl = inject('redisUrl');
+const kafka = testKafka(brokers);
+const redis = new Redis(redisUrl);
+const prefixes: string[] = [];
+
+afterAll(async () => {
+  for (const prefix of prefixes) await cleanUpPrefix(kafka, redis, prefix);
+  redis.disconnect();
+});
+
+async function setUp(url = redisUrl) {
+  const prefix = uniqueId('client');
+  prefixes.push(prefix);
+  const admin = kafka.admin();
+  await admin.connect();
+  await createTopic(admin, `${prefix}.old`, 3);
+  await createTopic(admin, `${prefix}.new`, 3);
+  await admin.disconnect();
+  const control = new Redis(url);
+  control.on('error', () => undefined);
+  const registry = createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' });
+  const problems: string[] = [];
+  const client = createShadowClient({
+    redisUrl: url,
+    kafka,
+    keyPrefix: prefix,
+    comparison: 'c',
+    oldTopic: `${prefix}.old`,
+    newTopic: `${prefix}.new`,
+    defaultMode: 'old',
+    candidateTimeoutMs: 100,
+    onProblem: ({ kind }) => problems.push(kind),
+  });
+  await client.start();
+  return { prefix, registry, client, problems, control };
+}
+
+const SERVED: Record<MigrationMode, 'control' | 'candidate'> = { old: 'control', shadow: 'control', reverse_shadow: 'candidate', new: 'candidate' };
+
+describe('the consumer library follows the live mode', () => {
+  it('flips the mode while 10,000 inputs flow: each caller gets the result its mode says, and the right topics get outputs', async () => {
+    const { prefix, registry, client, control } = await setUp();
+    const cycle: MigrationMode[] = ['shadow', 'reverse_shadow', 'new', 'reverse_shadow', 'shadow', 'old', 'shadow', 'reverse_shadow', 'shadow', 'old'];
+    const outcomes: (Outcome<{ by: string; i: number }> & { i: number })[] = [];
+    for (let i = 0; i < 10_000; i += 1) {
+      if (i % 1000 === 0) {
+        const to = cycle[i / 1000] as MigrationMode;
+        const from = (await registry.get()).mode;
+        await registry.change({ from, to, actor: 'test', reason: `step ${i / 1000}`, forced: false });
+        await pollUntil(async () => client.mode, (m) => m === to, { what: `the client to see ${to}`, intervalMs: 10, timeoutMs: 5000 });
+      }
+      const outcome = await client.execute({
+        key: `k${i}`,
+        control: async () => ({ by: 'control', i }),
+        candidate: async () => ({ by: 'candidate', i }),
+      });
+      outcomes.push({ ...outcome, i });
+    }
+    await client.stop();
+    control.disconnect();
+
+    for (const o of outcomes) {
+      expect(o.served, `input ${o.i} in ${o.mode}`).toBe(SERVED[o.mode]);
+      expect(o.value.by).toBe(o.served);
+      expect(o.mode).toBe(cycle[Math.floor(o.i / 1000)]);
+    }
+    const compared = new Set(outcomes.filter((o) => o.mode === 'shadow' || o.mode === 'reverse_shadow').map((o) => `k${o.i}`));
+    const oldOut = await readAll<{ by: string; i: number }>(kafka, [`${prefix}.old`]);
+    const newOut = await readAll<{ by: string; i: number }>(kafka, [`${prefix}.new`]);
+    expect(new Set(oldOut.map((v) => `k${v.i}`))).toEqual(compared);
+    expect(new Set(newOut.map((v) => `k${v.i}`))).toEqual(compared);
+    expect(oldOut.every((v) => v.by === 'control')).toBe(true);
+    expect(newOut.every((v) => v.by === 'candidate')).toBe(true);
+  });
+
+  it('in shadow, a slow or failing candidate neither delays the caller nor changes its result', async () => {
+    const { registry, client, problems, control } = await setUp();
+    await registry.change({ from: 'old', to: 'shadow', actor: 'test', reason: 'shadow', forced: false });
+    await pollUntil(async () => client.mode, (m) => m === 'shadow', { what: 'shadow' });
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let candidateDone = false;
+    const slow = await client.run({
+      key: 'slow',
+      control: async () => 'control',
+      candidate: async () => {
+        await gate; // finishes only after the caller has its answer
+        candidateDone = true;
+        return 'candidate';
+      },
+    });
+    expect(slow).toBe('control');
+    expect(candidateDone).toBe(false);
+    release();
+    const failing = await client.run({ key: 'failing', control: async () => 'control', candidate: async () => Promise.reject(new Error('boom')) });
+    expect(failing).toBe('control');
+    await pollUntil(async () => problems, (p) => p.includes('candidate_failed'), { what: 'the candidate failure to be reported' });
+    await client.stop();
+    control.disconnect();
+  });
+
+  it('in reverse_shadow, falls back to control when the candidate throws or times out', async () => {
+    const { registry, client, control } = await setUp();
+    await registry.change({ from: 'old', to: 'reverse_shadow', actor: 'test', reason: 'forced for the test', forced: true });
+    await pollUntil(async () => client.mode, (m) => m === 'reverse_shadow', { what: 'reverse_shadow' });
+    expect(await client.execute({ key: 'a', control: async () => 'control', candidate: async () => 'candidate' })).toMatchObject({ served: 'candidate', value: 'candidate' });
+    expect(await client.execute({ key: 'b', control: async () => 'control', candidate: async () => Promise.reject(new Error('x')) })).toMatchObject({ served: 'control', value: 'control' });
+    expect(await client.execute({ key: 'c', control: async () => 'control', candidate: () => new Promise<string>(() => undefined) })).toMatchObject({ served: 'control' });
+    await client.stop();
+    control.disconnect();
+  });
+
+  it('keeps the last known mode when Redis goes away, and says so', async () => {
+    const server = await startTestRedis({ aof: false });
+    const { registry, client, problems, control } = await setUp(server.url);
+    await registry.change({ from: 'old', to: 'shadow', actor: 'test', reason: 'shadow', forced: false });
+    await pollUntil(async () => client.mode, (m) => m === 'shadow', { what: 'shadow' });
+    await server.stop();
+    await pollUntil(async () => client.stale, (s) => s, { what: 'the client to know its mode is stale' });
+    expect(client.mode).toBe('shadow');
+    expect(problems).toContain('mode_stale');
+    expect(await client.run({ key: 'x', control: async () => 'control', candidate: async () => 'candidate' })).toBe('control');
+    await client.stop();
+    control.disconnect();
+  });
+});
