@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runDemo } from './demo.ts';
+import { runMode } from './mode.ts';
 import { down, status, up } from './stack.ts';
 
 const USAGE = `usage: shadowdiff <command>
@@ -12,6 +13,9 @@ const USAGE = `usage: shadowdiff <command>
   status                  show whether Kafka and Redis answer (exit 1 if not)
   joiner --config <file>  run the joiner
   api --config <file>     run the REST API and the dashboard
+  mode <comparison> [set <mode> --reason "…" [--force]]
+                          show the mode and the readiness of the next promotion, or change it
+                          (through the API: --api URL or SHADOWDIFF_API_URL, --token or SHADOWDIFF_API_TOKEN)
   demo [--records N]      local stack, sample old and new consumers, the joiner, a summary
 `;
 
@@ -44,6 +48,8 @@ async function main(argv: string[]): Promise<number> {
       return runService('@shadowdiff/api/main', rest);
     case 'demo':
       return runDemo(rest, log);
+    case 'mode':
+      return runMode(rest, log);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import type { Log } from './stack.ts';
+
+const MODES = ['old', 'shadow', 'reverse_shadow', 'new'];
+
+interface Criterion {
+  name: string;
+  limit: number;
+  value: number | null;
+  upperBound?: number | null;
+  pass: boolean;
+}
+
+function show(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  return Number.isInteger(value) ? String(value) : value.toPrecision(3);
+}
+
+/**
+ * `shadowdiff mode <comparison>`: the mode and the readiness of the next promotion.
+ * `shadowdiff mode <comparison> set <mode> --reason "…" [--force]`: changes it through the API,
+ * so the same transition rules and readiness gate apply as for any other client.
+ */
+export async function runMode(args: string[], log: Log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      reason: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      api: { type: 'string', default: process.env.SHADOWDIFF_API_URL ?? 'http://127.0.0.1:8080' },
+      token: { type: 'string', default: process.env.SHADOWDIFF_API_TOKEN },
+    },
+  });
+  const [comparison, verb, mode] = positionals;
+  if (!comparison) throw new Error('usage: shadowdiff mode <comparison> [set <mode> --reason "…" [--force]]');
+  const base = `${values.api}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(values.token ? { authorization: `Bearer ${values.token}` } : {}) };
+
+  if (verb === undefined) {
+    const [current, readiness] = await Promise.all([
+      fetch(`${base}/mode`, { headers }).then((r) => r.json()) as Promise<{ mode: string; since: string | null; message?: string }>,
+      fetch(`${base}/readiness`, { headers }).then((r) => r.json()) as Promise<{ ready: boolean; promotion: string | null; criteria: Criterion[] }>,
+    ]);
+    if (!current.mode) throw new Error(current.message ?? 'the API did not answer with a mode');
+    log(`${comparison}: ${current.mode}${current.since ? ` since ${current.since}` : ''}`);
+    if (readiness.promotion) {
+      log(`promotion to ${readiness.promotion}: ${readiness.ready ? 'ready' : 'not ready'}`);
+      for (const c of readiness.criteria) {
+        log(`  ${c.pass ? 'pass' : 'FAIL'}  ${c.name.padEnd(18)} value ${show(c.value)}${c.upperBound !== undefined ? ` (upper bound ${show(c.upperBound)})` : ''}, limit ${show(c.limit)}`);
+      }
+    }
+    return 0;
+  }
+  if (verb !== 'set' || !mode || !MODES.includes(mode)) throw new Error(`usage: shadowdiff mode <comparison> set <${MODES.join('|')}> --reason "…"`);
+  if (!values.reason) throw new Error('--reason is required: the history records why');
+  const response = await fetch(`${base}/mode`, {
+    method: 'PUT',
+    headers,
+    body: JSON.stringify({ mode, reason: values.reason, force: values.force, actor: process.env.USER ?? 'cli' }),
+  });
+  const body = (await response.json()) as { mode?: string; message?: string; criteria?: Criterion[] };
+  if (!response.ok) {
+    log(`refused: ${body.message}`);
+    for (const c of body.criteria?.filter((x) => !x.pass) ?? []) log(`  FAIL  ${c.name}: value ${show(c.value)}, limit ${show(c.limit)}`);
+    return 1;
+  }
+  log(`${comparison}: now ${body.mode}`);
+  return 0;
+}
