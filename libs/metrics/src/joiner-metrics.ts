@@ -9,6 +9,7 @@ export interface JoinerMetrics {
   readonly pendingRecords: Gauge<'comparison' | 'side'>;
   readonly pairWait: Histogram<'comparison'>;
   readonly latencyDelta: Histogram<'comparison'>;
+  readonly verdictLatency: Histogram<'comparison'>;
   readonly streamTimeLag: Gauge<'comparison' | 'side'>;
   readonly mode: Gauge<'comparison' | 'mode'>;
   /** Counts one differing path, folding paths beyond the cap into `_other`. */
@@ -65,6 +66,13 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     buckets: [-10, -1, -0.5, -0.1, -0.05, -0.01, 0, 0.01, 0.05, 0.1, 0.5, 1, 10],
     registers,
   });
+  const verdictLatency = new Histogram({
+    name: 'shadowdiff_verdict_latency_seconds',
+    help: 'From the joiner reading the record that completed a decision to the verdict being acknowledged by Kafka.',
+    labelNames: ['comparison'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
   const streamTimeLag = new Gauge({
     name: 'shadowdiff_stream_time_lag_seconds',
     help: "Wall clock minus the side's stream time (its least advanced partition's newest event time).",
@@ -87,6 +95,7 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     pendingRecords,
     pairWait,
     latencyDelta,
+    verdictLatency,
     streamTimeLag,
     mode,
     countFieldDifference(comparison, path) {

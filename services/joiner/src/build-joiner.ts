@@ -151,8 +151,9 @@ export function buildJoiner({
       await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     }
     await runtime.store.ack(decisions.map((d) => d.id));
-    decided.forEach(({ verdict, pairWaitMs }, i) =>
-      events.emit('joiner.verdict_published', { verdict, topic: topicOf[i] ?? null, pairWaitMs }),
+    const publishedAt = Date.now();
+    decided.forEach(({ verdict, pairWaitMs, lastArrivalMs }, i) =>
+      events.emit('joiner.verdict_published', { verdict, topic: topicOf[i] ?? null, pairWaitMs, latencyMs: Math.max(0, publishedAt - lastArrivalMs) }),
     );
   }
 

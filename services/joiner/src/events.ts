@@ -27,7 +27,7 @@ export interface JoinerEventMap {
     },
   ];
   /** A verdict reached its topic (or was counted without emitting, for unsampled matches). */
-  'joiner.verdict_published': [{ verdict: Verdict; topic: string | null; pairWaitMs: number | null }];
+  'joiner.verdict_published': [{ verdict: Verdict; topic: string | null; pairWaitMs: number | null; latencyMs: number }];
   /** Decisions whose publisher died were taken over from the outbox. */
   'joiner.outbox_reclaimed': [{ comparison: string; count: number }];
   /** The mode of a comparison was read (at start and on every change). */

@@ -12,9 +12,10 @@ export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics):
     }
     if (redelivered > 0) metrics.records.inc({ comparison, side, outcome: 'redelivered' }, redelivered);
   });
-  events.on('joiner.verdict_published', ({ verdict, pairWaitMs }) => {
+  events.on('joiner.verdict_published', ({ verdict, pairWaitMs, latencyMs }) => {
     const { comparison } = verdict;
     metrics.verdicts.inc({ comparison, verdict: verdict.verdict });
+    metrics.verdictLatency.observe({ comparison }, latencyMs / 1000);
     for (const difference of verdict.differences) metrics.countFieldDifference(comparison, difference.path);
     if (pairWaitMs !== null) metrics.pairWait.observe({ comparison }, pairWaitMs / 1000);
     if (verdict.latencyDeltaMs !== null) metrics.latencyDelta.observe({ comparison }, verdict.latencyDeltaMs / 1000);

@@ -99,6 +99,8 @@ export interface DecidedVerdict {
   readonly verdict: Verdict;
   /** For pairs: how long the first record waited for the second, ms. */
   readonly pairWaitMs: number | null;
+  /** When the joiner read the record that completed the decision (the later of a pair), ms. */
+  readonly lastArrivalMs: number;
 }
 
 const PLAIN: Comparator = { compare: diff };
@@ -161,5 +163,6 @@ export function toVerdict(
     differences,
     latencyDeltaMs: oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null,
   };
-  return { verdict, pairWaitMs };
+  const lastArrivalMs = Math.max(oldSide?.blob.at ?? 0, newSide?.blob.at ?? 0);
+  return { verdict, pairWaitMs, lastArrivalMs };
 }

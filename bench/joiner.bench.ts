@@ -1,0 +1,214 @@
+// The joiner's throughput, latency and memory on a filled pair of topics, against a bare
+// consume-and-discard loop over the same topics in the same run: `npm run up && npm run bench:joiner`.
+// Parameters (environment): RECORDS (per side, default 1,000,000), SIZE (bytes, 1024),
+// MISMATCH (0.01), MISSING (0.001). Writes its section of docs/benchmarks.md.
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel, type Message } from 'kafkajs';
+import { createProducer } from '@shadowdiff/kafka';
+import { pollUntil, scrapeMetric, startJoinerProcess, sumWhere, type JoinerProcess } from '@shadowdiff/testing';
+import { formatRate, machine, writeSection } from './lib/report.ts';
+
+const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
+const SIZE = Number(process.env.SIZE ?? 1024);
+const MISMATCH = Number(process.env.MISMATCH ?? 0.01);
+const MISSING = Number(process.env.MISSING ?? 0.001);
+const PARTITIONS = 6;
+const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const run = `bench-${Date.now().toString(36)}`;
+const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+const redis = new Redis(redisUrl);
+const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
+const seconds = (ms: number) => (ms / 1000).toFixed(1);
+
+/** A ~SIZE-byte JSON order; `variant` changes one field (a mismatch). */
+function payload(i: number, variant: boolean): string {
+  const base = { orderId: `order-${i}`, customerId: `c-${i % 9973}`, status: variant ? 'NEW' : 'PAID', amount: (i % 100000) / 100, pad: '' };
+  const text = JSON.stringify(base);
+  return JSON.stringify({ ...base, pad: 'x'.repeat(Math.max(0, SIZE - text.length)) });
+}
+
+async function fill(topic: string, count: number, make: (i: number) => Message | null): Promise<number> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const started = Date.now();
+  const inFlight = new Set<Promise<unknown>>();
+  let batch: Message[] = [];
+  let produced = 0;
+  for (let i = 0; i < count; i += 1) {
+    const message = make(i);
+    if (message) batch.push(message);
+    if (batch.length === 2000 || i === count - 1) {
+      const sent = producer.send({ topic, acks: 1, messages: batch }).finally(() => inFlight.delete(sent));
+      inFlight.add(sent);
+      produced += batch.length;
+      batch = [];
+      if (inFlight.size >= 4) await Promise.race(inFlight);
+    }
+  }
+  await Promise.all(inFlight);
+  await producer.disconnect();
+  log(`${topic}: ${produced} records in ${seconds(Date.now() - started)} s`);
+  return produced;
+}
+
+async function bareConsume(topics: string[], expected: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `${run}.bare` });
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  let seen = 0;
+  let first = 0;
+  let last = 0;
+  await new Promise<void>((resolve, reject) => {
+    consumer
+      .run({
+        partitionsConsumedConcurrently: 3,
+        eachBatch: async ({ batch }) => {
+          if (first === 0) first = Date.now();
+          seen += batch.messages.length;
+          if (seen >= expected && last === 0) {
+            last = Date.now();
+            resolve();
+          }
+        },
+      })
+      .catch(reject);
+  });
+  await consumer.disconnect();
+  return (seen / (last - first)) * 1000;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+async function redisCalls(): Promise<number> {
+  const info = await redis.info('commandstats');
+  return [...info.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
+
+async function usedMemory(): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+}
+
+function joinerConfig(prefix: string, oldTopic: string, newTopic: string, maxWait: string): string {
+  return `
+kafka: { brokers: ["${brokers}"] }
+redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
+topics: { prefix: "${prefix}" }
+joiner: { groupId: "${prefix}.joiner", metricsPort: 0 }
+comparisons:
+  - name: c
+    old: { topic: ${oldTopic} }
+    new: { topic: ${newTopic} }
+    window: 5s
+    maxWait: ${maxWait}
+    maxAhead: 1h
+    matches: { emit: all }
+`;
+}
+
+/** Percentile from a Prometheus histogram's cumulative buckets (upper bucket bound). */
+async function histogramQuantile(url: string, name: string, q: number): Promise<number> {
+  const buckets = [...(await scrapeMetric(url, `${name}_bucket`))]
+    .map(([labels, count]) => ({ le: Number(/le="([^"]+)"/.exec(labels)?.[1]?.replace('+Inf', 'Infinity')), count }))
+    .sort((a, b) => a.le - b.le);
+  const total = buckets.at(-1)?.count ?? 0;
+  return buckets.find((b) => b.count >= q * total)?.le ?? Number.NaN;
+}
+
+const admin = kafka.admin();
+await admin.connect();
+const oldTopic = `${run}.old`;
+const newTopic = `${run}.new`;
+await admin.createTopics({ topics: [oldTopic, newTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
+
+log(`filling ${RECORDS} records per side of ${SIZE} bytes (${MISMATCH * 100}% mismatches, ${MISSING * 100}% missing on new)`);
+const every = (rate: number) => (rate > 0 ? Math.round(1 / rate) : Number.POSITIVE_INFINITY);
+const oldCount = await fill(oldTopic, RECORDS, (i) => ({ key: `k${i}`, value: payload(i, false) }));
+const newCount = await fill(newTopic, RECORDS, (i) => (i % every(MISSING) === 3 ? null : { key: `k${i}`, value: payload(i, i % every(MISMATCH) === 7) }));
+const total = oldCount + newCount;
+
+log('bare kafkajs consume-and-discard loop over both topics');
+const bareRate = await bareConsume([oldTopic, newTopic], total);
+log(`bare: ${formatRate(bareRate)} records/s`);
+
+log('joiner');
+const callsBefore = await redisCalls();
+const joiner: JoinerProcess = startJoinerProcess(joinerConfig(run, oldTopic, newTopic, '10s'));
+const url = await joiner.metricsUrl();
+let peakRss = 0;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(joiner.child.pid as number))), 250);
+await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n > 0, { what: 'the first record', intervalMs: 20 });
+const started = Date.now();
+await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n >= total, { what: 'every record applied', intervalMs: 100, timeoutMs: 1_800_000 });
+const appliedAt = Date.now();
+const joinerRate = (total / (appliedAt - started)) * 1000;
+await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total'), {}), (n) => n >= RECORDS, { what: 'every verdict', intervalMs: 200, timeoutMs: 600_000 });
+const callsAfter = await redisCalls();
+const p50 = await histogramQuantile(url, 'shadowdiff_verdict_latency_seconds', 0.5);
+const p99 = await histogramQuantile(url, 'shadowdiff_verdict_latency_seconds', 0.99);
+const verdicts = await scrapeMetric(url, 'shadowdiff_verdicts_total');
+clearInterval(sampler);
+joiner.child.kill('SIGTERM');
+await joiner.exited;
+log(`joiner: ${formatRate(joinerRate)} records/s, ${seconds(appliedAt - started)} s; peak RSS ${peakRss.toFixed(0)} MB`);
+
+log(`a million records pending: ${RECORDS} old records, no new side`);
+const pendingTopic = `${run}.pending`;
+const emptyTopic = `${run}.empty`;
+await admin.createTopics({ topics: [pendingTopic, emptyTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
+await fill(pendingTopic, RECORDS, (i) => ({ key: `p${i}`, value: payload(i, false) }));
+const memoryBefore = await usedMemory();
+const pending = startJoinerProcess(joinerConfig(`${run}-p`, pendingTopic, emptyTopic, '1h'));
+const pendingUrl = await pending.metricsUrl();
+let pendingRss = 0;
+const pendingSampler = setInterval(() => (pendingRss = Math.max(pendingRss, rssMb(pending.child.pid as number))), 250);
+await pollUntil(async () => sumWhere(await scrapeMetric(pendingUrl, 'shadowdiff_pending_records'), { side: 'old' }), (n) => n >= RECORDS, {
+  what: 'every record pending',
+  intervalMs: 500,
+  timeoutMs: 1_800_000,
+});
+const rssPending = rssMb(pending.child.pid as number);
+const perPending = (await usedMemory() - memoryBefore) / RECORDS;
+clearInterval(pendingSampler);
+pending.child.kill('SIGTERM');
+await pending.exited;
+
+for (const prefix of [run, `${run}-p`]) {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length > 0) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(run)) });
+await admin.disconnect();
+redis.disconnect();
+
+const counts = ['match', 'mismatch', 'missing_new'].map((k) => `${k} ${formatRate(sumWhere(verdicts, { verdict: k }))}`).join(', ');
+const markdown = `## Joiner throughput, latency and memory (services/joiner)
+
+${machine()}; Kafka, Redis and the joiner on the same machine. ${formatRate(RECORDS)} records per
+side of ${SIZE}-byte JSON, ${PARTITIONS} partitions per topic, ${MISMATCH * 100}% mismatches,
+${MISSING * 100}% missing on the new side; the joiner reads both topics from the beginning to the
+end as one process (verdicts: ${counts}). Reference in the same run: a bare kafkajs
+consume-and-discard loop over the same topics.
+
+| figure | value |
+|---|---:|
+| joiner, records/s (both sides, first record applied to last) | ${formatRate(joinerRate)} |
+| bare kafkajs consume loop, records/s | ${formatRate(bareRate)} |
+| joiner ÷ bare loop | ${(joinerRate / bareRate).toFixed(2)} |
+| verdict latency p50 / p99, from reading the completing record to Kafka's ack (histogram bucket bounds, measured draining the backlog) | ${p50 * 1000} ms / ${p99 * 1000} ms |
+| Redis commands per record | ${((callsAfter - callsBefore) / total).toFixed(3)} |
+| joiner peak RSS while draining | ${peakRss.toFixed(0)} MB |
+| joiner RSS with ${formatRate(RECORDS)} records pending | ${rssPending.toFixed(0)} MB (peak ${pendingRss.toFixed(0)} MB) |
+| Redis memory per pending record (${SIZE}-byte payload) | ${formatRate(perPending)} bytes |
+
+Command: \`npm run up && RECORDS=${RECORDS} npm run bench:joiner\`.`;
+writeSection('joiner', markdown);
+process.stdout.write(`${markdown}\n`);
