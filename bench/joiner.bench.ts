@@ -2,7 +2,7 @@
 // consume-and-discard loop over the same topics in the same run: `npm run up && npm run bench:joiner`.
 // Parameters (environment): RECORDS (per side, default 1,000,000), SIZE (bytes, 1024),
 // MISMATCH (0.01), MISSING (0.001). Writes its section of docs/benchmarks.md.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { createProducer } from '@shadowdiff/kafka';
@@ -103,10 +103,11 @@ comparisons:
   - name: c
     old: { topic: ${oldTopic} }
     new: { topic: ${newTopic} }
+    eventTime: { from: header, name: source-ts }
     window: 5s
     maxWait: ${maxWait}
     maxAhead: 1h
-    matches: { emit: all }
+    matches: { emit: sample, ratio: 0.01 }
 `;
 }
 
@@ -127,8 +128,14 @@ await admin.createTopics({ topics: [oldTopic, newTopic].map((topic) => ({ topic,
 
 log(`filling ${RECORDS} records per side of ${SIZE} bytes (${MISMATCH * 100}% mismatches, ${MISSING * 100}% missing on new)`);
 const every = (rate: number) => (rate > 0 ? Math.round(1 / rate) : Number.POSITIVE_INFINITY);
-const oldCount = await fill(oldTopic, RECORDS, (i) => ({ key: `k${i}`, value: payload(i, false) }));
-const newCount = await fill(newTopic, RECORDS, (i) => (i % every(MISSING) === 3 ? null : { key: `k${i}`, value: payload(i, i % every(MISMATCH) === 7) }));
+// Both sides carry the source event's time, as consumers under migration should: the new side is
+// filled after the old one, and its Kafka timestamps say nothing about the input it came from.
+const T0 = Date.now() - 3_600_000;
+const sourceTs = (i: number) => ({ 'source-ts': String(T0 + i) });
+const oldCount = await fill(oldTopic, RECORDS, (i) => ({ key: `k${i}`, value: payload(i, false), headers: sourceTs(i) }));
+const newCount = await fill(newTopic, RECORDS, (i) =>
+  i % every(MISSING) === 3 ? null : { key: `k${i}`, value: payload(i, i % every(MISMATCH) === 7), headers: sourceTs(i) },
+);
 const total = oldCount + newCount;
 
 log('bare kafkajs consume-and-discard loop over both topics');
@@ -138,12 +145,13 @@ log(`bare: ${formatRate(bareRate)} records/s`);
 log('joiner');
 const callsBefore = await redisCalls();
 const joiner: JoinerProcess = startJoinerProcess(joinerConfig(run, oldTopic, newTopic, '10s'));
+process.on('exit', () => writeFileSync(`.work/bench-joiner-${run}.log`, joiner.output()));
 const url = await joiner.metricsUrl();
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(joiner.child.pid as number))), 250);
 await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n > 0, { what: 'the first record', intervalMs: 20 });
 const started = Date.now();
-await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n >= total, { what: 'every record applied', intervalMs: 100, timeoutMs: 1_800_000 });
+await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n >= total, { what: 'every record applied', intervalMs: 100, timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000) });
 const appliedAt = Date.now();
 const joinerRate = (total / (appliedAt - started)) * 1000;
 await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total'), {}), (n) => n >= RECORDS, { what: 'every verdict', intervalMs: 200, timeoutMs: 600_000 });
@@ -160,7 +168,7 @@ log(`a million records pending: ${RECORDS} old records, no new side`);
 const pendingTopic = `${run}.pending`;
 const emptyTopic = `${run}.empty`;
 await admin.createTopics({ topics: [pendingTopic, emptyTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
-await fill(pendingTopic, RECORDS, (i) => ({ key: `p${i}`, value: payload(i, false) }));
+await fill(pendingTopic, RECORDS, (i) => ({ key: `p${i}`, value: payload(i, false), headers: sourceTs(i) }));
 const memoryBefore = await usedMemory();
 const pending = startJoinerProcess(joinerConfig(`${run}-p`, pendingTopic, emptyTopic, '1h'));
 const pendingUrl = await pending.metricsUrl();
@@ -195,7 +203,7 @@ const markdown = `## Joiner throughput, latency and memory (services/joiner)
 ${machine()}; Kafka, Redis and the joiner on the same machine. ${formatRate(RECORDS)} records per
 side of ${SIZE}-byte JSON, ${PARTITIONS} partitions per topic, ${MISMATCH * 100}% mismatches,
 ${MISSING * 100}% missing on the new side; the joiner reads both topics from the beginning to the
-end as one process (verdicts: ${counts}). Reference in the same run: a bare kafkajs
+end as one process, emitting every non-match and 1% of the matches (the DESIGN example; verdicts: ${counts}). Reference in the same run: a bare kafkajs
 consume-and-discard loop over the same topics.
 
 | figure | value |

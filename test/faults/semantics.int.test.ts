@@ -226,3 +226,26 @@ describe('a side running far ahead', () => {
     expect(countByKind(verdicts.values())).toEqual({ match: N });
   });
 });
+
+describe('large payloads', () => {
+  it('publishes verdicts whose payloads add up to more than a broker request holds (2 KB records, chunks of 500)', async () => {
+    const prefix = uniqueId('large');
+    prefixes.push(prefix);
+    await topics(prefix, 1, 1);
+    const N = 2000;
+    const pad = 'x'.repeat(2048);
+    const records = Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: JSON.stringify({ i, pad }) }));
+    await produceRecords(kafka, `${prefix}.old`, records);
+    await produceRecords(kafka, `${prefix}.new`, records);
+    await startJoiner(
+      prefix,
+      `  - name: c
+    old: { topic: ${prefix}.old }
+    new: { topic: ${prefix}.new }
+    window: 10s
+    maxWait: 10m`,
+    );
+    const verdicts = await waitForVerdicts(kafka, prefix, 'c', N);
+    expect(countByKind(verdicts.values())).toEqual({ match: N });
+  });
+});

@@ -4,6 +4,7 @@ export interface TopicSpec {
   readonly topic: string;
   readonly numPartitions: number;
   readonly replicationFactor: number;
+  readonly configEntries?: readonly { name: string; value: string }[];
 }
 
 /** Creates the topics that do not exist yet and waits until they have leaders. Existing ones are left as they are. */
@@ -11,7 +12,10 @@ export async function ensureTopics(admin: Admin, topics: readonly TopicSpec[]): 
   const existing = new Set(await admin.listTopics());
   const missing = topics.filter((t) => !existing.has(t.topic));
   if (missing.length === 0) return [];
-  await admin.createTopics({ topics: missing.map((t) => ({ ...t })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: missing.map((t) => ({ ...t, configEntries: t.configEntries ? [...t.configEntries] : [] })),
+    waitForLeaders: true,
+  });
   return missing.map((t) => t.topic);
 }
 

@@ -53,6 +53,9 @@ interface ComparisonRuntime {
 }
 
 
+/** Most verdict bytes in one produce request (the broker's default limit is 1 MiB per batch). */
+const PUBLISH_BYTES = 512 * 1024;
+
 /** Whether a match verdict is emitted to the matches topic, per the comparison's `matches` rule. */
 export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
   const rule = config.matches;
@@ -147,8 +150,22 @@ export function buildJoiner({
       });
       byTopic.set(topic, messages);
     }
-    if (byTopic.size > 0) {
-      await producer!.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+    // A produce request carries at most PUBLISH_BYTES of verdicts, so that a batch of verdicts with
+    // large payloads never exceeds what the broker accepts in one request.
+    for (const [topic, messages] of byTopic) {
+      let group: Message[] = [];
+      let bytes = 0;
+      for (const message of messages) {
+        const size = (message.value as string).length;
+        if (group.length > 0 && bytes + size > PUBLISH_BYTES) {
+          await producer!.send({ topic, acks: -1, messages: group });
+          group = [];
+          bytes = 0;
+        }
+        group.push(message);
+        bytes += size;
+      }
+      if (group.length > 0) await producer!.send({ topic, acks: -1, messages: group });
     }
     await runtime.store.ack(decisions.map((d) => d.id));
     const publishedAt = Date.now();
@@ -309,6 +326,8 @@ export function buildJoiner({
             topic,
             numPartitions: config.topics.partitions,
             replicationFactor: config.topics.replicationFactor,
+            // A verdict carries both payloads: room for two of the largest valid records.
+            configEntries: [{ name: 'max.message.bytes', value: String(Math.max(1_048_588, 2 * c.config.maxRecordBytes + 1_048_576)) }],
           })),
         ),
       );
