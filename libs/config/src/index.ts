@@ -14,3 +14,4 @@ export {
   type Mode,
   type CompareConfig,
 } from './schema.ts';
+export { loadServiceConfig } from './service-config.ts';

@@ -1,25 +1,13 @@
 #!/usr/bin/env node
 // The API process: `node services/api/src/main.ts --config shadowdiff.yaml`.
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '@shadowdiff/config';
+import { loadServiceConfig } from '@shadowdiff/config';
 import { pino } from 'pino';
 import { buildApi } from './build-api.ts';
 
 const logger = pino({ name: 'shadowdiff-api', level: process.env.LOG_LEVEL ?? 'info' });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
-  const file = values.config ?? process.env.SHADOWDIFF_CONFIG ?? 'shadowdiff.yaml';
-  let config;
-  try {
-    config = loadConfigFile(file);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`shadowdiff api: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadServiceConfig('api');
   const api = buildApi({ config, logger });
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping');

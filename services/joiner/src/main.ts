@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // The joiner process: `node services/joiner/src/main.ts --config shadowdiff.yaml`.
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfigFile } from '@shadowdiff/config';
+import { loadServiceConfig } from '@shadowdiff/config';
 import { pino } from 'pino';
 import { buildJoiner } from './build-joiner.ts';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
@@ -9,18 +8,7 @@ import { JoinerError, JoinerErrorCode } from './errors.ts';
 const logger = pino({ name: 'shadowdiff-joiner', level: process.env.LOG_LEVEL ?? 'info' });
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { config: { type: 'string', short: 'c' } } });
-  const file = values.config ?? process.env.SHADOWDIFF_CONFIG ?? 'shadowdiff.yaml';
-  let config;
-  try {
-    config = loadConfigFile(file);
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`shadowdiff joiner: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  const config = loadServiceConfig('joiner');
   const joiner = buildJoiner({ config, logger });
   // A fatal condition (Redis lost the state) stops the joiner; the process exits 3.
   joiner.events.on('joiner.fatal', () => {
