@@ -76,7 +76,7 @@ export async function runDemo(args: string[], log: Log): Promise<number> {
   const records = Number(values.records);
   if (!Number.isInteger(records) || records < 1) throw new Error(`--records takes a whole number, got ${values.records}`);
 
-  const stack = await up(log);
+  const stack = await up(log, { registry: false });
   const run = `${DEMO_PREFIX}${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
   const kafka = createKafka({ brokers: stack.brokers.split(','), clientId: 'shadowdiff-demo' });
   await cleanEarlierRuns(kafka, stack.redisUrl);

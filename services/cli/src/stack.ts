@@ -5,20 +5,24 @@ export type Log = (line: string) => void;
 export interface Stack {
   readonly brokers: string;
   readonly redisUrl: string;
-  readonly registryUrl: string;
+  /** null when the registry was not asked for */
+  readonly registryUrl: string | null;
 }
 
 const how = (started: boolean) => (started ? 'started' : 'already running, reused');
 
-/** `shadowdiff up`: local Kafka, Redis and schema registry, reused when healthy ones already answer. */
-export async function up(log: Log): Promise<Stack> {
+/**
+ * `shadowdiff up`: local Kafka, Redis and schema registry, reused when healthy ones already answer.
+ * The demo, which needs no registry, leaves it out.
+ */
+export async function up(log: Log, { registry: withRegistry = true }: { registry?: boolean } = {}): Promise<Stack> {
   // The two JVMs start side by side; Redis is quick.
-  const [kafka, registry] = await Promise.all([kafkaUp(log), registryUp(log)]);
+  const [kafka, registry] = await Promise.all([kafkaUp(log), withRegistry ? registryUp(log) : Promise.resolve(null)]);
   log(`kafka     ${kafka.brokers} (${how(kafka.started)})`);
-  log(`registry  ${registry.url} (${how(registry.started)})`);
+  if (registry) log(`registry  ${registry.url} (${how(registry.started)})`);
   const redis = await redisUp(log);
   log(`redis     ${redis.url} (${how(redis.started)})`);
-  return { brokers: kafka.brokers, redisUrl: redis.url, registryUrl: registry.url };
+  return { brokers: kafka.brokers, redisUrl: redis.url, registryUrl: registry?.url ?? null };
 }
 
 /** `shadowdiff down`: stops only what `up` started. */
