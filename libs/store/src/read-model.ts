@@ -163,6 +163,7 @@ export function createReadModel({
       // recomputed from the cursor on every call so that verdicts arriving meanwhile shift nothing.
       let max = until;
       let offset = 0;
+      let position: Cursor | undefined = after;
       if (after && after.at <= until) {
         max = after.at;
         const ties = await call('page', () => redis.zrange(index, after.at, after.at, 'BYSCORE', 'REV'));
@@ -171,19 +172,23 @@ export function createReadModel({
       for (;;) {
         const batch = await call('page', () => redis.zrange(index, max, since, 'BYSCORE', 'REV', 'LIMIT', offset, SCAN_BATCH, 'WITHSCORES'));
         if (batch.length === 0) return { items, next: null };
-        const entries: Cursor[] = [];
-        for (let i = 0; i < batch.length; i += 2) entries.push({ pairId: batch[i] as string, at: Number(batch[i + 1]) });
-        const values = await call('page', () => redis.hmget(keys.discrepancies, ...entries.map((e) => e.pairId)));
+        const all: Cursor[] = [];
+        for (let i = 0; i < batch.length; i += 2) all.push({ pairId: batch[i] as string, at: Number(batch[i + 1]) });
+        // The offset is only a fast skip: a verdict inserted between two reads at the position's
+        // time can shift it. Anything not strictly after the position is dropped here, so nothing repeats.
+        const entries = position ? all.filter((e) => e.at < (position as Cursor).at || (e.at === (position as Cursor).at && e.pairId < (position as Cursor).pairId)) : all;
+        const values = entries.length ? await call('page', () => redis.hmget(keys.discrepancies, ...entries.map((e) => e.pairId))) : [];
         for (let i = 0; i < entries.length; i += 1) {
           const json = values[i];
+          position = entries[i] as Cursor;
           if (json && (!accept || accept(json))) {
             items.push(json);
-            if (items.length === limit) return { items, next: entries[i] as Cursor };
+            if (items.length === limit) return { items, next: position };
           }
         }
-        if (entries.length < SCAN_BATCH) return { items, next: null };
-        const lastAt = (entries[entries.length - 1] as Cursor).at;
-        const atLast = entries.filter((e) => e.at === lastAt).length;
+        if (all.length < SCAN_BATCH) return { items, next: null };
+        const lastAt = (all[all.length - 1] as Cursor).at;
+        const atLast = all.filter((e) => e.at === lastAt).length;
         offset = lastAt === max ? offset + atLast : atLast;
         max = lastAt;
       }
