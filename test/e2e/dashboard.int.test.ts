@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { buildApi, type Api } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { pino } from 'pino';
@@ -25,11 +25,7 @@ describe('dashboard in headless Chromium against a running stack', () => {
   let base: string;
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopic(admin, `${prefix}.old`, 3);
-    await createTopic(admin, `${prefix}.new`, 3);
-    await admin.disconnect();
+    await createTopicPair(kafka, prefix);
     const N = 600;
     const order = (i: number, side: string) => ({
       orderId: `o-${i}`,

@@ -2,7 +2,7 @@ import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { createRegistryClient } from '@shadowdiff/codec';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner, type Verdict } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, readAll, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, readAll, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -39,11 +39,7 @@ describe('old side JSON, new side Avro through the schema registry', () => {
   let metricsUrl: string;
 
   beforeAll(async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopic(admin, `${id}.old`, 3);
-    await createTopic(admin, `${id}.new`, 2);
-    await admin.disconnect();
+    await createTopicPair(kafka, id, { newPartitions: 2 });
 
     const registry = createRegistryClient(registryUrl);
     const { id: schemaId } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(ORDER) }, { subject: `${id}.new-value` });

@@ -2,7 +2,7 @@ import { buildApi, type Api } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
 import { createModeRegistry } from '@shadowdiff/store';
-import { cleanUpPrefix, countByKind, createTopic, distinctVerdicts, pollUntil, produceRecords, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, distinctVerdicts, pollUntil, produceRecords, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -30,11 +30,7 @@ async function produce(from: number, to: number, mismatchEvery = 0) {
 }
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}.old`, 3);
-  await createTopic(admin, `${prefix}.new`, 3);
-  await admin.disconnect();
+  await createTopicPair(kafka, prefix);
   const config = parseConfig(
     `
 kafka: { brokers: ["${brokers}"] }

@@ -7,7 +7,7 @@ import { buildJoiner } from '@shadowdiff/joiner';
 import {
   cleanUpPrefix,
   countByKind,
-  createTopic,
+  createTopicPair,
   pollUntil,
   produceRecords,
   scrapeMetric,
@@ -43,11 +43,7 @@ describe('the broker stopped and restarted mid-stream', () => {
   it('5. the joiner rides it out and every pair is decided once', async () => {
     const { brokers } = await kafkaUp(() => undefined, 90_000, broker);
     const kafka = testKafka(brokers);
-    const admin = kafka.admin();
-    await admin.connect();
-    await createTopic(admin, `${prefix}.old`, 3);
-    await createTopic(admin, `${prefix}.new`, 3);
-    await admin.disconnect();
+    await createTopicPair(kafka, prefix);
     const config = parseConfig(
       `
 kafka: { brokers: ["${brokers}"] }

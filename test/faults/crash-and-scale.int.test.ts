@@ -3,7 +3,7 @@ import { buildJoiner } from '@shadowdiff/joiner';
 import {
   cleanUpPrefix,
   countByKind,
-  createTopic,
+  createTopicPair,
   pollUntil,
   produceRecords,
   scrapeMetric,
@@ -53,11 +53,7 @@ function pairs(side: 'old' | 'new', from: number, to: number): Message[] {
 }
 
 async function topics(prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}.old`, 3);
-  await createTopic(admin, `${prefix}.new`, 3);
-  await admin.disconnect();
+  await createTopicPair(kafka, prefix);
 }
 
 const verdictsIn = async (url: string) => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total').catch(() => new Map()), {});

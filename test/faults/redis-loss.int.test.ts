@@ -3,7 +3,7 @@ import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
 import {
   cleanUpPrefix,
   countByKind,
-  createTopic,
+  createTopicPair,
   pollUntil,
   produceRecords,
   scrapeMetric,
@@ -42,11 +42,7 @@ async function setUp(aof: boolean) {
     await cleanUpPrefix(kafka, redis, prefix);
     redis.disconnect();
   });
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}.old`, 3);
-  await createTopic(admin, `${prefix}.new`, 3);
-  await admin.disconnect();
+  await createTopicPair(kafka, prefix);
   const config = (onStateLoss: 'stop' | 'rewind') =>
     parseConfig(
       `

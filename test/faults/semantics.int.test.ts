@@ -3,7 +3,7 @@ import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
 import {
   cleanUpPrefix,
   countByKind,
-  createTopic,
+  createTopicPair,
   pollUntil,
   produceRecords,
   scrapeMetric,
@@ -31,17 +31,7 @@ afterAll(async () => {
 });
 
 async function topics(prefix: string, oldPartitions: number, newPartitions: number, configEntries: { name: string; value: string }[] = []) {
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}.old`, oldPartitions);
-  await createTopic(admin, `${prefix}.new`, newPartitions);
-  if (configEntries.length > 0) {
-    await admin.alterConfigs({
-      validateOnly: false,
-      resources: [`${prefix}.old`, `${prefix}.new`].map((name) => ({ type: 2, name, configEntries })),
-    });
-  }
-  await admin.disconnect();
+  await createTopicPair(kafka, prefix, { oldPartitions, newPartitions, configEntries });
 }
 
 async function startJoiner(prefix: string, comparison: string): Promise<{ joiner: Joiner; metricsUrl: string }> {

@@ -1,6 +1,6 @@
 export { uniqueId } from './ids.ts';
 export { pollUntil } from './poll.ts';
-export { testKafka, createTopic, deleteTopics, produceRecords, readAll } from './kafka.ts';
+export { testKafka, createTopic, createTopicPair, deleteTopics, produceRecords, readAll } from './kafka.ts';
 export { scrapeMetric, sumWhere } from './metrics.ts';
 export { startJoinerProcess, type JoinerProcess } from './joiner-process.ts';
 export { cleanUpPrefix } from './cleanup.ts';

@@ -9,6 +9,30 @@ export async function createTopic(admin: Admin, topic: string, numPartitions = 3
   await admin.createTopics({ topics: [{ topic, numPartitions, replicationFactor: 1 }], waitForLeaders: true });
 }
 
+/**
+ * The usual pair of a test: `<prefix>.old` and `<prefix>.new`, with their partition counts and,
+ * optionally, topic configs (e.g. a larger max.message.bytes).
+ */
+export async function createTopicPair(
+  kafka: Kafka,
+  prefix: string,
+  { oldPartitions = 3, newPartitions = 3, configEntries = [] }: { oldPartitions?: number; newPartitions?: number; configEntries?: { name: string; value: string }[] } = {},
+): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      topics: [
+        { topic: `${prefix}.old`, numPartitions: oldPartitions, replicationFactor: 1, configEntries },
+        { topic: `${prefix}.new`, numPartitions: newPartitions, replicationFactor: 1, configEntries },
+      ],
+      waitForLeaders: true,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export async function deleteTopics(admin: Admin, prefix: string): Promise<void> {
   const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   if (topics.length > 0) await admin.deleteTopics({ topics });

@@ -1,5 +1,5 @@
 import { createModeRegistry, type MigrationMode } from '@shadowdiff/store';
-import { cleanUpPrefix, createTopic, pollUntil, readAll, startTestRedis, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopicPair, pollUntil, readAll, startTestRedis, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createShadowClient, type Outcome } from '../src/index.ts';
@@ -18,11 +18,7 @@ afterAll(async () => {
 async function setUp(url = redisUrl) {
   const prefix = uniqueId('client');
   prefixes.push(prefix);
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${prefix}.old`, 3);
-  await createTopic(admin, `${prefix}.new`, 3);
-  await admin.disconnect();
+  await createTopicPair(kafka, prefix);
   const control = new Redis(url);
   control.on('error', () => undefined);
   const registry = createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' });
