@@ -14,6 +14,8 @@ const SIZE = Number(process.env.SIZE ?? 1024);
 const MISMATCH = Number(process.env.MISMATCH ?? 0.01);
 const MISSING = Number(process.env.MISSING ?? 0.001);
 const PARTITIONS = 6;
+// Extra Node.js flags for the joiner process, e.g. JOINER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.work/prof".
+const nodeArgs = (process.env.JOINER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = `bench-${Date.now().toString(36)}`;
@@ -144,7 +146,7 @@ log(`bare: ${formatRate(bareRate)} records/s`);
 
 log('joiner');
 const callsBefore = await redisCalls();
-const joiner: JoinerProcess = startJoinerProcess(joinerConfig(run, oldTopic, newTopic, '10s'));
+const joiner: JoinerProcess = startJoinerProcess(joinerConfig(run, oldTopic, newTopic, '10s'), { nodeArgs });
 process.on('exit', () => writeFileSync(`.work/bench-joiner-${run}.log`, joiner.output()));
 const url = await joiner.metricsUrl();
 let peakRss = 0;
@@ -170,7 +172,7 @@ const emptyTopic = `${run}.empty`;
 await admin.createTopics({ topics: [pendingTopic, emptyTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
 await fill(pendingTopic, RECORDS, (i) => ({ key: `p${i}`, value: payload(i, false), headers: sourceTs(i) }));
 const memoryBefore = await usedMemory();
-const pending = startJoinerProcess(joinerConfig(`${run}-p`, pendingTopic, emptyTopic, '1h'));
+const pending = startJoinerProcess(joinerConfig(`${run}-p`, pendingTopic, emptyTopic, '1h'), { nodeArgs });
 const pendingUrl = await pending.metricsUrl();
 let pendingRss = 0;
 const pendingSampler = setInterval(() => (pendingRss = Math.max(pendingRss, rssMb(pending.child.pid as number))), 250);

@@ -15,13 +15,18 @@ export interface JoinerProcess {
   metricsUrl(timeoutMs?: number): Promise<string>;
 }
 
+export interface JoinerProcessOptions {
+  /** Extra Node.js flags for the joiner process (e.g. `--cpu-prof`, `--max-semi-space-size=…`). */
+  readonly nodeArgs?: readonly string[];
+}
+
 /** Writes `yaml` to a temporary file and runs the joiner on it as its own OS process. */
-export function startJoinerProcess(yaml: string): JoinerProcess {
+export function startJoinerProcess(yaml: string, { nodeArgs = [] }: JoinerProcessOptions = {}): JoinerProcess {
   const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-joiner-'));
   const file = join(dir, 'shadowdiff.yaml');
   writeFileSync(file, yaml);
   const entry = fileURLToPath(import.meta.resolve('@shadowdiff/joiner/main'));
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', entry, '--config', file], {
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, LOG_LEVEL: 'info' },
   });
