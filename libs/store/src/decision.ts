@@ -26,7 +26,27 @@ export interface Decision {
   readonly new: StoredRecord | null;
 }
 
+/**
+ * A verdict the joiner built itself before the decision was taken (a pair it matched within one
+ * apply call, through a pair hint), kept in the outbox as its published text.
+ */
+export interface PrebuiltVerdict {
+  readonly id: string;
+  readonly kind: 'verdict';
+  /** The verdict event's JSON text. */
+  readonly text: string;
+}
+
+/** What the outbox holds: a decision to turn into a verdict, or a verdict already built. */
+export type OutboxEntry = Decision | PrebuiltVerdict;
+
 const FIELD = '\x1e';
+const PREBUILT = `v${FIELD}`;
+
+/** Parses an outbox value: a prebuilt verdict (`v` FIELD text) or a decision (see commands/includes/add-decision.lua). */
+export function parseOutboxEntry(id: string, value: string): OutboxEntry {
+  return value.startsWith(PREBUILT) ? { id, kind: 'verdict', text: value.slice(PREBUILT.length) } : parseDecision(id, value);
+}
 
 /** Parses a decision value written by commands/includes/add-decision.lua. */
 export function parseDecision(id: string, value: string): Decision {
@@ -41,7 +61,8 @@ export function parseDecision(id: string, value: string): Decision {
   };
 }
 
-function parseEntry(entry: string): StoredRecord | null {
+/** Parses a stored entry ("topic/partition/offset\n" + blob); null for an absent side (''). */
+export function parseEntry(entry: string): StoredRecord | null {
   if (entry === '') return null;
   const cut = entry.indexOf('\n');
   const coordinate = entry.slice(0, cut);
@@ -56,8 +77,15 @@ function parseEntry(entry: string): StoredRecord | null {
 }
 
 /** Reads the flat `[id, value, id, value, ...]` reply of a script into decisions. */
-export function parseDecisions(flat: readonly string[], from = 0): Decision[] {
+export function parseDecisions(flat: readonly unknown[], from = 0): Decision[] {
   const out: Decision[] = [];
   for (let i = from; i + 1 < flat.length; i += 2) out.push(parseDecision(flat[i] as string, flat[i + 1] as string));
+  return out;
+}
+
+/** Reads the flat `[id, value, ...]` reply of the outbox claim into entries of either kind. */
+export function parseOutboxEntries(flat: readonly string[]): OutboxEntry[] {
+  const out: OutboxEntry[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) out.push(parseOutboxEntry(flat[i] as string, flat[i + 1] as string));
   return out;
 }

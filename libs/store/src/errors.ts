@@ -18,6 +18,10 @@ export const StoreErrorCode = {
 export const ScriptCode = {
   STATE_LOST: -1,
   MODE_CONFLICT: -2,
+  /** applyRecords needs a blob the caller left out (a pair hint did not hold); nothing was written. */
+  NEED_BLOBS: -3,
+  /** applyPredicted found a prediction that does not hold; nothing was written, applyRecords decides. */
+  NEED_GENERAL: -4,
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 

@@ -1,5 +1,30 @@
-export { createPairingStore, type PairingStore, type PairingStoreOptions, type ApplyRecord, type ApplyResult } from './pairing-store.ts';
-export { parseDecision, parseDecisions, type Decision, type DecisionKind, type Side, type StoredRecord } from './decision.ts';
+export {
+  createPairingStore,
+  hintId,
+  type PairingStore,
+  type PairingStoreOptions,
+  type ApplyRecord,
+  type ApplySegment,
+  type ApplyOptions,
+  type ApplyResult,
+  type PairHint,
+  type ParkedHint,
+  type SegmentOutcome,
+} from './pairing-store.ts';
+export { retentionBuckets, type RetentionBuckets } from './retention.ts';
+export {
+  parseDecision,
+  parseDecisions,
+  parseEntry,
+  parseOutboxEntry,
+  parseOutboxEntries,
+  type Decision,
+  type DecisionKind,
+  type OutboxEntry,
+  type PrebuiltVerdict,
+  type Side,
+  type StoredRecord,
+} from './decision.ts';
 export { comparisonKeys, type ComparisonKeys } from './keys.ts';
 export { scriptSources, registerScripts, type ScriptSource, type ScriptRunner } from './scripts.ts';
 export { StoreError, StoreErrorCode, isStoreError, ScriptCode, scriptCodeError, toStoreError } from './errors.ts';

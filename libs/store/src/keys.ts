@@ -9,9 +9,10 @@ export interface ComparisonKeys {
   eventTimes(side: Side): string;
   arrivals(side: Side): string;
   streamTimes(side: Side): string;
-  seen(side: Side): string;
-  tombstones(side: Side): string;
-  readonly retention: string;
+  /** Seen counters of one retention bucket (see retention.ts). */
+  seen(side: Side, bucket: number): string;
+  /** Tombstones of one retention bucket: a record of `side` arriving for one of them is late. */
+  tombstones(side: Side, bucket: number): string;
   readonly epoch: string;
   readonly offsets: string;
   readonly outbox: string;
@@ -26,9 +27,8 @@ export function comparisonKeys(prefix: string, comparison: string): ComparisonKe
     eventTimes: (side) => `${base}:etime:${side}`,
     arrivals: (side) => `${base}:arrival:${side}`,
     streamTimes: (side) => `${base}:stream:${side}`,
-    seen: (side) => `${base}:seen:${side}`,
-    tombstones: (side) => `${base}:late:${side}`,
-    retention: `${base}:retain`,
+    seen: (side, bucket) => `${base}:seen:${side}:${bucket}`,
+    tombstones: (side, bucket) => `${base}:late:${side}:${bucket}`,
     epoch: `${base}:epoch`,
     offsets: `${base}:offsets`,
     outbox: `${base}:outbox`,

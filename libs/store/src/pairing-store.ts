@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
-import { parseDecisions, type Decision, type Side } from './decision.ts';
+import { parseDecisions, parseEntry, parseOutboxEntries, type Decision, type OutboxEntry, type Side, type StoredRecord } from './decision.ts';
 import { randomUUID } from 'node:crypto';
-import { scriptCodeError, toStoreError } from './errors.ts';
+import { ScriptCode, scriptCodeError, toStoreError } from './errors.ts';
 import { comparisonKeys, type ComparisonKeys } from './keys.ts';
+import { predictedCall } from './predicted.ts';
+import { retentionBuckets } from './retention.ts';
 import { registerScripts, type ScriptRunner } from './scripts.ts';
 
 /** A record handed to the store; `blob` is kept verbatim and comes back in decisions. */
@@ -15,12 +17,68 @@ export interface ApplyRecord {
   readonly blob: string;
 }
 
-export interface ApplyResult {
-  /** Records new to the store. */
+/** Records of one partition of one side, in offset order. */
+export interface ApplySegment {
+  readonly side: Side;
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: readonly ApplyRecord[];
+}
+
+/**
+ * Two records of one apply call that the caller paired and compared itself. `old` and `new` are
+ * indices into the call's records, counted across its segments in order from 0. When the store
+ * pairs exactly these two, `verdict` goes to the outbox as it is (null: nothing to publish, e.g.
+ * an unsampled match) and their blobs are never sent to Redis.
+ */
+export interface PairHint {
+  readonly old: number;
+  readonly new: number;
+  readonly verdict: string | null;
+}
+
+/**
+ * A record of the call and the other side's parked record the caller read for it (`peekParked`)
+ * and compared it with. When the store pairs the record with exactly that parked record, `verdict`
+ * goes to the outbox as it is (null: nothing to publish) and the record's blob is never sent.
+ */
+export interface ParkedHint {
+  readonly record: number;
+  /** The parked record's "topic/partition/offset". */
+  readonly partner: string;
+  readonly verdict: string | null;
+}
+
+/** What became of a segment's records. */
+export interface SegmentOutcome {
+  /** Records new to the store... */
   readonly applied: number;
-  /** Records at or below the partition's applied offset: redelivered, ignored. */
+  /** ...and records at or below the partition's applied offset: redelivered, ignored. */
   readonly skipped: number;
+  readonly paired: number;
+  readonly parked: number;
+  readonly duplicate: number;
+  readonly invalid: number;
+  /** Declared missing on arrival: the other side had already moved past its window. */
+  readonly missing: number;
+  readonly late: number;
+}
+
+export interface ApplyResult {
+  /** One per segment, in order. */
+  readonly segments: SegmentOutcome[];
+  /** Decisions taken from stored entries (every decision but the taken hints). */
   readonly decisions: Decision[];
+  /** One per pair hint: whether the store paired exactly those records (its verdict is in the outbox under `hintId`). */
+  readonly hintsTaken: boolean[];
+  /** One per parked-partner hint, likewise. */
+  readonly parkedHintsTaken: boolean[];
+}
+
+export interface ApplyOptions {
+  readonly hints?: readonly PairHint[];
+  readonly parkedHints?: readonly ParkedHint[];
+  readonly now?: number;
 }
 
 export interface PairingStoreOptions {
@@ -31,7 +89,7 @@ export interface PairingStoreOptions {
   readonly horizonMs: number;
   /** Wall-clock cap on waiting for a partner, in ms. */
   readonly maxWaitMs: number;
-  /** Most watermark expiries decided per apply call (bounds script time). */
+  /** Most watermark expiries decided per side per apply call (bounds script time). */
   readonly expireLimit?: number;
   /** `first`: a second record of a key on a side is a duplicate; `sequence`: n-th pairs with n-th. */
   readonly duplicates?: 'first' | 'sequence';
@@ -46,9 +104,16 @@ export interface PairingStore {
    * whether it was created now. Every apply checks it: a change means Redis lost the state.
    */
   openEpoch(): Promise<{ epoch: string; created: boolean }>;
-  apply(side: Side, topic: string, partition: number, records: readonly ApplyRecord[], now?: number): Promise<ApplyResult>;
+  /**
+   * Applies the records of any partitions of both sides in one atomic step (see
+   * commands/applyRecords-24.lua): records of the two sides with the same key in one call pair
+   * without ever being parked.
+   */
+  apply(segments: readonly ApplySegment[], options?: ApplyOptions): Promise<ApplyResult>;
+  /** The records parked on `side` under these pair keys (a read: nothing is taken). */
+  peekParked(side: Side, pairKeys: readonly string[]): Promise<(StoredRecord | null)[]>;
   expireWaiting(now?: number, limit?: number): Promise<Decision[]>;
-  claimStale(leaseMs: number, limit: number, now?: number): Promise<Decision[]>;
+  claimStale(leaseMs: number, limit: number, now?: number): Promise<OutboxEntry[]>;
   ack(ids: readonly string[]): Promise<void>;
   /**
    * Registers the partitions of a side's topic, so that the side has a stream time only once
@@ -60,7 +125,11 @@ export interface PairingStore {
   streamTimes(): Promise<Record<Side, number | null>>;
 }
 
-const OTHER: Record<Side, Side> = { old: 'new', new: 'old' };
+/** The outbox id of a taken hint's verdict: its new record's coordinate. */
+export function hintId(segment: Pick<ApplySegment, 'topic' | 'partition'>, record: Pick<ApplyRecord, 'offset'>): string {
+  return `${segment.topic}/${segment.partition}/${record.offset}`;
+}
+
 const ACK_CHUNK = 1000;
 
 export function createPairingStore({
@@ -97,54 +166,94 @@ export function createPairingStore({
       return { epoch, created };
     },
 
-    async apply(side, topic, partition, records, now = Date.now()) {
+    async apply(segments, { hints = [], parkedHints = [], now = Date.now() } = {}) {
       if (epoch === undefined) throw new Error('openEpoch() before apply()');
-      const other = OTHER[side];
-      const args: (string | number)[] = [
-        side,
-        `${topic}/${partition}`,
-        String(partition),
-        now,
-        horizonMs,
-        expireLimit,
-        duplicates,
-        epoch,
-        records.length,
+      if (segments.length === 0) return { segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
+      const { live, ttlMs } = retentionBuckets(now, retentionMs);
+      const scriptKeys = [
+        keys.pending('old'),
+        keys.pending('new'),
+        keys.eventTimes('old'),
+        keys.eventTimes('new'),
+        keys.arrivals('old'),
+        keys.arrivals('new'),
+        keys.streamTimes('old'),
+        keys.streamTimes('new'),
+        ...live.map((b) => keys.seen('old', b)),
+        ...live.map((b) => keys.seen('new', b)),
+        ...live.map((b) => keys.tombstones('old', b)),
+        ...live.map((b) => keys.tombstones('new', b)),
+        keys.offsets,
+        keys.outbox,
+        keys.outboxDue,
+        keys.epoch,
       ];
-      for (const r of records) args.push(r.offset, r.kind === 'invalid' ? 'i' : 'r', r.key, r.eventTime, r.blob);
-      const reply = await call('applyRecords', () =>
-        run(
-          'applyRecords',
-          [
-            keys.pending(side),
-            keys.pending(other),
-            keys.eventTimes(side),
-            keys.eventTimes(other),
-            keys.arrivals(side),
-            keys.arrivals(other),
-            keys.offsets,
-            keys.streamTimes(side),
-            keys.outbox,
-            keys.outboxDue,
-            keys.streamTimes(other),
-            keys.seen(side),
-            keys.tombstones(side),
-            keys.tombstones(other),
-            keys.retention,
-            keys.epoch,
-          ],
-          args,
-        ),
-      ) as (string | number)[];
-      if (Number(reply[0]) < 0) throw scriptCodeError('applyRecords', Number(reply[0]));
+      let total = 0;
+      for (const segment of segments) total += segment.records.length;
+      // A hinted record's blob stays here unless the store turns out to need it.
+      const hinted = new Set<number>();
+      for (const hint of hints) {
+        hinted.add(hint.old);
+        hinted.add(hint.new);
+      }
+      for (const hint of parkedHints) hinted.add(hint.record);
+      const argsFor = (withBlobs: boolean): (string | number)[] => {
+        const args: (string | number)[] = [now, horizonMs, expireLimit, duplicates, epoch as string, ttlMs, segments.length, total, hints.length, parkedHints.length];
+        for (const s of segments) args.push(s.side, s.topic, s.partition, s.records.length);
+        let index = 0;
+        for (const s of segments) {
+          for (const r of s.records) {
+            args.push(r.offset, r.kind === 'invalid' ? 'i' : 'r', r.key, r.eventTime, withBlobs || !hinted.has(index) ? r.blob : '');
+            index += 1;
+          }
+        }
+        // Lua counts from 1.
+        for (const h of hints) args.push(h.old + 1, h.new + 1, h.verdict ?? '');
+        for (const h of parkedHints) args.push(h.record + 1, h.partner, h.verdict ?? '');
+        return args;
+      };
+      const predicted = predictedCall(segments, hints, parkedHints, duplicates, now);
+      if (predicted !== null) {
+        const fast = (await call('applyPredicted', () =>
+          run('applyPredicted', scriptKeys, [now, horizonMs, expireLimit, epoch as string, ttlMs, ...predicted.args]),
+        )) as unknown[];
+        if (fast[0] === 'ok') {
+          return {
+            segments: predicted.outcomes,
+            decisions: parseDecisions(fast, 1),
+            hintsTaken: hints.map(() => true),
+            parkedHintsTaken: parkedHints.map(() => true),
+          };
+        }
+        if (fast[0] !== ScriptCode.NEED_GENERAL) throw scriptCodeError('applyPredicted', Number(fast[0]));
+      }
+      let reply = (await call('applyRecords', () => run('applyRecords', scriptKeys, argsFor(hinted.size === 0)))) as unknown[];
+      if (reply[0] === ScriptCode.NEED_BLOBS) {
+        reply = (await call('applyRecords', () => run('applyRecords', scriptKeys, argsFor(true)))) as unknown[];
+      }
+      if (typeof reply[0] === 'number') throw scriptCodeError('applyRecords', reply[0]);
+      const flags = String(reply[0]);
+      const outcomes: SegmentOutcome[] = [];
+      for (let i = 0; i < segments.length; i += 1) {
+        const [applied, skipped, paired, parked, duplicate, invalid, missing, late] = reply.slice(1 + i * 8, 9 + i * 8) as number[];
+        outcomes.push({ applied: applied!, skipped: skipped!, paired: paired!, parked: parked!, duplicate: duplicate!, invalid: invalid!, missing: missing!, late: late! });
+      }
       return {
-        applied: Number(reply[0]),
-        skipped: Number(reply[1]),
-        decisions: parseDecisions(reply as string[], 2),
+        segments: outcomes,
+        decisions: parseDecisions(reply, 1 + segments.length * 8),
+        hintsTaken: hints.map((_, i) => flags[i] === '1'),
+        parkedHintsTaken: parkedHints.map((_, i) => flags[hints.length + i] === '1'),
       };
     },
 
+    async peekParked(side, pairKeys) {
+      if (pairKeys.length === 0) return [];
+      const entries = await call('peekParked', () => redis.hmget(keys.pending(side), ...pairKeys));
+      return entries.map((entry) => (entry === null ? null : parseEntry(entry)));
+    },
+
     async expireWaiting(now = Date.now(), limit = 1000) {
+      const buckets = retentionBuckets(now, retentionMs);
       const reply = await call('expireWaiting', () =>
         run(
           'expireWaiting',
@@ -157,13 +266,10 @@ export function createPairingStore({
             keys.arrivals('new'),
             keys.outbox,
             keys.outboxDue,
-            keys.seen('old'),
-            keys.seen('new'),
-            keys.tombstones('old'),
-            keys.tombstones('new'),
-            keys.retention,
+            keys.tombstones('old', buckets.live[0]),
+            keys.tombstones('new', buckets.live[0]),
           ],
-          [now, maxWaitMs, limit, retentionMs],
+          [now, maxWaitMs, limit, buckets.ttlMs],
         ),
       ) as string[];
       return parseDecisions(reply);
@@ -171,7 +277,7 @@ export function createPairingStore({
 
     async claimStale(leaseMs, limit, now = Date.now()) {
       const reply = await call('claimOutbox', () => run('claimOutbox', outboxKeys, [now, leaseMs, limit])) as string[];
-      return parseDecisions(reply);
+      return parseOutboxEntries(reply);
     },
 
     async ack(ids) {

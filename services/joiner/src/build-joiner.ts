@@ -2,9 +2,23 @@ import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff
 import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import { createRedactor, type Comparator, type Redactor } from '@shadowdiff/compare';
-import { StoreErrorCode, compares, createPairingStore, isMode, isStoreError, modeChannel, type Decision, type ModeChange, type PairingStore } from '@shadowdiff/store';
+import {
+  StoreErrorCode,
+  compares,
+  createPairingStore,
+  hintId,
+  isMode,
+  isStoreError,
+  modeChannel,
+  type ApplySegment,
+  type Decision,
+  type ModeChange,
+  type OutboxEntry,
+  type PairingStore,
+  type SegmentOutcome,
+} from '@shadowdiff/store';
 import { Redis } from 'ioredis';
-import type { Consumer, EachBatchPayload, Message, Producer } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
@@ -12,16 +26,25 @@ import { createFlowControl } from './flow-control.ts';
 import { createJoinerHttpServer } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
 import { buildComparator, codecFactory } from './comparison-setup.ts';
-import { createRecordReader, type RecordReader } from './record-reader.ts';
-import { toVerdict } from './verdict.ts';
+import { createFlusher, type Flusher } from './flusher.ts';
+import { prePair } from './pre-pair.ts';
+import { createPublisher, type ReadyVerdict } from './publisher.ts';
+import { createRecordReader, type ReadRecord, type RecordReader } from './record-reader.ts';
+import { toVerdict, verdictOf, type DecidedVerdict, type ParsedSide, type RecordBlob, type Verdict } from './verdict.ts';
 
 export interface JoinerOptions {
   readonly config: ShadowdiffConfig;
   readonly logger?: Logger;
   /** Port for /metrics and /healthz; 0 picks a free one. Defaults to config.joiner.metricsPort. */
   readonly metricsPort?: number;
-  /** Records per store call (one Lua call each). */
+  /** Most records of one partition in one flush. */
   readonly chunkSize?: number;
+  /** Most records in one flush (one Lua call for every partition and both sides). */
+  readonly flushSize?: number;
+  /** How many partitions' batches kafkajs hands out at once (all of one fetch should fit). */
+  readonly partitionsConsumedConcurrently?: number;
+  /** Most bytes one fetch brings of one partition. */
+  readonly fetchBytesPerPartition?: number;
   /** How often the wall-clock cap (maxWait) is enforced, ms. */
   readonly expireIntervalMs?: number;
   /** How long a decision may sit in the outbox before another publisher takes it over, ms. */
@@ -50,11 +73,14 @@ interface ComparisonRuntime {
   /** Built at start: normaliser modules are loaded then. */
   comparator: Comparator | undefined;
   readonly redactor: Redactor;
+  /** Gathers the segments read concurrently into one store call. */
+  readonly flusher: Flusher<ReadSegment, SegmentOutcome>;
 }
 
-
-/** Most verdict bytes in one produce request (the broker's default limit is 1 MiB per batch). */
-const PUBLISH_BYTES = 512 * 1024;
+/** One partition's records of one side, as read. */
+interface ReadSegment extends ApplySegment {
+  readonly records: readonly ReadRecord[];
+}
 
 /** Whether a match verdict is emitted to the matches topic, per the comparison's `matches` rule. */
 export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
@@ -73,7 +99,10 @@ export function buildJoiner({
   config,
   logger = pino({ name: 'shadowdiff-joiner' }),
   metricsPort = config.joiner.metricsPort,
-  chunkSize = 500,
+  chunkSize = 2000,
+  flushSize = 20_000,
+  partitionsConsumedConcurrently = 64,
+  fetchBytesPerPartition = 1024 * 1024,
   expireIntervalMs = 1000,
   outboxLeaseMs = config.joiner.outboxLease,
   sampleIntervalMs = 2000,
@@ -91,7 +120,7 @@ export function buildJoiner({
   const codecFor = codecFactory(config);
   const comparisons: ComparisonRuntime[] = config.comparisons.map((c) => {
     const topics = verdictTopics(config.topics.prefix, c.name);
-    return {
+    const runtime: ComparisonRuntime = {
       config: c,
       store: createPairingStore({
         redis,
@@ -108,7 +137,13 @@ export function buildJoiner({
       mode: c.mode,
       comparator: undefined,
       redactor: createRedactor(c.redact),
+      flusher: createFlusher<ReadSegment, SegmentOutcome>({
+        flush: (segments) => flush(runtime, segments),
+        sizeOf: (segment) => segment.records.length,
+        maxSize: flushSize,
+      }),
     };
+    return runtime;
   });
   // A topic may feed several comparisons (the same old topic against two candidates).
   const routes = new Map<string, { runtime: ComparisonRuntime; side: Side }[]>();
@@ -128,50 +163,121 @@ export function buildJoiner({
   const loops: Promise<void>[] = [];
   const wakeups = new Set<() => void>();
 
-  async function publish(runtime: ComparisonRuntime, decisions: readonly Decision[]): Promise<void> {
-    if (decisions.length === 0) return;
-    const byTopic = new Map<string, Message[]>();
-    const decided = decisions.map((decision) => toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator, runtime.redactor));
-    const topicOf: (string | null)[] = [];
-    for (const { verdict } of decided) {
-      const topic =
-        verdict.verdict !== 'match'
-          ? runtime.mismatchesTopic
-          : emitsMatch(runtime.config, verdict.pairId)
-            ? runtime.matchesTopic
-            : null;
-      topicOf.push(topic);
-      if (topic === null) continue;
-      const messages = byTopic.get(topic) ?? [];
-      messages.push({
-        key: verdict.key,
-        value: JSON.stringify(verdict),
-        headers: { 'shadowdiff-verdict': verdict.verdict, 'shadowdiff-pair-id': verdict.pairId },
-      });
-      byTopic.set(topic, messages);
-    }
-    // A produce request carries at most PUBLISH_BYTES of verdicts, so that a batch of verdicts with
-    // large payloads never exceeds what the broker accepts in one request.
-    for (const [topic, messages] of byTopic) {
-      let group: Message[] = [];
-      let bytes = 0;
-      for (const message of messages) {
-        const size = (message.value as string).length;
-        if (group.length > 0 && bytes + size > PUBLISH_BYTES) {
-          await producer!.send({ topic, acks: -1, messages: group });
-          group = [];
-          bytes = 0;
-        }
-        group.push(message);
-        bytes += size;
+  const publisher = createPublisher({ producer: () => producer!, events });
+
+  function topicFor(runtime: ComparisonRuntime, verdict: Verdict): string | null {
+    if (verdict.verdict !== 'match') return runtime.mismatchesTopic;
+    return emitsMatch(runtime.config, verdict.pairId) ? runtime.matchesTopic : null;
+  }
+
+  function ready(runtime: ComparisonRuntime, decided: DecidedVerdict, outboxId: string | null): ReadyVerdict {
+    return { decided, outboxId, topic: topicFor(runtime, decided.verdict) };
+  }
+
+  /** Queues the verdicts of decisions taken by the store (or left in its outbox) for publication. */
+  async function publish(runtime: ComparisonRuntime, entries: readonly OutboxEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const verdicts = entries.map((entry): ReadyVerdict => {
+      if (entry.kind === 'verdict') {
+        // Built before its decision (a pair matched within one flush) and left in the outbox.
+        const verdict = JSON.parse(entry.text) as Verdict;
+        const decided = { verdict, pairWaitMs: null, lastArrivalMs: Date.parse(verdict.decidedAt) };
+        return { decided, outboxId: entry.id, topic: topicFor(runtime, verdict), text: entry.text };
       }
-      if (group.length > 0) await producer!.send({ topic, acks: -1, messages: group });
+      return ready(runtime, toVerdict(runtime.config.name, runtime.mode, entry, runtime.comparator, runtime.redactor), entry.id);
+    });
+    await publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids) });
+  }
+
+  function sideOf(segment: ReadSegment, record: ReadRecord): ParsedSide {
+    return {
+      record: { topic: segment.topic, partition: segment.partition, offset: record.offset },
+      blob: { k: record.key, ts: record.ts, et: record.eventTime, at: record.at, v: record.value ?? null },
+    };
+  }
+
+  /** A pair's verdict, ready to hand to the store as a hint (its text when it goes out). */
+  function hintVerdict(runtime: ComparisonRuntime, oldSide: ParsedSide, newSide: ParsedSide, now: number, outboxId: string): ReadyVerdict & { text?: string } {
+    const decided = verdictOf(runtime.config.name, runtime.mode, { kind: 'pair', reason: null, decidedAt: now }, oldSide, newSide, runtime.comparator, runtime.redactor);
+    const topic = topicFor(runtime, decided.verdict);
+    if (topic === null) return { decided, topic, outboxId: null };
+    return { decided, topic, outboxId, text: JSON.stringify(decided.verdict) };
+  }
+
+  /**
+   * One flush. The joiner compares first what it can: pairs of records it holds both of, and
+   * records whose partner is already parked (read back in one call). It hands them to the store
+   * as hints with their verdicts, so that their payloads never travel to Redis again; the store
+   * applies everything atomically and decides the rest; the verdicts are queued for publication.
+   */
+  async function flush(runtime: ComparisonRuntime, segments: ReadSegment[]): Promise<SegmentOutcome[]> {
+    const now = Date.now();
+    const located: { segment: ReadSegment; record: ReadRecord }[] = [];
+    for (const segment of segments) for (const record of segment.records) located.push({ segment, record });
+    const pairs = prePair(segments, runtime.config.duplicates);
+    const pairHints = pairs.map(({ old, new: nw }) => {
+      const o = located[old]!;
+      const n = located[nw]!;
+      return hintVerdict(runtime, sideOf(o.segment, o.record), sideOf(n.segment, n.record), now, hintId(n.segment, n.record));
+    });
+    const parkedHints = await parkedPartnerHints(runtime, located, pairs, now);
+    const result = await runtime.store.apply(segments, {
+      now,
+      hints: pairs.map((p, i) => ({ old: p.old, new: p.new, verdict: pairHints[i]!.text ?? null })),
+      parkedHints: parkedHints.map(({ record, partner, verdict }) => ({ record, partner, verdict: verdict.text ?? null })),
+    });
+    const verdicts: ReadyVerdict[] = pairHints.filter((_, i) => result.hintsTaken[i]);
+    parkedHints.forEach(({ verdict }, i) => {
+      if (result.parkedHintsTaken[i]) verdicts.push(verdict);
+    });
+    for (const decision of result.decisions) {
+      verdicts.push(ready(runtime, toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator, runtime.redactor), decision.id));
     }
-    await runtime.store.ack(decisions.map((d) => d.id));
-    const publishedAt = Date.now();
-    decided.forEach(({ verdict, pairWaitMs, lastArrivalMs }, i) =>
-      events.emit('joiner.verdict_published', { verdict, topic: topicOf[i] ?? null, pairWaitMs, latencyMs: Math.max(0, publishedAt - lastArrivalMs) }),
-    );
+    if (verdicts.length > 0) await publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids) });
+    return result.segments;
+  }
+
+  /**
+   * For the records of a flush left without a partner in it, the other side's parked records of
+   * the same key, compared here. Only with duplicates: first, where the pair key is the key.
+   */
+  async function parkedPartnerHints(
+    runtime: ComparisonRuntime,
+    located: readonly { segment: ReadSegment; record: ReadRecord }[],
+    pairs: readonly { old: number; new: number }[],
+    now: number,
+  ): Promise<{ record: number; partner: string; verdict: ReadyVerdict & { text?: string } }[]> {
+    if (runtime.config.duplicates !== 'first') return [];
+    const inPairs = new Set<number>();
+    for (const p of pairs) {
+      inPairs.add(p.old);
+      inPairs.add(p.new);
+    }
+    const wanted: Record<Side, { index: number; key: string }[]> = { old: [], new: [] };
+    const listed: Record<Side, Set<string>> = { old: new Set(), new: new Set() };
+    located.forEach(({ segment, record }, index) => {
+      if (record.kind !== 'record' || inPairs.has(index) || listed[segment.side].has(record.key)) return;
+      listed[segment.side].add(record.key);
+      wanted[segment.side].push({ index, key: record.key });
+    });
+    // A record of one side looks among the other side's parked records.
+    const [forOld, forNew] = await Promise.all([
+      runtime.store.peekParked('new', wanted.old.map((w) => w.key)),
+      runtime.store.peekParked('old', wanted.new.map((w) => w.key)),
+    ]);
+    const hints: { record: number; partner: string; verdict: ReadyVerdict & { text?: string } }[] = [];
+    for (const [side, found] of [['old', forOld], ['new', forNew]] as const) {
+      found.forEach((parked, i) => {
+        if (parked === null) return;
+        const { index } = wanted[side][i]!;
+        const { segment, record } = located[index]!;
+        const mine = sideOf(segment, record);
+        const theirs: ParsedSide = { record: parked, blob: JSON.parse(parked.blob) as RecordBlob };
+        const [oldSide, newSide] = side === 'old' ? [mine, theirs] : [theirs, mine];
+        hints.push({ record: index, partner: `${parked.topic}/${parked.partition}/${parked.offset}`, verdict: hintVerdict(runtime, oldSide, newSide, now, hintId(segment, record)) });
+      });
+    }
+    return hints;
   }
 
   let fatalError: Error | undefined;
@@ -203,53 +309,33 @@ export function buildJoiner({
   }
 
   async function applyBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary } = payload;
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const targets = routes.get(batch.topic) ?? [];
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
       if (!isRunning() || isStale()) break;
       const chunk = batch.messages.slice(start, start + chunkSize);
       const arrivedAt = Date.now();
-      for (const { runtime, side } of targets) {
-        if (!compares(runtime.mode)) {
-          // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
-          events.emit('joiner.batch_applied', {
-            comparison: runtime.config.name,
-            side,
-            topic: batch.topic,
-            partition: batch.partition,
-            outcomes: { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, idle: chunk.length },
-            redelivered: 0,
-          });
-          continue;
-        }
-        const records = await Promise.all(chunk.map((m) => runtime.readers[side](m, arrivedAt)));
-        const result = await runtime.store.apply(side, batch.topic, batch.partition, records, arrivedAt);
-        const own = `${batch.topic}/${batch.partition}/`;
-        // Decisions whose id is one of this chunk's records say what became of them; the rest were parked.
-        const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, idle: 0 };
-        for (const d of result.decisions) {
-          if (!d.id.startsWith(own)) continue;
-          if (d.kind === 'pair') outcomes.paired += 1;
-          else if (d.kind === 'duplicate') outcomes.duplicate += 1;
-          else if (d.kind === 'invalid') outcomes.invalid += 1;
-          else outcomes.missing += 1;
-        }
-        outcomes.parked = result.applied - outcomes.paired - outcomes.duplicate - outcomes.invalid - outcomes.missing;
-        events.emit('joiner.batch_applied', {
-          comparison: runtime.config.name,
-          side,
-          topic: batch.topic,
-          partition: batch.partition,
-          outcomes,
-          redelivered: result.skipped,
-        });
-        await publish(runtime, result.decisions);
-      }
+      await Promise.all(
+        targets.map(async ({ runtime, side }) => {
+          const base = { comparison: runtime.config.name, side, topic: batch.topic, partition: batch.partition };
+          if (!compares(runtime.mode)) {
+            // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
+            const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, late: 0, idle: chunk.length };
+            events.emit('joiner.batch_applied', { ...base, outcomes, redelivered: 0 });
+            return;
+          }
+          const reader = runtime.readers[side];
+          const read = chunk.map((m) => reader(m, arrivedAt));
+          const records = read.some((r) => r instanceof Promise) ? await Promise.all(read) : (read as ReadRecord[]);
+          const outcome = await runtime.flusher.submit({ side, topic: batch.topic, partition: batch.partition, records });
+          const { paired, parked, duplicate, invalid, missing, late, skipped } = outcome;
+          events.emit('joiner.batch_applied', { ...base, outcomes: { paired, parked, duplicate, invalid, missing, late, idle: 0 }, redelivered: skipped });
+        }),
+      );
       // Redis holds the state (and the outbox the verdicts): only now may Kafka move on.
       resolveOffset(chunk[chunk.length - 1]!.offset);
       await heartbeat();
     }
-    await commitOffsetsIfNecessary();
   }
 
   /** Runs `task` every `intervalMs` until stop; failures are reported and retried next round. */
@@ -351,16 +437,21 @@ export function buildJoiner({
       allowAutoTopicCreation: false,
       sessionTimeout: config.joiner.sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(config.joiner.sessionTimeout / 10)),
+      // Every partition of both sides in each fetch (kafkajs' 10 MB default leaves some out, and
+      // the two sides of a partition then drift apart, so fewer pairs form within one flush).
+      maxBytesPerPartition: fetchBytesPerPartition,
+      maxBytes: fetchBytesPerPartition * 64,
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
     running = true;
     const port = await http.listen(metricsPort);
     await consumer.run({
+      // kafkajs commits what was resolved after every batch, that is after Redis applied it.
       autoCommit: true,
-      autoCommitThreshold: 1,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 3,
+      // Every partition of a fetch at once, so that one flush carries both sides' batches.
+      partitionsConsumedConcurrently,
       eachBatch: applyBatchOrStop,
     });
 
@@ -435,6 +526,7 @@ export function buildJoiner({
     // disconnect() lets the batch in hand finish, then commits the offsets it resolved.
     await consumer?.disconnect();
     await Promise.allSettled(loops);
+    await publisher.drain();
     await producer?.disconnect();
     await http.close();
     await subscriber?.quit().catch(() => subscriber?.disconnect());

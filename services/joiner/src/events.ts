@@ -9,7 +9,7 @@ import type { Verdict } from './verdict.ts';
 export interface JoinerEventMap {
   /** The consumer group joined and every comparison is ready. */
   'joiner.started': [{ comparisons: readonly string[]; groupId: string }];
-  /** One chunk of one partition applied to the store. */
+  /** One chunk of one partition applied to the store (within a flush that may carry others). */
   'joiner.batch_applied': [
     {
       comparison: string;
@@ -18,10 +18,10 @@ export interface JoinerEventMap {
       partition: number;
       /**
        * Records new to the store, by what became of them; `missing`: declared missing on arrival,
-       * the other side having already moved past its window; `idle`: read in mode old or new,
-       * where there is nothing to compare.
+       * the other side having already moved past its window; `late`: its counterpart had already
+       * been declared missing; `idle`: read in mode old or new, where there is nothing to compare.
        */
-      outcomes: { paired: number; parked: number; duplicate: number; invalid: number; missing: number; idle: number };
+      outcomes: { paired: number; parked: number; duplicate: number; invalid: number; missing: number; late: number; idle: number };
       /** Records already applied before (redelivered after a crash or rebalance). */
       redelivered: number;
     },

@@ -5,11 +5,24 @@ import type { ApplyRecord } from '@shadowdiff/store';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /**
- * Turns one Kafka message of one side into what the pairing store takes. Bad input becomes an
- * invalid record, never a throw; it throws only when the schema registry cannot be asked
- * (retriable: the record is read again).
+ * A record as the joiner read it: what the pairing store takes, and what the joiner needs to
+ * compare it with a partner read in the same flush without parsing the blob again.
  */
-export type RecordReader = (message: KafkaMessage, arrivedAt: number) => Promise<ApplyRecord>;
+export interface ReadRecord extends ApplyRecord {
+  /** Kafka timestamp, ms. */
+  readonly ts: number;
+  /** Wall-clock arrival at the joiner, ms. */
+  readonly at: number;
+  /** The decoded value (absent for an invalid record). */
+  readonly value?: Json;
+}
+
+/**
+ * Turns one Kafka message of one side into what the pairing store takes. Bad input becomes an
+ * invalid record, never a throw; it throws (or rejects) only when the schema registry cannot be
+ * asked (retriable: the record is read again). Synchronous unless the codec has to fetch a schema.
+ */
+export type RecordReader = (message: KafkaMessage, arrivedAt: number) => ReadRecord | Promise<ReadRecord>;
 
 function header(headers: IHeaders | undefined, name: string): string | undefined {
   const raw = headers?.[name];
@@ -79,16 +92,7 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
 
   const maxBytes = comparison.maxRecordBytes;
 
-  return async (message, arrivedAt) => {
-    const size = message.value?.length ?? 0;
-    if (size > maxBytes) {
-      const kafkaTs = Number(message.timestamp);
-      const key = keySource.from === 'message-key' ? (message.key?.toString('utf8') ?? null) : keySource.from === 'header' ? (header(message.headers, keySource.name) ?? null) : null;
-      const blob = JSON.stringify({ k: key, ts: kafkaTs, et: kafkaTs, at: arrivedAt, x: `oversized: ${size} bytes, more than maxRecordBytes ${maxBytes}` });
-      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: kafkaTs, blob };
-    }
-    const result = codec.decode(message.value);
-    const decoded = result instanceof Promise ? await result : result;
+  function read(message: KafkaMessage, arrivedAt: number, decoded: DecodeResult): ReadRecord {
     const key = keyOf(keySource, message, decoded);
     const kafkaTs = Number(message.timestamp);
     const eventTime = eventTimeOf(eventTimeSource, message, decoded);
@@ -98,10 +102,22 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
     else if (eventTime === undefined) problem = describeEventTime(eventTimeSource);
     if (problem !== undefined || !decoded.ok || key === undefined || eventTime === undefined) {
       const blob = JSON.stringify({ k: key ?? null, ts: kafkaTs, et: eventTime ?? kafkaTs, at: arrivedAt, x: problem });
-      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: eventTime ?? kafkaTs, blob };
+      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: eventTime ?? kafkaTs, blob, ts: kafkaTs, at: arrivedAt };
     }
     // The decoded JSON text goes into the blob as it came: no re-encoding of the payload.
     const blob = `{"k":${JSON.stringify(key)},"ts":${kafkaTs},"et":${eventTime},"at":${arrivedAt},"v":${decoded.json}}`;
-    return { offset: message.offset, kind: 'record', key, eventTime, blob };
+    return { offset: message.offset, kind: 'record', key, eventTime, blob, ts: kafkaTs, at: arrivedAt, value: decoded.value };
+  }
+
+  return (message, arrivedAt) => {
+    const size = message.value?.length ?? 0;
+    if (size > maxBytes) {
+      const kafkaTs = Number(message.timestamp);
+      const key = keySource.from === 'message-key' ? (message.key?.toString('utf8') ?? null) : keySource.from === 'header' ? (header(message.headers, keySource.name) ?? null) : null;
+      const blob = JSON.stringify({ k: key, ts: kafkaTs, et: kafkaTs, at: arrivedAt, x: `oversized: ${size} bytes, more than maxRecordBytes ${maxBytes}` });
+      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: kafkaTs, blob, ts: kafkaTs, at: arrivedAt };
+    }
+    const result = codec.decode(message.value);
+    return result instanceof Promise ? result.then((decoded) => read(message, arrivedAt, decoded)) : read(message, arrivedAt, result);
   };
 }

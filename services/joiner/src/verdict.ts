@@ -57,8 +57,9 @@ export interface RecordBlob {
   readonly x?: string;
 }
 
-interface ParsedSide {
-  readonly record: StoredRecord;
+/** One side of a decision: where the record came from and what the joiner knew of it. */
+export interface ParsedSide {
+  readonly record: Pick<StoredRecord, 'topic' | 'partition' | 'offset'>;
   readonly blob: RecordBlob;
 }
 
@@ -113,8 +114,22 @@ export function toVerdict(
   comparator: Comparator = PLAIN,
   redactor: Redactor = NO_REDACTION,
 ): DecidedVerdict {
-  const oldSide = parseSide(decision.old);
-  const newSide = parseSide(decision.new);
+  return verdictOf(comparison, mode, decision, parseSide(decision.old), parseSide(decision.new), comparator, redactor);
+}
+
+/**
+ * The verdict of a decision whose sides are already parsed (a pair the joiner matched within one
+ * flush holds both values already: nothing is parsed again).
+ */
+export function verdictOf(
+  comparison: string,
+  mode: Mode,
+  decision: Pick<Decision, 'kind' | 'reason' | 'decidedAt'>,
+  oldSide: ParsedSide | null,
+  newSide: ParsedSide | null,
+  comparator: Comparator = PLAIN,
+  redactor: Redactor = NO_REDACTION,
+): DecidedVerdict {
   const present = (oldSide ?? newSide) as ParsedSide;
   const key = present.blob.k;
   const pairId = pairIdOf(comparison, key, coordinate(oldSide), coordinate(newSide));

@@ -23,7 +23,7 @@ function message(partial: Partial<KafkaMessage>): KafkaMessage {
 }
 
 describe('record reader', () => {
-  it('keeps the key, the Kafka timestamp as event time and the payload text as it came', async () => {
+  it('keeps the key, the Kafka timestamp as event time and the payload text as it came, and the decoded value beside it', async () => {
     const read = createRecordReader(comparison(), json);
     expect(await read(message({ value: Buffer.from('{ "id" : 1 }') }), 42)).toEqual({
       offset: '5',
@@ -31,6 +31,9 @@ describe('record reader', () => {
       key: 'k1',
       eventTime: 1000,
       blob: '{"k":"k1","ts":1000,"et":1000,"at":42,"v":{ "id" : 1 }}',
+      ts: 1000,
+      at: 42,
+      value: { id: 1 },
     });
   });
 

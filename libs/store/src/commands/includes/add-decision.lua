@@ -10,3 +10,9 @@ local function addDecision(outboxKey, dueKey, decisions, id, kind, reason, now, 
   decisions[#decisions + 1] = id
   decisions[#decisions + 1] = value
 end
+
+-- entryId(entry): the "topic/partition/offset" part of a stored entry.
+local function entryId(entry)
+  local cut = string.find(entry, '\n', 1, true)
+  return string.sub(entry, 1, cut - 1)
+end

@@ -10,9 +10,3 @@ local function takePending(pendingKey, etimeKey, arrivalKey, key)
   end
   return entry
 end
-
--- entryId(entry): the "topic/partition/offset" part of a stored entry.
-local function entryId(entry)
-  local cut = string.find(entry, '\n', 1, true)
-  return string.sub(entry, 1, cut - 1)
-end
