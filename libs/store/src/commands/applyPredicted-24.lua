@@ -37,6 +37,7 @@
 ]]
 --- @include "includes/add-decision"
 --- @include "includes/batch"
+--- @include "includes/side-keys"
 --- @include "includes/stream-time"
 
 if redis.call('GET', KEYS[24]) ~= ARGV[4] then return { -1 } end
@@ -46,12 +47,7 @@ local horizon = tonumber(ARGV[2])
 local expireLimit = tonumber(ARGV[3])
 local ttl = ARGV[5]
 local S = tonumber(ARGV[6])
-local K = {
-  old = { pending = KEYS[1], etime = KEYS[3], arrival = KEYS[5], stream = KEYS[7],
-          seen = { KEYS[9], KEYS[10], KEYS[11] }, late = { KEYS[15], KEYS[16], KEYS[17] } },
-  new = { pending = KEYS[2], etime = KEYS[4], arrival = KEYS[6], stream = KEYS[8],
-          seen = { KEYS[12], KEYS[13], KEYS[14] }, late = { KEYS[18], KEYS[19], KEYS[20] } },
-}
+local K = sideKeys()
 local OUTBOX, DUE = KEYS[22], KEYS[23]
 local NEED_GENERAL = { -4 }
 
