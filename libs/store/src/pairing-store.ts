@@ -145,6 +145,8 @@ export function createPairingStore({
   const keys = comparisonKeys(keyPrefix, comparison);
   const run: ScriptRunner = registerScripts(redis);
   const outboxKeys = [keys.outbox, keys.outboxDue];
+  /** Where parked records live, as every script that parks or takes them lists them first. */
+  const parkedKeys = [keys.pending('old'), keys.pending('new'), keys.eventTimes('old'), keys.eventTimes('new'), keys.arrivals('old'), keys.arrivals('new')];
 
   async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -171,12 +173,7 @@ export function createPairingStore({
       if (segments.length === 0) return { segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
       const { live, ttlMs } = retentionBuckets(now, retentionMs);
       const scriptKeys = [
-        keys.pending('old'),
-        keys.pending('new'),
-        keys.eventTimes('old'),
-        keys.eventTimes('new'),
-        keys.arrivals('old'),
-        keys.arrivals('new'),
+        ...parkedKeys,
         keys.streamTimes('old'),
         keys.streamTimes('new'),
         ...live.map((b) => keys.seen('old', b)),
@@ -258,12 +255,7 @@ export function createPairingStore({
         run(
           'expireWaiting',
           [
-            keys.pending('old'),
-            keys.pending('new'),
-            keys.eventTimes('old'),
-            keys.eventTimes('new'),
-            keys.arrivals('old'),
-            keys.arrivals('new'),
+            ...parkedKeys,
             keys.outbox,
             keys.outboxDue,
             keys.tombstones('old', buckets.live[0]),

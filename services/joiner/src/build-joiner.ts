@@ -30,7 +30,7 @@ import { createFlusher, type Flusher } from './flusher.ts';
 import { prePair } from './pre-pair.ts';
 import { createPublisher, type ReadyVerdict } from './publisher.ts';
 import { createRecordReader, type ReadRecord, type RecordReader } from './record-reader.ts';
-import { toVerdict, verdictOf, type DecidedVerdict, type ParsedSide, type RecordBlob, type Verdict } from './verdict.ts';
+import { toVerdict, verdictOf, type ParsedSide, type RecordBlob, type Verdict } from './verdict.ts';
 
 export interface JoinerOptions {
   readonly config: ShadowdiffConfig;
@@ -170,8 +170,14 @@ export function buildJoiner({
     return emitsMatch(runtime.config, verdict.pairId) ? runtime.matchesTopic : null;
   }
 
-  function ready(runtime: ComparisonRuntime, decided: DecidedVerdict, outboxId: string | null): ReadyVerdict {
-    return { decided, outboxId, topic: topicFor(runtime, decided.verdict) };
+  /** The verdict of a decision the store took from stored entries (kept in the outbox under its id). */
+  function fromDecision(runtime: ComparisonRuntime, decision: Decision): ReadyVerdict {
+    const decided = toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator, runtime.redactor);
+    return { decided, outboxId: decision.id, topic: topicFor(runtime, decided.verdict) };
+  }
+
+  function enqueue(runtime: ComparisonRuntime, verdicts: readonly ReadyVerdict[]): Promise<void> {
+    return verdicts.length === 0 ? Promise.resolve() : publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids) });
   }
 
   /** Queues the verdicts of decisions taken by the store (or left in its outbox) for publication. */
@@ -184,9 +190,9 @@ export function buildJoiner({
         const decided = { verdict, pairWaitMs: null, lastArrivalMs: Date.parse(verdict.decidedAt) };
         return { decided, outboxId: entry.id, topic: topicFor(runtime, verdict), text: entry.text };
       }
-      return ready(runtime, toVerdict(runtime.config.name, runtime.mode, entry, runtime.comparator, runtime.redactor), entry.id);
+      return fromDecision(runtime, entry);
     });
-    await publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids) });
+    await enqueue(runtime, verdicts);
   }
 
   function sideOf(segment: ReadSegment, record: ReadRecord): ParsedSide {
@@ -197,7 +203,7 @@ export function buildJoiner({
   }
 
   /** A pair's verdict, ready to hand to the store as a hint (its text when it goes out). */
-  function hintVerdict(runtime: ComparisonRuntime, oldSide: ParsedSide, newSide: ParsedSide, now: number, outboxId: string): ReadyVerdict & { text?: string } {
+  function hintVerdict(runtime: ComparisonRuntime, oldSide: ParsedSide, newSide: ParsedSide, now: number, outboxId: string): ReadyVerdict {
     const decided = verdictOf(runtime.config.name, runtime.mode, { kind: 'pair', reason: null, decidedAt: now }, oldSide, newSide, runtime.comparator, runtime.redactor);
     const topic = topicFor(runtime, decided.verdict);
     if (topic === null) return { decided, topic, outboxId: null };
@@ -230,10 +236,8 @@ export function buildJoiner({
     parkedHints.forEach(({ verdict }, i) => {
       if (result.parkedHintsTaken[i]) verdicts.push(verdict);
     });
-    for (const decision of result.decisions) {
-      verdicts.push(ready(runtime, toVerdict(runtime.config.name, runtime.mode, decision, runtime.comparator, runtime.redactor), decision.id));
-    }
-    if (verdicts.length > 0) await publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids) });
+    for (const decision of result.decisions) verdicts.push(fromDecision(runtime, decision));
+    await enqueue(runtime, verdicts);
     return result.segments;
   }
 
@@ -246,7 +250,7 @@ export function buildJoiner({
     located: readonly { segment: ReadSegment; record: ReadRecord }[],
     pairs: readonly { old: number; new: number }[],
     now: number,
-  ): Promise<{ record: number; partner: string; verdict: ReadyVerdict & { text?: string } }[]> {
+  ): Promise<{ record: number; partner: string; verdict: ReadyVerdict }[]> {
     if (runtime.config.duplicates !== 'first') return [];
     const inPairs = new Set<number>();
     for (const p of pairs) {
@@ -265,7 +269,7 @@ export function buildJoiner({
       runtime.store.peekParked('new', wanted.old.map((w) => w.key)),
       runtime.store.peekParked('old', wanted.new.map((w) => w.key)),
     ]);
-    const hints: { record: number; partner: string; verdict: ReadyVerdict & { text?: string } }[] = [];
+    const hints: { record: number; partner: string; verdict: ReadyVerdict }[] = [];
     for (const [side, found] of [['old', forOld], ['new', forNew]] as const) {
       found.forEach((parked, i) => {
         if (parked === null) return;
