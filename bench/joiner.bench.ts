@@ -1,7 +1,11 @@
 // The joiner's throughput, latency and memory on a filled pair of topics, against a bare
 // consume-and-discard loop over the same topics in the same run: `npm run up && npm run bench:joiner`.
+// Phases: a bare consume loop; one joiner draining both topics; the same joiner, caught up, fed
+// live at half its rate (latency); two joiners in one group draining the topics again (scaling);
+// a joiner with a million records pending (RSS, Redis memory).
 // Parameters (environment): RECORDS (per side, default 1,000,000), SIZE (bytes, 1024),
-// MISMATCH (0.01), MISSING (0.001). Writes its section of docs/benchmarks.md.
+// MISMATCH (0.01), MISSING (0.001), LIVE_SECONDS (30), JOINER_NODE_ARGS. Writes its section of
+// docs/benchmarks.md.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Message } from 'kafkajs';
@@ -113,13 +117,53 @@ comparisons:
 `;
 }
 
-/** Percentile from a Prometheus histogram's cumulative buckets (upper bucket bound). */
-async function histogramQuantile(url: string, name: string, q: number): Promise<number> {
-  const buckets = [...(await scrapeMetric(url, `${name}_bucket`))]
+type Buckets = { le: number; count: number }[];
+
+/** A Prometheus histogram's cumulative buckets, as they are now. */
+async function histogramBuckets(url: string, name: string): Promise<Buckets> {
+  return [...(await scrapeMetric(url, `${name}_bucket`))]
     .map(([labels, count]) => ({ le: Number(/le="([^"]+)"/.exec(labels)?.[1]?.replace('+Inf', 'Infinity')), count }))
     .sort((a, b) => a.le - b.le);
-  const total = buckets.at(-1)?.count ?? 0;
-  return buckets.find((b) => b.count >= q * total)?.le ?? Number.NaN;
+}
+
+/** Percentile (upper bucket bound) of what a histogram observed between two snapshots. */
+function quantile(after: Buckets, q: number, before: Buckets = []): number {
+  const counts = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
+  const total = counts.at(-1)?.count ?? 0;
+  return counts.find((b) => b.count >= q * total)?.le ?? Number.NaN;
+}
+
+/** Sum of `shadowdiff_records_total` over several joiners. */
+async function recordsApplied(urls: readonly string[]): Promise<number> {
+  const counts = await Promise.all(urls.map(async (u) => sumWhere(await scrapeMetric(u, 'shadowdiff_records_total'), {})));
+  return counts.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * Produces matching records to both topics at `rate` records/s (both sides together) for
+ * `seconds`, each carrying the time it was produced as its source event time, in ticks of 50 ms.
+ */
+async function produceLive(rate: number, seconds: number): Promise<number> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  const perTick = Math.max(1, Math.round(rate / 2 / 20));
+  const ticks = seconds * 20;
+  const started = Date.now();
+  let produced = 0;
+  for (let t = 0; t < ticks; t += 1) {
+    const base = t * perTick;
+    const messages = () =>
+      Array.from({ length: perTick }, (_, i) => ({ key: `live${base + i}`, value: payload(base + i, false), headers: { 'source-ts': String(Date.now()) } }));
+    await Promise.all([
+      producer.send({ topic: oldTopic, acks: 1, messages: messages() }),
+      producer.send({ topic: newTopic, acks: 1, messages: messages() }),
+    ]);
+    produced += 2 * perTick;
+    const wait = started + (t + 1) * 50 - Date.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  await producer.disconnect();
+  return produced;
 }
 
 const admin = kafka.admin();
@@ -158,13 +202,42 @@ const appliedAt = Date.now();
 const joinerRate = (total / (appliedAt - started)) * 1000;
 await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total'), {}), (n) => n >= RECORDS, { what: 'every verdict', intervalMs: 200, timeoutMs: 600_000 });
 const callsAfter = await redisCalls();
-const p50 = await histogramQuantile(url, 'shadowdiff_verdict_latency_seconds', 0.5);
-const p99 = await histogramQuantile(url, 'shadowdiff_verdict_latency_seconds', 0.99);
+const drained = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
+const p50 = quantile(drained, 0.5);
+const p99 = quantile(drained, 0.99);
 const verdicts = await scrapeMetric(url, 'shadowdiff_verdicts_total');
+log(`joiner: ${formatRate(joinerRate)} records/s, ${seconds(appliedAt - started)} s; peak RSS ${peakRss.toFixed(0)} MB`);
+
+// Half the maximum rate, live: the joiner has caught up; records now arrive as they are produced.
+const LIVE_SECONDS = Number(process.env.LIVE_SECONDS ?? 30);
+const halfRate = joinerRate / 2;
+log(`live at half the joiner's rate: ${formatRate(halfRate)} records/s for ${LIVE_SECONDS} s`);
+const liveBefore = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
+const appliedBefore = await recordsApplied([url]);
+const liveProduced = await produceLive(halfRate, LIVE_SECONDS);
+await pollUntil(() => recordsApplied([url]), (n) => n >= appliedBefore + liveProduced, { what: 'every live record applied', intervalMs: 100, timeoutMs: 120_000 });
+const liveAfter = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
+const liveP50 = quantile(liveAfter, 0.5, liveBefore);
+const liveP99 = quantile(liveAfter, 0.99, liveBefore);
+log(`live: ${liveProduced} records, verdict latency p50 ${liveP50 * 1000} ms, p99 ${liveP99 * 1000} ms`);
 clearInterval(sampler);
 joiner.child.kill('SIGTERM');
 await joiner.exited;
-log(`joiner: ${formatRate(joinerRate)} records/s, ${seconds(appliedAt - started)} s; peak RSS ${peakRss.toFixed(0)} MB`);
+
+// Scaling: two instances in one group over the same topics, from the beginning, with their own state.
+log('two joiner instances in one group');
+const twoPrefix = `${run}-2`;
+const pair = [0, 1].map(() => startJoinerProcess(joinerConfig(twoPrefix, oldTopic, newTopic, '10s'), { nodeArgs }));
+const pairUrls = await Promise.all(pair.map((j) => j.metricsUrl()));
+const allRecords = total + liveProduced;
+await pollUntil(() => recordsApplied(pairUrls), (n) => n > 0, { what: 'the first record (two instances)', intervalMs: 20 });
+const twoStarted = Date.now();
+await pollUntil(() => recordsApplied(pairUrls), (n) => n >= allRecords, { what: 'every record applied (two instances)', intervalMs: 100, timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000) });
+const twoRate = (allRecords / (Date.now() - twoStarted)) * 1000;
+const twoRss = pair.map((j) => rssMb(j.child.pid as number));
+for (const j of pair) j.child.kill('SIGTERM');
+await Promise.all(pair.map((j) => j.exited));
+log(`two instances: ${formatRate(twoRate)} records/s together`);
 
 log(`a million records pending: ${RECORDS} old records, no new side`);
 const pendingTopic = `${run}.pending`;
@@ -187,7 +260,7 @@ clearInterval(pendingSampler);
 pending.child.kill('SIGTERM');
 await pending.exited;
 
-for (const prefix of [run, `${run}-p`]) {
+for (const prefix of [run, twoPrefix, `${run}-p`]) {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -213,11 +286,17 @@ consume-and-discard loop over the same topics.
 | joiner, records/s (both sides, first record applied to last) | ${formatRate(joinerRate)} |
 | bare kafkajs consume loop, records/s | ${formatRate(bareRate)} |
 | joiner ÷ bare loop | ${(joinerRate / bareRate).toFixed(2)} |
-| verdict latency p50 / p99, from reading the completing record to Kafka's ack (histogram bucket bounds, measured draining the backlog) | ${p50 * 1000} ms / ${p99 * 1000} ms |
+| verdict latency p50 / p99 while draining the backlog at full rate | ${p50 * 1000} ms / ${p99 * 1000} ms |
+| verdict latency p50 / p99 live at half the joiner's rate (${formatRate(halfRate)} records/s for ${LIVE_SECONDS} s) | ${liveP50 * 1000} ms / ${liveP99 * 1000} ms |
+| two instances in one group, records/s together (each its own process) | ${formatRate(twoRate)} (RSS ${twoRss.map((r) => r.toFixed(0)).join(' + ')} MB) |
 | Redis commands per record | ${((callsAfter - callsBefore) / total).toFixed(3)} |
 | joiner peak RSS while draining | ${peakRss.toFixed(0)} MB |
 | joiner RSS with ${formatRate(RECORDS)} records pending | ${rssPending.toFixed(0)} MB (peak ${pendingRss.toFixed(0)} MB) |
 | Redis memory per pending record (${SIZE}-byte payload) | ${formatRate(perPending)} bytes |
+
+Latency is the joiner's \`shadowdiff_verdict_latency_seconds\`: from reading the record that
+completed a decision to Kafka's ack of its verdict (or to the decision, for a match not emitted),
+as histogram bucket bounds.
 
 Command: \`npm run up && RECORDS=${RECORDS} npm run bench:joiner\`.`;
 writeSection('joiner', markdown);
