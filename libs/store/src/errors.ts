@@ -12,6 +12,11 @@ export const StoreErrorCode = {
   STATE_LOST: 'SHADOWDIFF_ERR_STORE_STATE_LOST',
   /** A mode change lost a race: the mode was not (or no longer) the one the caller saw. */
   MODE_CONFLICT: 'SHADOWDIFF_ERR_STORE_MODE_CONFLICT',
+  /**
+   * A segment does not follow what the store applied of its partition; nothing was written. A
+   * caller that drops what it queued behind a failed call never sends one: Redis went back.
+   */
+  GAP: 'SHADOWDIFF_ERR_STORE_GAP',
 } as const;
 
 /** Negative codes the Lua scripts return, one enum for all of them. */
@@ -22,6 +27,8 @@ export const ScriptCode = {
   NEED_BLOBS: -3,
   /** applyPredicted found a prediction that does not hold; nothing was written, applyRecords decides. */
   NEED_GENERAL: -4,
+  /** A segment does not follow what was applied of its partition; nothing was written. */
+  GAP: -5,
 } as const;
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
@@ -35,6 +42,9 @@ export function isStoreError(error: unknown): error is StoreError {
 export function scriptCodeError(operation: string, code: number): StoreError {
   if (code === ScriptCode.STATE_LOST) {
     return new StoreError(StoreErrorCode.STATE_LOST, `${operation}: Redis no longer holds this comparison's state (epoch changed or missing)`);
+  }
+  if (code === ScriptCode.GAP) {
+    return new StoreError(StoreErrorCode.GAP, `${operation}: a segment does not follow the applied offset of its partition; nothing was written`);
   }
   return new StoreError(StoreErrorCode.SCRIPT, `${operation}: unknown script code ${code}`);
 }

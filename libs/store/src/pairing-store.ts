@@ -23,6 +23,12 @@ export interface ApplySegment {
   readonly topic: string;
   readonly partition: number;
   readonly records: readonly ApplyRecord[];
+  /**
+   * The offset of the record this caller handed to the store just before this segment's first,
+   * when it knows one. The store refuses the call (GAP, nothing written) when the partition's
+   * applied offset is below it: that record's call failed, and applying this one would skip it.
+   */
+  readonly after?: string;
 }
 
 /**
@@ -196,7 +202,7 @@ export function createPairingStore({
       for (const hint of parkedHints) hinted.add(hint.record);
       const argsFor = (withBlobs: boolean): (string | number)[] => {
         const args: (string | number)[] = [now, horizonMs, expireLimit, duplicates, epoch as string, ttlMs, segments.length, total, hints.length, parkedHints.length];
-        for (const s of segments) args.push(s.side, s.topic, s.partition, s.records.length);
+        for (const s of segments) args.push(s.side, s.topic, s.partition, s.records.length, s.after ?? '');
         let index = 0;
         for (const s of segments) {
           for (const r of s.records) {

@@ -19,8 +19,8 @@ function pushRange(args: (string | number)[], list: readonly (string | number)[]
 /**
  * Lays out a call for the fast path (applyPredicted): every record pairs as a hint says or is
  * parked. Returns null when the call does not fit it, so that applyRecords decides record by
- * record: duplicates: sequence, an invalid record, a key twice on one side, a partition twice, or a
- * key on both sides that no hint pairs.
+ * record: duplicates: sequence, an invalid record, a key twice on one side, or a key on both sides
+ * that no hint pairs.
  */
 export function predictedCall(
   segments: readonly ApplySegment[],
@@ -31,12 +31,9 @@ export function predictedCall(
 ): PredictedCall | null {
   if (duplicates !== 'first') return null;
   const located: { segment: ApplySegment; index: number }[] = [];
-  const tps = new Set<string>();
   const keys: Record<Side, Map<string, number>> = { old: new Map(), new: new Map() };
   for (const segment of segments) {
-    const tp = `${segment.topic}/${segment.partition}`;
-    if (tps.has(tp) || segment.records.length === 0) return null;
-    tps.add(tp);
+    if (segment.records.length === 0) return null;
     for (let index = 0; index < segment.records.length; index += 1) {
       const record = segment.records[index]!;
       if (record.kind !== 'record' || keys[segment.side].has(record.key)) return null;
@@ -102,7 +99,7 @@ export function predictedCall(
     }
     const first = segment.records[0]!.offset;
     const last = segment.records.at(-1)!.offset;
-    args.push(segment.side, `${segment.topic}/${segment.partition}`, segment.partition, first, last, newest);
+    args.push(segment.side, `${segment.topic}/${segment.partition}`, segment.partition, first, last, newest, segment.after ?? '');
     outcomes.push({ applied: segment.records.length, skipped: 0, paired, parked, duplicate: 0, invalid: 0, missing: 0, late: 0 });
   }
   for (const side of SIDES) {

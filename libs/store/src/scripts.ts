@@ -57,6 +57,8 @@ export function registerScripts(redis: Redis): ScriptRunner {
     if (!source) throw new Error(`no Lua script named ${name}`);
     if (keys.length !== source.numberOfKeys) throw new Error(`${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
     const command = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[source.versionedName];
-    return command!.call(redis, ...keys, ...args);
+    // One array argument (ioredis flattens it): a flush's hundreds of thousands of arguments
+    // would overflow the call stack if spread into the call.
+    return command!.call(redis, [...keys, ...args]);
   };
 }

@@ -259,4 +259,24 @@ describe('pairing store (real Redis, Lua)', () => {
     expect(result.decisions.map((d) => [d.kind, d.reason])).toEqual([['missing', 'watermark']]);
     expect(await store.pendingCounts()).toEqual({ old: 0, new: 1 });
   });
+
+  it('refuses, with nothing written, a segment that does not follow what its partition applied (an earlier call failed), on both paths', async () => {
+    await applyTo(store, 'old', 'o', 0, [rec(0, 'a', 100), rec(1, 'b', 100)]);
+    const gap = { code: 'SHADOWDIFF_ERR_STORE_GAP' };
+    // The fast path (unique keys, nothing to pair) and the general one (a key twice on a side).
+    await expect(store.apply([{ side: 'old', topic: 'o', partition: 0, records: [rec(4, 'e', 100)], after: '3' }])).rejects.toMatchObject(gap);
+    await expect(store.apply([{ side: 'old', topic: 'o', partition: 0, records: [rec(4, 'e', 100), rec(5, 'e', 100)], after: '3' }])).rejects.toMatchObject(gap);
+    // A partition that applied nothing yet cannot follow a record handed over before.
+    await expect(store.apply([{ side: 'old', topic: 'o', partition: 1, records: [rec(7, 'g', 100)], after: '6' }])).rejects.toMatchObject(gap);
+    expect(await redis.hgetall(store.keys.offsets)).toEqual({ 'o/0': '1' });
+    expect(await store.pendingCounts()).toEqual({ old: 2, new: 0 });
+
+    // Following the applied offset, or a segment before it in the same call, is fine.
+    const result = await store.apply([
+      { side: 'old', topic: 'o', partition: 0, records: [rec(2, 'c', 100), rec(3, 'd', 100)], after: '1' },
+      { side: 'old', topic: 'o', partition: 0, records: [rec(4, 'e', 100)], after: '3' },
+    ]);
+    expect(result.segments.map((o) => o.parked)).toEqual([2, 1]);
+    expect(await redis.hget(store.keys.offsets, 'o/0')).toBe('4');
+  });
 });

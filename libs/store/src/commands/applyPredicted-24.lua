@@ -20,8 +20,9 @@
 
   ARGV[1] now (ms)   ARGV[2] horizon (ms)   ARGV[3] most watermark expiries per side
   ARGV[4] the state epoch the caller knows   ARGV[5] how long the current retention bucket is kept (ms)
-  ARGV[6] segments S, then S groups of 6: side, "topic/partition", partition, first offset, last
-  offset, the newest event time among its records; then, for old and then new, argument ranges,
+  ARGV[6] segments S, then S groups of 7: side, "topic/partition", partition, first offset, last
+  offset, the newest event time among its records, the offset handed over before its first record
+  ('' = none known; see applyRecords: Continuity); then, for old and then new, argument ranges,
   each preceded by its length:
     seen     key, "1", key, "1", ...      every record of the side (checked unseen, then written)
     takeKeys key, ...                     records pairing with a parked partner: the partner's key
@@ -33,7 +34,8 @@
   then   outbox id, value, ...  and  due now, id, ...   (the verdicts to publish; may be empty)
 
   Returns { "ok", id1, decision1, ... } (watermark decisions), { -1 } (STATE_LOST) when the epoch
-  differs, or { -4 } (NEED_GENERAL) with nothing written.
+  differs, { -5 } (GAP) when a segment does not follow what was applied, or { -4 } (NEED_GENERAL),
+  with nothing written.
 ]]
 --- @include "includes/add-decision"
 --- @include "includes/batch"
@@ -77,8 +79,8 @@ end
 local segs = {}
 for s = 1, S do
   segs[s] = { side = ARGV[at], tp = ARGV[at + 1], partition = ARGV[at + 2], first = tonumber(ARGV[at + 3]),
-              last = ARGV[at + 4], newest = ARGV[at + 5] }
-  at = at + 6
+              last = ARGV[at + 4], newest = ARGV[at + 5], after = ARGV[at + 6] }
+  at = at + 7
 end
 local R = {}
 for _, side in ipairs({ 'old', 'new' }) do
@@ -86,13 +88,19 @@ for _, side in ipairs({ 'old', 'new' }) do
 end
 local outboxRange, dueRange = range(), range()
 
--- Check: nothing redelivered.
+-- Check: every segment follows what is applied, or the segment of its partition before it in this
+-- call, and nothing is redelivered.
 do
   local tps = {}
   for s = 1, S do tps[s] = segs[s].tp end
   local applied = redis.call('HMGET', KEYS[21], unpack(tps))
+  local reach = {}
   for s = 1, S do
-    if applied[s] and segs[s].first <= tonumber(applied[s]) then return NEED_GENERAL end
+    local seg = segs[s]
+    local offset = reach[seg.tp] or tonumber(applied[s] or '-1')
+    if seg.after ~= '' and tonumber(seg.after) > offset then return { -5 } end
+    if seg.first <= offset then return NEED_GENERAL end
+    reach[seg.tp] = tonumber(seg.last)
   end
 end
 

@@ -16,6 +16,12 @@
   outbox in the same atomic step. Nothing is done when the state epoch is not the one the caller
   knows (Redis lost its state): the caller must recover first.
 
+  Continuity. A segment may name the offset of the record its caller handed over just before the
+  segment's first (in an earlier call). If the partition's applied offset is below it, that
+  earlier record was never applied (its call failed while this one was already on its way):
+  applying this segment would skip records for good, so the call returns GAP with nothing written,
+  and the caller reads the partition again from where it failed.
+
   Pair hints. The caller may already have paired and compared records itself: two records of this
   call (it holds both payloads), or a record of this call and a partner it read from the other
   side's parked records. A hint names them and carries the verdict to publish, or '' when there is
@@ -51,7 +57,8 @@
   ARGV[4] duplicates: "first" | "sequence"   ARGV[5] the state epoch the caller knows
   ARGV[6] how long the current retention bucket is kept from now (ms)
   ARGV[7] segments S   ARGV[8] records N   ARGV[9] pair hints H   ARGV[10] parked-partner hints P, then
-    S groups of 4: side ("old" | "new"), topic, partition, number of records;
+    S groups of 5: side ("old" | "new"), topic, partition, number of records, the offset handed
+      over before the segment's first record ('' = none known);
     N groups of 5, the segments' records in order: offset, kind ("r" | "i"), key, event time, blob ('' = left out);
     H groups of 3: old record's index, new record's index (1-based, in the order above), verdict ('' = none);
     P groups of 3: record's index, its parked partner's "topic/partition/offset", verdict ('' = none).
@@ -59,7 +66,7 @@
   Returns { hints taken ("1"/"0" per pair hint, then per parked-partner hint), S groups of 8
   counts (applied, skipped, paired, parked, duplicate, invalid, missing, late), id1, decision1, ... };
   { -1 } (STATE_LOST) when the epoch differs; { -3 } (NEED_BLOBS) when a left-out blob is needed,
-  with nothing written. A taken hint's decision id is its new record's "topic/partition/offset"
+  or { -5 } (GAP) when a segment does not follow what was applied, with nothing written. A taken hint's decision id is its new record's "topic/partition/offset"
   (a pair hint) or its record's (a parked-partner hint).
 ]]
 --- @include "includes/add-decision"
@@ -84,12 +91,12 @@ local segs, recs = {}, {}
 local tps, tpIndex = {}, {}
 local at = 11
 for s = 1, S do
-  local seg = { side = ARGV[at], partition = ARGV[at + 2], count = tonumber(ARGV[at + 3]),
+  local seg = { side = ARGV[at], partition = ARGV[at + 2], count = tonumber(ARGV[at + 3]), after = ARGV[at + 4],
                 applied = 0, skipped = 0, paired = 0, parked = 0, duplicate = 0, invalid = 0, missing = 0, late = 0 }
   seg.tp = ARGV[at + 1] .. '/' .. seg.partition
   if not tpIndex[seg.tp] then tps[#tps + 1] = seg.tp; tpIndex[seg.tp] = #tps end
   segs[s] = seg
-  at = at + 4
+  at = at + 5
 end
 for s = 1, S do
   local seg = segs[s]
@@ -113,6 +120,18 @@ end
 local appliedOffset, lastOffset = {}, {}
 local stored = hmget(KEYS[21], tps)
 for i, tp in ipairs(tps) do appliedOffset[tp] = tonumber(stored[i] or '-1') end
+-- Continuity: every segment follows what is applied, or what an earlier segment of this call brings.
+do
+  local reach = {}
+  for tp, offset in pairs(appliedOffset) do reach[tp] = offset end
+  local first = 1
+  for _, seg in ipairs(segs) do
+    if seg.after ~= '' and tonumber(seg.after) > reach[seg.tp] then return { -5 } end
+    local last = tonumber(recs[first + seg.count - 1].offset)
+    if last > reach[seg.tp] then reach[seg.tp] = last end
+    first = first + seg.count
+  end
+end
 local live = {}
 for _, r in ipairs(recs) do
   local offset = tonumber(r.offset)
