@@ -22,11 +22,13 @@ import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
+import { createAligner, type Aligner } from './alignment.ts';
 import { createFlowControl } from './flow-control.ts';
 import { createJoinerHttpServer } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
 import { buildComparator, codecFactory } from './comparison-setup.ts';
-import { createFlusher, type Flusher } from './flusher.ts';
+import { createFlusher, type Flushed, type Flusher } from './flusher.ts';
+import { createOffsetTracker } from './offset-tracker.ts';
 import { prePair } from './pre-pair.ts';
 import { createPublisher, type ReadyVerdict } from './publisher.ts';
 import { createRecordReader, type ReadRecord, type RecordReader } from './record-reader.ts';
@@ -75,11 +77,59 @@ interface ComparisonRuntime {
   readonly redactor: Redactor;
   /** Gathers the segments read concurrently into one store call. */
   readonly flusher: Flusher<ReadSegment, SegmentOutcome>;
+  /** Per partition, the offset of the last record handed to the flusher (the store checks that the next segment follows it). */
+  readonly handedOver: Map<string, string>;
+  /** Holds back the partitions that run ahead in event time during a backlog (what was read). */
+  readonly aligner: Aligner;
+  /** The same progress, of what reached the store: its frontier decides what a flush keeps back. */
+  readonly flushed: Aligner;
+  /** The side flow control holds back (one side far ahead of the other), if any. */
+  flowPaused: Side | null;
 }
 
 /** One partition's records of one side, as read. */
 interface ReadSegment extends ApplySegment {
   readonly records: readonly ReadRecord[];
+  /** The partition had at most a chunk's worth of records left when this was read (no backlog). */
+  readonly caughtUp: boolean;
+  /** Kept back from an earlier flush (see splitAtFrontier). */
+  readonly deferred?: boolean;
+}
+
+/** Partitions named `topic/partition`, grouped as kafkajs's pause and resume take them. */
+function byTopic(ids: Iterable<string>): { topic: string; partitions: number[] }[] {
+  const grouped = new Map<string, number[]>();
+  for (const id of ids) {
+    const cut = id.lastIndexOf('/');
+    const topic = id.slice(0, cut);
+    grouped.set(topic, [...(grouped.get(topic) ?? []), Number(id.slice(cut + 1))]);
+  }
+  return [...grouped].map(([topic, partitions]) => ({ topic, partitions }));
+}
+
+function eventTimeRange(records: readonly ReadRecord[]): { oldest: number; newest: number } {
+  let oldest = Number.POSITIVE_INFINITY;
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const r of records) {
+    if (r.eventTime < oldest) oldest = r.eventTime;
+    if (r.eventTime > newest) newest = r.eventTime;
+  }
+  return { oldest, newest };
+}
+
+const NO_OUTCOME: SegmentOutcome = { applied: 0, skipped: 0, paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, late: 0 };
+
+function addOutcomes(a: SegmentOutcome, b: SegmentOutcome): SegmentOutcome {
+  return {
+    applied: a.applied + b.applied,
+    skipped: a.skipped + b.skipped,
+    paired: a.paired + b.paired,
+    parked: a.parked + b.parked,
+    duplicate: a.duplicate + b.duplicate,
+    invalid: a.invalid + b.invalid,
+    missing: a.missing + b.missing,
+    late: a.late + b.late,
+  };
 }
 
 /** Whether a match verdict is emitted to the matches topic, per the comparison's `matches` rule. */
@@ -138,10 +188,15 @@ export function buildJoiner({
       comparator: undefined,
       redactor: createRedactor(c.redact),
       flusher: createFlusher<ReadSegment, SegmentOutcome>({
-        flush: (segments) => flush(runtime, segments),
+        flush: (segments) => flushOrReport(runtime, segments),
+        merge: addOutcomes,
         sizeOf: (segment) => segment.records.length,
         maxSize: flushSize,
       }),
+      handedOver: new Map(),
+      aligner: createAligner(),
+      flushed: createAligner(),
+      flowPaused: null,
     };
     return runtime;
   });
@@ -164,6 +219,7 @@ export function buildJoiner({
   const wakeups = new Set<() => void>();
 
   const publisher = createPublisher({ producer: () => producer!, events });
+  const offsets = createOffsetTracker();
 
   function topicFor(runtime: ComparisonRuntime, verdict: Verdict): string | null {
     if (verdict.verdict !== 'match') return runtime.mismatchesTopic;
@@ -216,7 +272,71 @@ export function buildJoiner({
    * as hints with their verdicts, so that their payloads never travel to Redis again; the store
    * applies everything atomically and decides the rest; the verdicts are queued for publication.
    */
-  async function flush(runtime: ComparisonRuntime, segments: ReadSegment[]): Promise<SegmentOutcome[]> {
+  /** A flush; a failure is reported once here (its callers rewind), a lost state stops the joiner. */
+  async function flushOrReport(runtime: ComparisonRuntime, segments: ReadSegment[]): Promise<Flushed<ReadSegment, SegmentOutcome>[]> {
+    try {
+      return await flush(runtime, segments);
+    } catch (error) {
+      if (isStoreError(error) && error.code === StoreErrorCode.STATE_LOST) {
+        fatal(
+          new JoinerError(
+            JoinerErrorCode.STATE_LOST,
+            `${error.message}; stopping before it turns lost records into false verdicts. Recovery: docs/guarantees.md`,
+            { cause: error },
+          ),
+        );
+      } else if (isStoreError(error) && error.code === StoreErrorCode.GAP) {
+        // A failed flush rejects everything behind it, so this instance never sends a segment past
+        // one that failed: Redis went back (a failover that lost writes, say). Reading on would
+        // skip the records it lost; stop instead, as for lost state.
+        fatal(
+          new JoinerError(
+            JoinerErrorCode.STATE_LOST,
+            `${error.message}: Redis no longer holds records this instance applied; stopping. Recovery: docs/guarantees.md`,
+            { cause: error },
+          ),
+        );
+      } else {
+        events.emit('joiner.error', { comparison: runtime.config.name, error: error as Error, during: 'apply' });
+      }
+      throw error;
+    }
+  }
+
+  async function flush(runtime: ComparisonRuntime, segments: ReadSegment[]): Promise<Flushed<ReadSegment, SegmentOutcome>[]> {
+    for (const segment of segments) {
+      runtime.flushed.observe(segment.topic, segment.partition, { ...eventTimeRange(segment.records), caughtUp: segment.caughtUp });
+    }
+    const parts = splitAtFrontier(segments, running ? runtime.flushed.frontier() : undefined);
+    const going = parts.flatMap((p) => (p.now === null ? [] : [p.now]));
+    const outcomes = going.length === 0 ? [] : await applySegments(runtime, going);
+    let next = 0;
+    return parts.map((p) => ({ result: p.now === null ? NO_OUTCOME : outcomes[next++]!, ...(p.later === null ? {} : { rest: p.later }) }));
+  }
+
+  /**
+   * In a backlog, the records of a segment past the frontier (their partners may not be read yet)
+   * are kept back for the next flush instead of being parked, until the frontier passes them. A
+   * later segment of a partition with records kept back waits whole behind them. Only a flush that
+   * brings something newly read keeps anything back (nothing waits for news that does not come),
+   * and the slowest partition, which sets the frontier, never does: reading always progresses.
+   */
+  function splitAtFrontier(segments: readonly ReadSegment[], frontier: number | undefined): { now: ReadSegment | null; later: ReadSegment | null }[] {
+    const keptBack = new Set<string>();
+    const fresh = segments.some((s) => !s.deferred);
+    return segments.map((segment) => {
+      const tp = `${segment.topic}/${segment.partition}`;
+      if (keptBack.has(tp)) return { now: null, later: { ...segment, deferred: true } };
+      if (frontier === undefined || !fresh || segment.caughtUp) return { now: segment, later: null };
+      const cut = segment.records.findIndex((r) => r.eventTime > frontier);
+      if (cut < 0) return { now: segment, later: null };
+      keptBack.add(tp);
+      const later: ReadSegment = { ...segment, records: segment.records.slice(cut), deferred: true, ...(cut > 0 ? { after: segment.records[cut - 1]!.offset } : {}) };
+      return { now: cut > 0 ? { ...segment, records: segment.records.slice(0, cut) } : null, later };
+    });
+  }
+
+  async function applySegments(runtime: ComparisonRuntime, segments: ReadSegment[]): Promise<SegmentOutcome[]> {
     const now = Date.now();
     const located: { segment: ReadSegment; record: ReadRecord }[] = [];
     for (const segment of segments) for (const record of segment.records) located.push({ segment, record });
@@ -294,52 +414,161 @@ export function buildJoiner({
     void stopOnce(error.message);
   }
 
-  async function applyBatchOrStop(payload: EachBatchPayload): Promise<void> {
-    try {
-      await applyBatch(payload);
-    } catch (error) {
-      if (isStoreError(error) && error.code === StoreErrorCode.STATE_LOST) {
-        fatal(
-          new JoinerError(
-            JoinerErrorCode.STATE_LOST,
-            `${error.message}; stopping before it turns lost records into false verdicts. Recovery: docs/guarantees.md`,
-            { cause: error },
-          ),
-        );
-        return;
+  /** The partitions this instance was assigned, by topic (from the group join). */
+  let assignment: Record<string, number[]> = {};
+  /** The partitions paused now, as `topic/partition`. */
+  let held = new Set<string>();
+
+  /** Pauses and resumes partitions so that exactly those flow control or alignment hold back are paused. */
+  function reconcilePauses(): void {
+    if (!consumer || !running) return;
+    const want = new Set<string>();
+    for (const runtime of comparisons) {
+      if (!compares(runtime.mode)) continue;
+      if (runtime.flowPaused) {
+        const topic = runtime.config[runtime.flowPaused].topic;
+        for (const partition of assignment[topic] ?? []) want.add(`${topic}/${partition}`);
       }
-      throw error;
+      for (const id of runtime.aligner.ahead()) want.add(id);
     }
+    const pause = [...want].filter((id) => !held.has(id));
+    const resume = [...held].filter((id) => !want.has(id));
+    if (pause.length > 0) consumer.pause(byTopic(pause));
+    if (resume.length > 0) consumer.resume(byTopic(resume));
+    held = want;
   }
 
+  /**
+   * One batch kafkajs handed out. The joiner reads it, hands its chunks to the comparisons'
+   * flushers and lets kafkajs fetch on at once, so that Kafka and Redis work at the same time; the
+   * group's committed offset follows only what Redis applied (the offset tracker), and a failed
+   * flush sends its partitions back to where it failed (rewind).
+   */
   async function applyBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const targets = routes.get(batch.topic) ?? [];
+    const tp = `${batch.topic}/${batch.partition}`;
     for (let start = 0; start < batch.messages.length; start += chunkSize) {
-      if (!isRunning() || isStale()) break;
+      if (!running || !isRunning() || isStale()) break;
       const chunk = batch.messages.slice(start, start + chunkSize);
       const arrivedAt = Date.now();
-      await Promise.all(
+      // Within a chunk of the end counts as no backlog: live traffic always leaves a little lag.
+      const caughtUp = start + chunkSize >= batch.messages.length && Number(batch.offsetLag()) <= chunkSize;
+      const reads = await Promise.all(
         targets.map(async ({ runtime, side }) => {
-          const base = { comparison: runtime.config.name, side, topic: batch.topic, partition: batch.partition };
-          if (!compares(runtime.mode)) {
-            // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
-            const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, late: 0, idle: chunk.length };
-            events.emit('joiner.batch_applied', { ...base, outcomes, redelivered: 0 });
-            return;
-          }
+          // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
+          if (!compares(runtime.mode)) return { runtime, side, records: null };
           const reader = runtime.readers[side];
           const read = chunk.map((m) => reader(m, arrivedAt));
           const records = read.some((r) => r instanceof Promise) ? await Promise.all(read) : (read as ReadRecord[]);
-          const outcome = await runtime.flusher.submit({ side, topic: batch.topic, partition: batch.partition, records });
-          const { paired, parked, duplicate, invalid, missing, late, skipped } = outcome;
-          events.emit('joiner.batch_applied', { ...base, outcomes: { paired, parked, duplicate, invalid, missing, late, idle: 0 }, redelivered: skipped });
+          runtime.aligner.observe(batch.topic, batch.partition, { ...eventTimeRange(records), caughtUp });
+          return { runtime, side, records };
         }),
       );
-      // Redis holds the state (and the outbox the verdicts): only now may Kafka move on.
-      resolveOffset(chunk[chunk.length - 1]!.offset);
+      reconcilePauses();
+      // Backpressure: at most one flush waits behind the one Redis is applying.
+      await Promise.all(reads.map(({ runtime }) => runtime.flusher.ready()));
+      // A failed flush may have sent this partition back meanwhile: then this chunk is read again.
+      if (!running || !isRunning() || isStale()) break;
+      rewinding.delete(tp);
+      const first = chunk[0]!.offset;
+      const last = chunk[chunk.length - 1]!.offset;
+      const ticket = offsets.track(batch.topic, batch.partition, last);
+      const handed = reads.map(({ runtime, side, records }) => handOver(runtime, side, batch.topic, batch.partition, { first, last, count: chunk.length, caughtUp }, records));
+      const settled = Promise.all(handed).then(
+        () => {
+          offsets.applied(ticket);
+          void commitSoon();
+        },
+        () => undefined, // the flush's failure is reported and rewound where it happened
+      );
+      settling.add(settled);
+      void settled.finally(() => settling.delete(settled));
+      // kafkajs fetches on from here; the group commits it only once Redis has applied it.
+      resolveOffset(last);
+      // A chunk may wait a flush and a back-off: the group hears from this member after each.
       await heartbeat();
     }
+  }
+
+  /** Hands one comparison its chunk of a partition; settles once Redis has applied it. */
+  function handOver(
+    runtime: ComparisonRuntime,
+    side: Side,
+    topic: string,
+    partition: number,
+    { first, last, count, caughtUp }: { first: string; last: string; count: number; caughtUp: boolean },
+    records: ReadRecord[] | null,
+  ): Promise<void> {
+    const tp = `${topic}/${partition}`;
+    const base = { comparison: runtime.config.name, side, topic, partition };
+    if (records === null) {
+      // Deliberately not applied: the next segment follows no record the store knows of.
+      runtime.handedOver.delete(tp);
+      const outcomes = { paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, late: 0, idle: count };
+      events.emit('joiner.batch_applied', { ...base, outcomes, redelivered: 0 });
+      return Promise.resolve();
+    }
+    const after = runtime.handedOver.get(tp);
+    runtime.handedOver.set(tp, last);
+    return runtime.flusher.submit({ side, topic, partition, records, caughtUp, ...(after === undefined ? {} : { after }) }).then(
+      ({ paired, parked, duplicate, invalid, missing, late, skipped }) => {
+        events.emit('joiner.batch_applied', { ...base, outcomes: { paired, parked, duplicate, invalid, missing, late, idle: 0 }, redelivered: skipped });
+      },
+      (error: unknown) => {
+        rewind(runtime, topic, partition, first);
+        throw error;
+      },
+    );
+  }
+
+  /** Chunks handed over and not yet applied (or failed), by the promise that marks them applied. */
+  const settling = new Set<Promise<void>>();
+
+  /** Partitions sent back after a failed flush, to the offset they read again from. */
+  const rewinding = new Map<string, string>();
+
+  /**
+   * A chunk of this partition was not applied (its flush failed, or one before it did): read the
+   * partition again from there. Chunks read after it wait in no queue any more (the flusher
+   * dropped them) and are not committed; kafkajs drops what it fetched of the partition before
+   * the seek, and the batches in hand see it as stale.
+   */
+  function rewind(runtime: ComparisonRuntime, topic: string, partition: number, first: string): void {
+    const tp = `${topic}/${partition}`;
+    runtime.handedOver.delete(tp);
+    offsets.forget(topic, partition);
+    // Several failed chunks of one partition (or comparisons) rewind to the earliest of them.
+    const pending = rewinding.get(tp);
+    const offset = pending !== undefined && BigInt(pending) < BigInt(first) ? pending : first;
+    rewinding.set(tp, offset);
+    consumer?.seek({ topic, partition, offset });
+  }
+
+  let committing: Promise<void> | undefined;
+  let commitAgain = false;
+
+  /** Commits what Redis has applied, one commit at a time (what arrives meanwhile goes next). */
+  function commitSoon(): Promise<void> {
+    if (committing) {
+      commitAgain = true;
+      return committing;
+    }
+    committing = (async () => {
+      do {
+        commitAgain = false;
+        const due = offsets.uncommitted();
+        if (due.length === 0 || !consumer) continue;
+        try {
+          await consumer.commitOffsets(due);
+          offsets.committed(due);
+        } catch (error) {
+          // The next commit carries these offsets again (a rebalance, the broker away).
+          events.emit('joiner.error', { error: error as Error, during: 'commit offsets' });
+        }
+      } while (commitAgain);
+    })().finally(() => (committing = undefined));
+    return committing;
   }
 
   /** Runs `task` every `intervalMs` until stop; failures are reported and retried next round. */
@@ -446,17 +675,35 @@ export function buildJoiner({
       maxBytesPerPartition: fetchBytesPerPartition,
       maxBytes: fetchBytesPerPartition * 64,
     });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A new assignment: progress of partitions no longer ours must not hold the others back.
+      assignment = payload.memberAssignment;
+      for (const runtime of comparisons) {
+        runtime.aligner.reset();
+        runtime.flushed.reset();
+      }
+      // After kafkajs restarts its consumer, no partition is paused and a commit may have been
+      // skipped while it was down: pause anew from nothing and commit again what is applied.
+      if (held.size > 0) {
+        consumer?.resume(byTopic(held));
+        held = new Set();
+      }
+      offsets.recommit();
+      reconcilePauses();
+      void commitSoon();
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
     running = true;
     const port = await http.listen(metricsPort);
     await consumer.run({
       // kafkajs commits what was resolved after every batch, that is after Redis applied it.
-      autoCommit: true,
+      // The joiner commits itself what Redis has applied (commitSoon), never what was only read.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       // Every partition of a fetch at once, so that one flush carries both sides' batches.
       partitionsConsumedConcurrently,
-      eachBatch: applyBatchOrStop,
+      eachBatch: applyBatch,
     });
 
     for (const runtime of comparisons) {
@@ -475,17 +722,15 @@ export function buildJoiner({
         await publish(runtime, decisions);
       });
       const flow = createFlowControl({ maxAheadMs: runtime.config.maxAhead, stallMs: runtime.config.maxWait });
-      let paused: Side | null = null;
       every(sampleIntervalMs, 'sample store', async () => {
         await refreshMode(runtime, false);
         const [pending, streamTimes] = await Promise.all([runtime.store.pendingCounts(), runtime.store.streamTimes()]);
         events.emit('joiner.store_sampled', { comparison: runtime.config.name, pending, streamTimes });
         const { pause } = flow.observe(streamTimes);
-        if (pause === paused || !consumer) return;
-        if (paused) consumer.resume([{ topic: runtime.config[paused].topic }]);
-        if (pause) consumer.pause([{ topic: runtime.config[pause].topic }]);
+        if (pause === runtime.flowPaused || !consumer) return;
+        runtime.flowPaused = pause;
+        reconcilePauses();
         events.emit('joiner.flow_changed', { comparison: runtime.config.name, paused: pause, streamTimes });
-        paused = pause;
       });
     }
     events.emit('joiner.started', { comparisons: comparisons.map((c) => c.config.name), groupId });
@@ -527,7 +772,14 @@ export function buildJoiner({
   async function shutdown(reason: string): Promise<void> {
     running = false;
     for (const wake of wakeups) wake();
-    // disconnect() lets the batch in hand finish, then commits the offsets it resolved.
+    // Stop reading, let Redis apply what was read, commit that, then leave the group.
+    try {
+      consumer?.pause([...routes.keys()].map((topic) => ({ topic })));
+    } catch {
+      // Never ran (start failed): nothing was read.
+    }
+    await Promise.allSettled([...settling]);
+    await commitSoon();
     await consumer?.disconnect();
     await Promise.allSettled(loops);
     await publisher.drain();
