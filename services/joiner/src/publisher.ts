@@ -20,9 +20,10 @@ export interface PublishJob {
 }
 
 /**
- * Publishes verdicts off the consuming path, one job at a time and in order: the outbox already
- * holds every decision, so the partitions move on as soon as Redis has the state, and a verdict
- * whose publication fails stays in the outbox until a publisher takes it over after the lease.
+ * Publishes verdicts off the consuming path, in order: the outbox already holds every decision,
+ * so the partitions move on as soon as Redis has the state, and a verdict whose publication fails
+ * stays in the outbox until a publisher takes it over after the lease. The jobs that queue while
+ * one request is out go together in the next (one request per topic, one outbox ack).
  */
 export interface Publisher {
   /** Queues a job; waits only while `maxQueued` jobs are already waiting (backpressure). */
@@ -40,9 +41,9 @@ export interface PublisherOptions {
 }
 
 export function createPublisher({ producer, events, maxQueued = 8, maxRequestBytes = 512 * 1024 }: PublisherOptions): Publisher {
-  let tail: Promise<void> = Promise.resolve();
-  let queued = 0;
-  const waiting: (() => void)[] = [];
+  let queue: PublishJob[] = [];
+  let working: Promise<void> | undefined;
+  let waiting: (() => void)[] = [];
 
   function emitPublished(verdicts: readonly ReadyVerdict[]): void {
     const publishedAt = Date.now();
@@ -70,7 +71,9 @@ export function createPublisher({ producer, events, maxQueued = 8, maxRequestByt
     if (group.length > 0) await producer().send({ topic, acks: -1, messages: group });
   }
 
-  async function run({ verdicts, ack }: PublishJob): Promise<void> {
+  /** The jobs that waited while the previous ones went out, in one go: one request per topic. */
+  async function run(jobs: readonly PublishJob[]): Promise<void> {
+    const verdicts = jobs.flatMap((job) => job.verdicts);
     const byTopic = new Map<string, Message[]>();
     for (const { decided, topic, text } of verdicts) {
       if (topic === null) continue;
@@ -85,13 +88,37 @@ export function createPublisher({ producer, events, maxQueued = 8, maxRequestByt
     }
     try {
       for (const [topic, messages] of byTopic) await send(topic, messages);
-      const ids = verdicts.flatMap((v) => (v.outboxId === null ? [] : [v.outboxId]));
-      if (ids.length > 0) await ack(ids);
     } catch (error) {
       events.emit('joiner.error', { error: error as Error, during: 'publishing verdicts (they stay in the outbox)' });
       return;
     }
+    // Published once Kafka acknowledged them; leaving the outbox is Redis's part and comes after.
     emitPublished(verdicts);
+    const byAck = new Map<PublishJob['ack'], string[]>();
+    for (const job of jobs) {
+      const ids = job.verdicts.flatMap((v) => (v.outboxId === null ? [] : [v.outboxId]));
+      if (ids.length > 0) byAck.set(job.ack, [...(byAck.get(job.ack) ?? []), ...ids]);
+    }
+    for (const [ack, ids] of byAck) {
+      try {
+        await ack(ids);
+      } catch (error) {
+        // Published, but still in the outbox: published again after the lease, the same pairIds.
+        events.emit('joiner.error', { error: error as Error, during: 'removing published verdicts from the outbox' });
+      }
+    }
+  }
+
+  async function work(): Promise<void> {
+    while (queue.length > 0) {
+      const jobs = queue;
+      queue = [];
+      const room = waiting;
+      waiting = [];
+      for (const wake of room) wake();
+      await run(jobs).catch((error: unknown) => void events.emit('joiner.error', { error: error as Error, during: 'publishing verdicts' }));
+    }
+    working = undefined;
   }
 
   return {
@@ -101,18 +128,12 @@ export function createPublisher({ producer, events, maxQueued = 8, maxRequestByt
         emitPublished(job.verdicts);
         return;
       }
-      while (queued >= maxQueued) await new Promise<void>((resolve) => waiting.push(resolve));
-      queued += 1;
-      tail = tail
-        .then(() => run(job))
-        .catch((error: unknown) => void events.emit('joiner.error', { error: error as Error, during: 'publishing verdicts' }))
-        .finally(() => {
-          queued -= 1;
-          waiting.shift()?.();
-        });
+      while (queue.length >= maxQueued) await new Promise<void>((resolve) => waiting.push(resolve));
+      queue.push(job);
+      working ??= work();
     },
-    drain() {
-      return tail;
+    async drain() {
+      while (working) await working;
     },
   };
 }
