@@ -454,6 +454,10 @@ export function buildJoiner({
       const arrivedAt = Date.now();
       // Within a chunk of the end counts as no backlog: live traffic always leaves a little lag.
       const caughtUp = start + chunkSize >= batch.messages.length && Number(batch.offsetLag()) <= chunkSize;
+      // Backpressure: at most one flush waits behind the one Redis is applying. The chunk is read
+      // (decoded) only then: a chunk waiting here holds Kafka's bytes, not their decoded copies.
+      await Promise.all(targets.map(({ runtime }) => runtime.flusher.ready()));
+      if (!running || !isRunning() || isStale()) break;
       const reads = await Promise.all(
         targets.map(async ({ runtime, side }) => {
           // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
@@ -466,8 +470,6 @@ export function buildJoiner({
         }),
       );
       reconcilePauses();
-      // Backpressure: at most one flush waits behind the one Redis is applying.
-      await Promise.all(reads.map(({ runtime }) => runtime.flusher.ready()));
       // A failed flush may have sent this partition back meanwhile: then this chunk is read again.
       if (!running || !isRunning() || isStale()) break;
       rewinding.delete(tp);
