@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { createProducer } from '@shadowdiff/kafka';
 import { pollUntil, scrapeMetric, startJoinerProcess, sumWhere, type JoinerProcess } from '@shadowdiff/testing';
+import { JOINER_ENV, JOINER_NODE_FLAGS } from '@shadowdiff/infra';
 import { formatRate, machine, writeSection } from './lib/report.ts';
 
 const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
@@ -283,7 +284,7 @@ const markdown = `## Joiner throughput, latency and memory (services/joiner)
 ${machine()}; Kafka, Redis and the joiner on the same machine. ${formatRate(RECORDS)} records per
 side of ${SIZE}-byte JSON, ${PARTITIONS} partitions per topic, ${MISMATCH * 100}% mismatches,
 ${MISSING * 100}% missing on the new side, filled with ${FILL_IN_FLIGHT} produce request${FILL_IN_FLIGHT > 1 ? 's' : ''} in flight${FILL_IN_FLIGHT > 1 ? ' (blocks of a partition out of event-time order)' : ' (each partition in event-time order)'}; the joiner reads both topics from the beginning to the
-end as one process, emitting every non-match and 1% of the matches (the DESIGN example; verdicts: ${counts}). Reference in the same run: a bare kafkajs
+end as one process, started as \`shadowdiff joiner\` starts it (${[...JOINER_NODE_FLAGS, ...Object.entries(JOINER_ENV).map(([k, v]) => `${k}=${v}`)].join(', ')}${nodeArgs.length > 0 ? `, plus ${nodeArgs.join(' ')}` : ''}), emitting every non-match and 1% of the matches (the DESIGN example; verdicts: ${counts}). Reference in the same run: a bare kafkajs
 consume-and-discard loop over the same topics, with the joiner's fetch settings.
 
 | figure | value |

@@ -13,3 +13,4 @@ export {
   CCOMPAT_PATH,
   type RegistryUpResult,
 } from './registry.ts';
+export { joinerLaunch, JOINER_NODE_FLAGS, JOINER_ENV, type JoinerLaunch } from './joiner-launch.ts';

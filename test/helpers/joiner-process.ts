@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { joinerLaunch } from '@shadowdiff/infra';
 import { pollUntil } from './poll.ts';
 
 export interface JoinerProcess {
@@ -26,9 +27,11 @@ export function startJoinerProcess(yaml: string, { nodeArgs = [] }: JoinerProces
   const file = join(dir, 'shadowdiff.yaml');
   writeFileSync(file, yaml);
   const entry = fileURLToPath(import.meta.resolve('@shadowdiff/joiner/main'));
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, '--config', file], {
+  // As `shadowdiff joiner` starts it; the caller's flags come last, so they win.
+  const launch = joinerLaunch();
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...launch.nodeArgs, ...nodeArgs, entry, '--config', file], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'info' },
+    env: { ...launch.env, LOG_LEVEL: 'info' },
   });
   const chunks: string[] = [];
   child.stdout?.on('data', (d: Buffer) => chunks.push(d.toString()));

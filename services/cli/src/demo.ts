@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { freePort, workDir } from '@shadowdiff/infra';
+import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
 import { Redis } from 'ioredis';
 import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
@@ -56,8 +56,10 @@ async function cleanEarlierRuns(kafka: ReturnType<typeof createKafka>, redisUrl:
 
 function startJoiner(configFile: string, logFile: string): ChildProcess {
   const entry = fileURLToPath(import.meta.resolve('@shadowdiff/joiner/main'));
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', entry, '--config', configFile], {
+  const { nodeArgs, env } = joinerLaunch();
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env,
   });
   const lines: string[] = [];
   child.stdout?.on('data', (d: Buffer) => lines.push(d.toString()));

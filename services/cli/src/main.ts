@@ -2,6 +2,7 @@
 // shadowdiff command line: up | down | status | joiner --config F | demo
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { joinerLaunch, type JoinerLaunch } from '@shadowdiff/infra';
 import { runDemo } from './demo.ts';
 import { runMode } from './mode.ts';
 import { down, status, up } from './stack.ts';
@@ -22,9 +23,9 @@ const USAGE = `usage: shadowdiff <command>
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 /** Services run as their own processes; the CLI never imports a service's code. */
-function runService(specifier: string, args: string[]): Promise<number> {
+function runService(specifier: string, args: string[], { nodeArgs = [], env = process.env }: Partial<JoinerLaunch> = {}): Promise<number> {
   const entry = fileURLToPath(import.meta.resolve(specifier));
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', entry, ...args], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, ...args], { stdio: 'inherit', env });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   process.on('SIGTERM', forward);
   process.on('SIGINT', forward);
@@ -43,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     case 'status':
       return (await status(log)) ? 0 : 1;
     case 'joiner':
-      return runService('@shadowdiff/joiner/main', rest);
+      return runService('@shadowdiff/joiner/main', rest, joinerLaunch());
     case 'api':
       return runService('@shadowdiff/api/main', rest);
     case 'demo':

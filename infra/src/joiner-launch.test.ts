@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { JOINER_ENV, JOINER_NODE_FLAGS, joinerLaunch } from './joiner-launch.ts';
+
+describe('joinerLaunch', () => {
+  it('starts the joiner with its memory settings when the operator set none', () => {
+    const { nodeArgs, env } = joinerLaunch({ PATH: '/bin' });
+    expect(nodeArgs).toEqual(['--max-semi-space-size=8']);
+    expect(env).toEqual({ PATH: '/bin', MALLOC_MMAP_THRESHOLD_: '131072' });
+  });
+
+  it("leaves a flag the operator put in NODE_OPTIONS and a variable the operator set as they are", () => {
+    const { nodeArgs, env } = joinerLaunch({ NODE_OPTIONS: '--max-semi-space-size=32 --enable-source-maps', MALLOC_MMAP_THRESHOLD_: '1048576' });
+    expect(nodeArgs).toEqual([]);
+    expect(env.MALLOC_MMAP_THRESHOLD_).toBe('1048576');
+    expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=32 --enable-source-maps');
+  });
+
+  it('does not change the defaults it hands out', () => {
+    joinerLaunch({}).nodeArgs.push('--inspect');
+    expect(JOINER_NODE_FLAGS).toEqual(['--max-semi-space-size=8']);
+    expect(Object.keys(JOINER_ENV)).toEqual(['MALLOC_MMAP_THRESHOLD_']);
+  });
+});

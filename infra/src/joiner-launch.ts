@@ -1,0 +1,33 @@
+/**
+ * How to start the joiner's Node.js process. `shadowdiff joiner`, the demo and the tests start it
+ * this way; docs/operations.md says how to do the same when you start it yourself.
+ *
+ * The joiner holds a bounded working set (a few fetches of records) and turns it over fast. With
+ * Node's defaults on a machine with a lot of memory, that costs far more RSS than it needs:
+ * - V8 sizes the young generation from the heap limit (semi-spaces of up to 32 MB on such a
+ *   machine). 8 MB semi-spaces hold a chunk's short-lived objects just as well.
+ * - glibc raises its mmap threshold each time a large block is freed, so that Kafka's
+ *   multi-megabyte fetch responses and Redis's flush commands end up on the malloc heap, which
+ *   then does not shrink. A fixed threshold gives each such block back when it is freed.
+ * Both leave the heap's limit alone: a larger working set (bigger records, more partitions) still
+ * fits. docs/benchmarks.md has the figures.
+ */
+export const JOINER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+export const JOINER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+
+export interface JoinerLaunch {
+  /** Node.js flags to put before the joiner's entry point. */
+  readonly nodeArgs: string[];
+  /** The environment of the process. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/**
+ * The flags and environment for a joiner process started from `env`. What the operator set wins:
+ * a flag already in `NODE_OPTIONS`, or a variable already in `env`, is left as it is.
+ */
+export function joinerLaunch(env: NodeJS.ProcessEnv = process.env): JoinerLaunch {
+  const given = env.NODE_OPTIONS ?? '';
+  const nodeArgs = JOINER_NODE_FLAGS.filter((flag) => !given.includes(flag.split('=')[0]!));
+  return { nodeArgs, env: { ...JOINER_ENV, ...env } };
+}
