@@ -11,5 +11,7 @@ COPY test/helpers ./test/helpers
 RUN npm ci --omit=dev --no-audit --no-fund
 USER node
 EXPOSE 9464
-ENTRYPOINT ["node", "--disable-warning=TimeoutNegativeWarning", "services/joiner/src/main.ts"]
+# The joiner's memory settings, as `shadowdiff joiner` sets them (infra/src/joiner-launch.ts).
+ENV MALLOC_MMAP_THRESHOLD_=131072
+ENTRYPOINT ["node", "--disable-warning=TimeoutNegativeWarning", "--max-semi-space-size=8", "services/joiner/src/main.ts"]
 CMD ["--config", "/config/shadowdiff.yaml"]

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { JOINER_ENV, JOINER_NODE_FLAGS, joinerLaunch } from './joiner-launch.ts';
+import { REPO_ROOT } from './work-dir.ts';
 
 describe('joinerLaunch', () => {
   it('starts the joiner with its memory settings when the operator set none', () => {
@@ -19,5 +21,12 @@ describe('joinerLaunch', () => {
     joinerLaunch({}).nodeArgs.push('--inspect');
     expect(JOINER_NODE_FLAGS).toEqual(['--max-semi-space-size=8']);
     expect(Object.keys(JOINER_ENV)).toEqual(['MALLOC_MMAP_THRESHOLD_']);
+  });
+
+  it('are the settings the Docker image starts the joiner with', () => {
+    const dockerfile = readFileSync(`${REPO_ROOT}/Dockerfile`, 'utf8');
+    const entrypoint = /^ENTRYPOINT (.*)$/m.exec(dockerfile)?.[1] ?? '';
+    for (const flag of JOINER_NODE_FLAGS) expect(JSON.parse(entrypoint)).toContain(flag);
+    for (const [name, value] of Object.entries(JOINER_ENV)) expect(dockerfile).toMatch(new RegExp(`^ENV ${name}=${value}$`, 'm'));
   });
 });

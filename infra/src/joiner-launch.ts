@@ -1,6 +1,7 @@
 /**
- * How to start the joiner's Node.js process. `shadowdiff joiner`, the demo and the tests start it
- * this way; docs/operations.md says how to do the same when you start it yourself.
+ * How to start the joiner's Node.js process. `shadowdiff joiner`, the demo, the tests and the
+ * benchmark start it this way; the Dockerfile repeats it (a unit test holds the two together), and
+ * docs/operations.md says how to do the same when you start the joiner yourself.
  *
  * The joiner holds a bounded working set (a few fetches of records) and turns it over fast. With
  * Node's defaults on a machine with a lot of memory, that costs far more RSS than it needs:
