@@ -9,7 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { createProducer } from '@shadowdiff/kafka';
+import { createProducer, registerCompressionCodecs } from '@shadowdiff/kafka';
 import { pollUntil, scrapeMetric, startJoinerProcess, sumWhere, type JoinerProcess } from '@shadowdiff/testing';
 import { JOINER_ENV, JOINER_NODE_FLAGS } from '@shadowdiff/infra';
 import { formatRate, machine, writeSection } from './lib/report.ts';
@@ -28,6 +28,8 @@ const nodeArgs = (process.env.JOINER_NODE_ARGS ?? '').split(' ').filter((a) => a
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = `bench-${Date.now().toString(36)}`;
+// The bare loop reads every codec the joiner reads (gzip, snappy, lz4, zstd).
+registerCompressionCodecs();
 const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 const redis = new Redis(redisUrl);
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);

@@ -3,11 +3,12 @@ import { ApiErrorCode } from '@shadowdiff/api';
 import { CodecErrorCode } from '@shadowdiff/codec';
 import { ConfigErrorCode } from '@shadowdiff/config';
 import { JoinerErrorCode } from '@shadowdiff/joiner';
+import { KafkaErrorCode } from '@shadowdiff/kafka';
 import { StoreErrorCode } from '@shadowdiff/store';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-const codes = [ConfigErrorCode, CodecErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode].flatMap((e) => Object.values(e));
+const codes = [ConfigErrorCode, CodecErrorCode, KafkaErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode].flatMap((e) => Object.values(e));
 
 describe('docs/errors.md', () => {
   it.each(codes)('documents %s', (code) => {

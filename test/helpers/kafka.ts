@@ -1,7 +1,9 @@
-import { createProducer } from '@shadowdiff/kafka';
+import { createProducer, registerCompressionCodecs } from '@shadowdiff/kafka';
 import { Kafka, logLevel, type Admin, type Message } from 'kafkajs';
 
+/** A client for tests; it reads every codec the services read. */
 export function testKafka(brokers: string): Kafka {
+  registerCompressionCodecs();
   return new Kafka({ clientId: 'shadowdiff-test', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
 }
 

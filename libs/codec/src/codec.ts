@@ -1,4 +1,4 @@
-import type { Json } from '@shadowdiff/compare';
+import { DEFAULT_MAX_DEPTH, exceedsDepth, type Json } from '@shadowdiff/compare';
 
 export type CodecName = 'json' | 'string' | 'bytes' | 'schema-registry';
 
@@ -30,18 +30,34 @@ export interface SyncCodec extends Codec {
   decode(payload: Buffer | null): DecodeResult;
 }
 
-const jsonCodec: SyncCodec = {
-  name: 'json',
-  decode(payload) {
-    if (payload === null) return TOMBSTONE;
-    const text = payload.toString('utf8');
-    try {
-      return { ok: true, value: JSON.parse(text) as Json, json: text };
-    } catch (error) {
-      return { ok: false, reason: `not JSON: ${(error as Error).message}` };
-    }
-  },
-};
+/** Why a decoded value is refused: it nests deeper than the comparison's maxDepth. */
+export function tooDeep(maxDepth: number): Undecodable {
+  return { ok: false, reason: `nested deeper than ${maxDepth} levels (maxDepth)` };
+}
+
+/** V8's JSON.parse message without the excerpts of the payload it quotes (they may be secrets). */
+function syntaxError(error: Error): string {
+  return error.message.replace(/, ".*?"(\.\.\.)? is not valid JSON/s, '').replace(/ '[^']*'/g, '');
+}
+
+function jsonCodec(maxDepth: number): SyncCodec {
+  return {
+    name: 'json',
+    decode(payload) {
+      if (payload === null) return TOMBSTONE;
+      const text = payload.toString('utf8');
+      let value: Json;
+      try {
+        value = JSON.parse(text) as Json;
+      } catch (error) {
+        return { ok: false, reason: `not JSON: ${syntaxError(error as Error)}` };
+      }
+      // A text shorter than twice the limit cannot nest past it (every level opens and closes).
+      if (text.length > 2 * maxDepth && exceedsDepth(value, maxDepth)) return tooDeep(maxDepth);
+      return { ok: true, value, json: text };
+    },
+  };
+}
 
 const stringCodec: SyncCodec = {
   name: 'string',
@@ -61,9 +77,13 @@ const bytesCodec: SyncCodec = {
   },
 };
 
-const PLAIN: Record<Exclude<CodecName, 'schema-registry'>, SyncCodec> = { json: jsonCodec, string: stringCodec, bytes: bytesCodec };
+export interface CodecOptions {
+  /** Values nesting deeper than this are undecodable (see DEFAULT_MAX_DEPTH). */
+  readonly maxDepth?: number;
+}
 
 /** The codecs that need nothing but the payload. */
-export function createCodec(name: Exclude<CodecName, 'schema-registry'>): SyncCodec {
-  return PLAIN[name];
+export function createCodec(name: Exclude<CodecName, 'schema-registry'>, { maxDepth = DEFAULT_MAX_DEPTH }: CodecOptions = {}): SyncCodec {
+  if (name === 'json') return jsonCodec(maxDepth);
+  return name === 'string' ? stringCodec : bytesCodec;
 }

@@ -1,14 +1,17 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { DecimalType } from './avro-decimal.ts';
-import type { Codec, DecodeResult } from './codec.ts';
+import { DEFAULT_MAX_DEPTH, type Json } from '@shadowdiff/compare';
+import { tooDeep, type Codec, type DecodeResult } from './codec.ts';
 import { CodecError, CodecErrorCode } from './errors.ts';
-import { toJson } from './to-json.ts';
+import { DepthExceeded, toJson } from './to-json.ts';
 
 export interface SchemaRegistryCodecOptions {
   /** The registry's Confluent-compatible base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7 */
   readonly url?: string;
   /** An existing client (shared between the sides of all comparisons, so schemas are cached once). */
   readonly registry?: SchemaRegistry;
+  /** Values nesting deeper than this are undecodable (see DEFAULT_MAX_DEPTH). */
+  readonly maxDepth?: number;
 }
 
 /** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the encoded payload. */
@@ -36,7 +39,7 @@ function httpStatus(error: unknown): number | undefined {
  * schema is invalid (an `invalid_*` verdict with the reason). A registry that cannot be asked is not
  * the record's fault: that throws a retriable CodecError, and the record is read again later.
  */
-export function createSchemaRegistryCodec({ url, registry }: SchemaRegistryCodecOptions): Codec {
+export function createSchemaRegistryCodec({ url, registry, maxDepth = DEFAULT_MAX_DEPTH }: SchemaRegistryCodecOptions): Codec {
   const client = registry ?? (url ? createRegistryClient(url) : undefined);
   if (!client) throw new Error('the schema-registry codec needs schemaRegistry.url');
   return {
@@ -61,7 +64,13 @@ export function createSchemaRegistryCodec({ url, registry }: SchemaRegistryCodec
         }
         return { ok: false, reason: `does not decode with schema ${schemaId}: ${(error as Error).message}` };
       }
-      const value = toJson(decoded);
+      let value: Json;
+      try {
+        value = toJson(decoded, maxDepth);
+      } catch (error) {
+        if (error instanceof DepthExceeded) return tooDeep(maxDepth);
+        return { ok: false, reason: `decoded with schema ${schemaId}, but not to a JSON value: ${(error as Error).message}` };
+      }
       return { ok: true, value, json: JSON.stringify(value) };
     },
   };

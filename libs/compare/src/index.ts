@@ -3,3 +3,4 @@ export { CompiledRules, validateRules, type CompareRules, type Normalizer } from
 export { parsePattern, matchesPattern, formatPath, type PathPattern, type Segment, type KeyedSegment } from './pattern.ts';
 export type { Difference, DifferenceKind, Json } from './difference.ts';
 export { createRedactor, REDACTED, type Redactor } from './redact.ts';
+export { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, exceedsDepth, jsonProblem, isJson } from './json-check.ts';

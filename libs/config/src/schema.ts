@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { parsePattern } from '@shadowdiff/compare';
+import { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, parsePattern } from '@shadowdiff/compare';
 import { z } from 'zod';
 import { DURATION_FORMAT, parseDuration } from './duration.ts';
 
@@ -106,6 +106,13 @@ const comparison = z.strictObject({
   maxAhead: duration.prefault('5m'),
   /** Larger payloads become invalid_* verdicts (the value is not stored). */
   maxRecordBytes: z.int().min(1).default(1_048_576),
+  /** Payloads nesting objects and arrays deeper than this become invalid_* verdicts (checked at decode). */
+  maxDepth: z.int().min(1).max(MAX_MAX_DEPTH).default(DEFAULT_MAX_DEPTH),
+  /**
+   * An event time further ahead of the joiner's wall clock than this cannot be a real time (seconds,
+   * milliseconds and microseconds mixed up, a clock far off): the record becomes invalid_*.
+   */
+  maxClockSkew: duration.prefault('1h'),
   matches: matches.default({ emit: 'all' }),
   compare: compareRules.prefault({}),
   /** Paths masked ("***") in every value stored or emitted: verdict payloads, differences, the API. */
@@ -142,8 +149,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       brokers: z.array(nonEmpty).min(1, { error: 'at least one broker' }).default(['127.0.0.1:9092']),
       clientId: nonEmpty.default('shadowdiff'),
+      /** The most one record batch may inflate to when decompressed; a larger one stops the consumer (a decompression bomb). */
+      maxBatchBytes: z.int().min(1024).default(32 * 1024 * 1024),
     })
-    .default({ brokers: ['127.0.0.1:9092'], clientId: 'shadowdiff' }),
+    .prefault({}),
   redis: z
     .strictObject({
       url: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),

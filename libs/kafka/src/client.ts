@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
+import { registerCompressionCodecs } from './compression.ts';
 
 export interface CreateKafkaOptions {
   readonly brokers: readonly string[];
@@ -7,6 +8,8 @@ export interface CreateKafkaOptions {
   readonly logger?: Logger;
   /** How long a first connection may take before it fails, ms. */
   readonly connectionTimeout?: number;
+  /** The most one record batch may inflate to when decompressed (see compression.ts). */
+  readonly maxBatchBytes?: number;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -26,7 +29,9 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
-export function createKafka({ brokers, clientId = 'shadowdiff', logger, connectionTimeout = 3000 }: CreateKafkaOptions): Kafka {
+/** Every kafkajs client made here reads (and may write) gzip, snappy, lz4 and zstd batches. */
+export function createKafka({ brokers, clientId = 'shadowdiff', logger, connectionTimeout = 3000, maxBatchBytes }: CreateKafkaOptions): Kafka {
+  registerCompressionCodecs(maxBatchBytes === undefined ? {} : { maxBatchBytes });
   return new Kafka({
     clientId,
     brokers: [...brokers],

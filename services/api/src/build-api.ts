@@ -24,6 +24,8 @@ export interface ApiOptions {
   readonly trimIntervalMs?: number;
   /** How often the guarded rollback looks at comparisons in reverse_shadow, ms. */
   readonly rollbackIntervalMs?: number;
+  /** The verdict reader stopped for good (kafkajs gave up on its consumer): stop, exit non-zero. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 export interface Api {
@@ -50,10 +52,11 @@ export function buildApi({
   readVerdicts = true,
   trimIntervalMs = 60_000,
   rollbackIntervalMs = 5000,
+  onFatal,
 }: ApiOptions): Api {
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection'));
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, logger });
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, maxBatchBytes: config.kafka.maxBatchBytes, logger });
   const comparisons = new Map<string, ComparisonConfig>(config.comparisons.map((c) => [c.name, c]));
   const models = new Map<string, ReadModel>(
     config.comparisons.map((c) => [c.name, createReadModel({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
@@ -78,7 +81,24 @@ export function buildApi({
     labelNames: ['comparison'] as const,
     registers: [registry],
   });
-  const reader: VerdictReader = createVerdictReader({ kafka, config, models, logger, onIngested: (c, n) => ingested.inc({ comparison: c }, n) });
+  const skipped = new Counter({
+    name: 'shadowdiff_api_verdicts_skipped_total',
+    help: 'Records on the verdict topics that are not valid verdicts, skipped.',
+    labelNames: ['comparison'] as const,
+    registers: [registry],
+  });
+  const reader: VerdictReader = createVerdictReader({
+    kafka,
+    config,
+    models,
+    logger,
+    onIngested: (c, n) => ingested.inc({ comparison: c }, n),
+    onSkipped: (c) => skipped.inc({ comparison: c }),
+    onFatal: (error) => {
+      logger.fatal({ event: 'api.fatal', err: error }, error.message);
+      onFatal?.(error);
+    },
+  });
 
   const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } } });
 
@@ -120,9 +140,15 @@ export function buildApi({
     instance.get('/openapi.json', { schema: { hide: true } }, async () => instance.swagger());
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  // Healthy while the verdict reader consumes, or waits for topics no joiner has created yet;
+  // 503 while kafkajs restarts its consumer and once it gave up (nothing is read any more).
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    const state = readVerdicts ? reader.state() : 'consuming';
+    const healthy = state === 'consuming' || state === 'waiting' || state === 'idle';
+    return reply.status(healthy ? 200 : 503).send({ status: healthy ? 'ok' : state, reader: state });
+  });
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
-    const checks = { redis: false, kafka: false, caughtUp: false };
+    const checks = { redis: false, kafka: false, caughtUp: false, reader: readVerdicts ? reader.state() : 'off' };
     checks.redis = await redis.ping().then(() => true, () => false);
     const admin = kafka.admin();
     try {
@@ -142,7 +168,7 @@ export function buildApi({
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
-    const ok = checks.redis && checks.kafka && checks.caughtUp;
+    const ok = checks.redis && checks.kafka && checks.caughtUp && (checks.reader === 'consuming' || checks.reader === 'off');
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));

@@ -4,11 +4,23 @@ import { loadServiceConfig } from '@shadowdiff/config';
 import { pino } from 'pino';
 import { buildApi } from './build-api.ts';
 
+/** The most a stop after a fatal error may take before the process exits anyway, ms. */
+const FATAL_STOP_MS = 10_000;
+
 const logger = pino({ name: 'shadowdiff-api', level: process.env.LOG_LEVEL ?? 'info' });
 
 async function main(): Promise<void> {
   const config = loadServiceConfig('api');
-  const api = buildApi({ config, logger });
+  // The verdict reader stopped for good: stop (bounded, a broker away must not keep a failed
+  // process alive) and exit 1, so that an orchestrator restarts it.
+  const api = buildApi({
+    config,
+    logger,
+    onFatal: () => {
+      setTimeout(() => process.exit(1), FATAL_STOP_MS).unref();
+      api.stop().finally(() => process.exit(1));
+    },
+  });
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping');
     api.stop().then(() => process.exit(0), () => process.exit(1));

@@ -170,9 +170,9 @@ describe('REST API over the read model filled from the verdict topics', () => {
       '/api/v1/comparisons/{name}/summary',
     ]);
     expect((await api.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
-    expect((await get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await get('/healthz')).body).toMatchObject({ status: 'ok' });
     const readyz = await pollUntil(async () => get('/readyz'), (r) => r.status === 200, { what: 'readiness' });
-    expect(readyz.body).toEqual({ status: 'ready', checks: { redis: true, kafka: true, caughtUp: true } });
+    expect(readyz.body).toEqual({ status: 'ready', checks: { redis: true, kafka: true, caughtUp: true, reader: 'consuming' } });
     expect((await api.app.inject({ method: 'GET', url: '/metrics' })).body).toContain('shadowdiff_api_verdicts_ingested_total{comparison="orders"}');
     const page = await api.app.inject({ method: 'GET', url: '/' });
     expect(page.headers['content-type']).toContain('text/html');

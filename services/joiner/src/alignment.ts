@@ -54,6 +54,11 @@ export function createAligner({ staleMs = 10_000 }: { staleMs?: number } = {}): 
     observe(topic, partition, { oldest, newest, caughtUp }, now = Date.now()) {
       const id = `${topic}/${partition}`;
       const known = progress.get(id);
+      // A batch of invalid records only (no event time to go by) tells nothing of where the partition is.
+      if (!Number.isFinite(newest)) {
+        if (known) progress.set(id, { ...known, caughtUp, at: now });
+        return;
+      }
       progress.set(id, { time: Math.max(newest, known?.time ?? newest), span: Math.max(0, newest - oldest), caughtUp, at: now });
     },
     ahead(now = Date.now()) {

@@ -1,5 +1,5 @@
 import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
-import { createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
+import { KafkaError, KafkaErrorCode, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import { createRedactor, type Comparator, type Redactor } from '@shadowdiff/compare';
 import {
@@ -24,7 +24,7 @@ import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
 import { createAligner, type Aligner } from './alignment.ts';
 import { createFlowControl } from './flow-control.ts';
-import { createJoinerHttpServer } from './http-server.ts';
+import { createJoinerHttpServer, type JoinerHealth } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
 import { buildComparator, codecFactory } from './comparison-setup.ts';
 import { createFlusher, type Flushed, type Flusher } from './flusher.ts';
@@ -63,6 +63,8 @@ export interface Joiner {
   start(): Promise<number>;
   /** Finishes what it holds, commits, publishes, disconnects. Safe to call twice. */
   stop(reason?: string): Promise<void>;
+  /** What /healthz answers: `ok` only while the consumer runs. */
+  health(): JoinerHealth;
 }
 
 interface ComparisonRuntime {
@@ -107,10 +109,12 @@ function byTopic(ids: Iterable<string>): { topic: string; partitions: number[] }
   return [...grouped].map(([topic, partitions]) => ({ topic, partitions }));
 }
 
+/** The event times a segment brought; an invalid record's time is no evidence of progress and counts for nothing. */
 function eventTimeRange(records: readonly ReadRecord[]): { oldest: number; newest: number } {
   let oldest = Number.POSITIVE_INFINITY;
   let newest = Number.NEGATIVE_INFINITY;
   for (const r of records) {
+    if (r.kind !== 'record') continue;
     if (r.eventTime < oldest) oldest = r.eventTime;
     if (r.eventTime > newest) newest = r.eventTime;
   }
@@ -166,7 +170,7 @@ export function buildJoiner({
   const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
   // ioredis reconnects by itself; while Redis is away each attempt is reported (and batches retry).
   redis.on('error', (error: Error) => events.emit('joiner.error', { error, during: 'redis connection' }));
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, logger });
+  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, maxBatchBytes: config.kafka.maxBatchBytes, logger });
   const codecFor = codecFactory(config);
   const comparisons: ComparisonRuntime[] = config.comparisons.map((c) => {
     const topics = verdictTopics(config.topics.prefix, c.name);
@@ -181,7 +185,7 @@ export function buildJoiner({
         duplicates: c.duplicates,
         retentionMs: c.retention,
       }),
-      readers: { old: createRecordReader(c, codecFor(c.old)), new: createRecordReader(c, codecFor(c.new)) },
+      readers: { old: createRecordReader(c, codecFor(c.old, c)), new: createRecordReader(c, codecFor(c.new, c)) },
       matchesTopic: topics.matches,
       mismatchesTopic: topics.mismatches,
       mode: c.mode,
@@ -209,7 +213,17 @@ export function buildJoiner({
     }
   }
 
-  const http = createJoinerHttpServer(metrics.registry, () => running);
+  /** kafkajs is restarting the consumer after a retriable crash: nothing is read meanwhile. */
+  let restarting = false;
+  // Healthy while it consumes: not before the group is joined, not while kafkajs restarts the
+  // consumer, not once it stopped or failed.
+  function health(): JoinerHealth {
+    if (fatalError) return 'failed';
+    if (stopping) return 'stopping';
+    if (!running) return 'starting';
+    return restarting ? 'restarting' : 'ok';
+  }
+  const http = createJoinerHttpServer(metrics.registry, health);
   let producer: Producer | undefined;
   let subscriber: Redis | undefined;
   let consumer: Consumer | undefined;
@@ -328,7 +342,8 @@ export function buildJoiner({
       const tp = `${segment.topic}/${segment.partition}`;
       if (keptBack.has(tp)) return { now: null, later: { ...segment, deferred: true } };
       if (frontier === undefined || !fresh || segment.caughtUp) return { now: segment, later: null };
-      const cut = segment.records.findIndex((r) => r.eventTime > frontier);
+      // An invalid record waits for no partner: it is never what keeps a segment back.
+      const cut = segment.records.findIndex((r) => r.kind === 'record' && r.eventTime > frontier);
       if (cut < 0) return { now: segment, later: null };
       keptBack.add(tp);
       const later: ReadSegment = { ...segment, records: segment.records.slice(cut), deferred: true, ...(cut > 0 ? { after: segment.records[cut - 1]!.offset } : {}) };
@@ -627,7 +642,7 @@ export function buildJoiner({
   }
 
   async function start(): Promise<number> {
-    for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare, runtime.config.redact);
+    for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare, runtime.config.redact, runtime.config.maxDepth);
     await redis.connect();
     const admin = kafka.admin();
     await admin.connect();
@@ -678,6 +693,7 @@ export function buildJoiner({
       maxBytes: fetchBytesPerPartition * 64,
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      restarting = false;
       // A new assignment: progress of partitions no longer ours must not hold the others back.
       assignment = payload.memberAssignment;
       for (const runtime of comparisons) {
@@ -693,6 +709,20 @@ export function buildJoiner({
       offsets.recommit();
       reconcilePauses();
       void commitSoon();
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart) {
+        restarting = true;
+        events.emit('joiner.error', { error: payload.error, during: 'consuming (kafkajs restarts the consumer)' });
+        return;
+      }
+      // kafkajs gave up on the consumer: nothing is read any more. Stop, so that the process exits
+      // non-zero and an orchestrator sees it, instead of a healthy process that decides nothing.
+      fatal(
+        new KafkaError(KafkaErrorCode.CONSUMER_STOPPED, `the Kafka consumer of group ${groupId} stopped for good: ${payload.error.message}`, {
+          cause: payload.error,
+        }),
+      );
     });
     await consumer.connect();
     await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
@@ -803,5 +833,6 @@ export function buildJoiner({
     groupId,
     start,
     stop: (reason = 'stop requested') => stopOnce(reason),
+    health,
   };
 }

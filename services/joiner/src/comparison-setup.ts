@@ -1,8 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import { createCodec, createRegistryClient, createSchemaRegistryCodec, type Codec } from '@shadowdiff/codec';
-import { createComparator, type CompareRules, type Comparator, type Json, type Normalizer } from '@shadowdiff/compare';
-import type { CompareConfig, ShadowdiffConfig, SideConfig } from '@shadowdiff/config';
+import { basename } from 'node:path';
+import { DEFAULT_MAX_DEPTH, createComparator, jsonProblem, type CompareRules, type Comparator, type Json, type Normalizer } from '@shadowdiff/compare';
+import type { ComparisonConfig, CompareConfig, ShadowdiffConfig, SideConfig } from '@shadowdiff/config';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
+import { SideFault } from './verdict.ts';
 
 /** The comparison rules of the config, in the comparator's terms. */
 export function toCompareRules(config: CompareConfig): CompareRules {
@@ -34,22 +36,42 @@ export async function loadNormalizer(file: string): Promise<Normalizer> {
   return (value: Json) => fn(value) as Json;
 }
 
-export async function buildComparator(config: CompareConfig, redact: readonly string[] = []): Promise<Comparator> {
+/**
+ * A user's normaliser, held to what the comparison needs: whatever it throws, and whatever it
+ * returns that is not a JSON value (undefined, a bigint, a Promise, a cycle, nesting past
+ * maxDepth), is the fault of that side's record (SideFault), so only that pair's verdict shows it.
+ */
+function guarded(side: 'old' | 'new', file: string, normalize: Normalizer, maxDepth: number): Normalizer {
+  const name = basename(file);
+  return (value: Json) => {
+    let out: unknown;
+    try {
+      out = normalize(value);
+    } catch (error) {
+      throw new SideFault(side, `normaliser ${name} threw on the ${side} record: ${(error as Error)?.message ?? String(error)}`);
+    }
+    const problem = jsonProblem(out, maxDepth);
+    if (problem !== null) throw new SideFault(side, `normaliser ${name} returned ${problem} for the ${side} record, not a JSON value`);
+    return out as Json;
+  };
+}
+
+export async function buildComparator(config: CompareConfig, redact: readonly string[] = [], maxDepth: number = DEFAULT_MAX_DEPTH): Promise<Comparator> {
   const normalizers: { old?: Normalizer; new?: Normalizer } = {};
   for (const side of ['old', 'new'] as const) {
     const file = config.normalize[side];
-    if (file !== undefined) normalizers[side] = await loadNormalizer(file);
+    if (file !== undefined) normalizers[side] = guarded(side, file, await loadNormalizer(file), maxDepth);
   }
   return createComparator({ rules: toCompareRules(config), normalizers, redact });
 }
 
 /** One codec per side; all schema-registry sides share one client, so each schema is fetched once. */
-export function codecFactory(config: ShadowdiffConfig): (side: SideConfig) => Codec {
-  let registryCodec: Codec | undefined;
-  return (side) => {
-    if (side.codec !== 'schema-registry') return createCodec(side.codec);
+export function codecFactory(config: ShadowdiffConfig): (side: SideConfig, comparison: Pick<ComparisonConfig, 'maxDepth'>) => Codec {
+  let registry: ReturnType<typeof createRegistryClient> | undefined;
+  return (side, { maxDepth }) => {
+    if (side.codec !== 'schema-registry') return createCodec(side.codec, { maxDepth });
     if (!config.schemaRegistry) throw new Error('codec schema-registry needs schemaRegistry.url');
-    registryCodec ??= createSchemaRegistryCodec({ registry: createRegistryClient(config.schemaRegistry.url) });
-    return registryCodec;
+    registry ??= createRegistryClient(config.schemaRegistry.url);
+    return createSchemaRegistryCodec({ registry, maxDepth });
   };
 }

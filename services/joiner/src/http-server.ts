@@ -9,8 +9,11 @@ export interface JoinerHttpServer {
   close(): Promise<void>;
 }
 
+/** What /healthz says: only `ok` answers 200. */
+export type JoinerHealth = 'ok' | 'starting' | 'restarting' | 'stopping' | 'failed';
+
 /** `/metrics` (Prometheus text format) and `/healthz`; nothing else. */
-export function createJoinerHttpServer(registry: Registry, isHealthy: () => boolean): JoinerHttpServer {
+export function createJoinerHttpServer(registry: Registry, health: () => JoinerHealth): JoinerHttpServer {
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/metrics') {
       registry
@@ -26,9 +29,9 @@ export function createJoinerHttpServer(registry: Registry, isHealthy: () => bool
       return;
     }
     if (req.method === 'GET' && req.url === '/healthz') {
-      const healthy = isHealthy();
-      res.writeHead(healthy ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: healthy ? 'ok' : 'starting' }));
+      const status = health();
+      res.writeHead(status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status }));
       return;
     }
     res.writeHead(404, { 'content-type': 'application/json' });

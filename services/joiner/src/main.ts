@@ -5,14 +5,21 @@ import { pino } from 'pino';
 import { buildJoiner } from './build-joiner.ts';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 
+/** The most a stop after a fatal error may take before the process exits anyway, ms. */
+const FATAL_STOP_MS = 10_000;
+
 const logger = pino({ name: 'shadowdiff-joiner', level: process.env.LOG_LEVEL ?? 'info' });
 
 async function main(): Promise<void> {
   const config = loadServiceConfig('joiner');
   const joiner = buildJoiner({ config, logger });
-  // A fatal condition (Redis lost the state) stops the joiner; the process exits 3.
-  joiner.events.on('joiner.fatal', () => {
-    joiner.stop('fatal').finally(() => process.exit(3));
+  // A fatal condition stops the joiner: exit 3 when Redis lost the state, 1 otherwise (the Kafka
+  // consumer stopped for good, say). The stop is bounded: a broker or Redis that does not answer
+  // must not keep a failed process alive.
+  joiner.events.on('joiner.fatal', ({ error }) => {
+    const code = error instanceof JoinerError && error.code === JoinerErrorCode.STATE_LOST ? 3 : 1;
+    setTimeout(() => process.exit(code), FATAL_STOP_MS).unref();
+    joiner.stop('fatal').finally(() => process.exit(code));
   });
   let signalled = false;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -54,13 +54,13 @@ function keyOf(source: KeySource, message: KafkaMessage, decoded: DecodeResult):
   }
 }
 
-/** Milliseconds from epoch milliseconds (number or digits) or an ISO-8601 string. */
+/** Milliseconds from epoch milliseconds (number or digits) or an ISO-8601 string; NaN when it is neither. */
 function toMillis(value: Json | undefined): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value !== 'string' || value === '') return undefined;
-  if (/^\d+$/.test(value)) return Number(value);
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : parsed;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return Number.NaN;
+  if (/^-?\d+$/.test(value)) return Number(value);
+  return Date.parse(value);
 }
 
 function eventTimeOf(source: EventTimeSource, message: KafkaMessage, decoded: DecodeResult): number | undefined {
@@ -72,6 +72,32 @@ function eventTimeOf(source: EventTimeSource, message: KafkaMessage, decoded: De
     case 'field':
       return decoded.ok ? toMillis(field(decoded.value, source.path)) : undefined;
   }
+}
+
+/** Dates are valid within ±8.64e15 ms of the epoch (ECMAScript); past that, no date exists. */
+const LAST_DATE_MS = 8.64e15;
+
+function describeSource(source: EventTimeSource): string {
+  if (source.from === 'header') return `in header "${source.name}"`;
+  if (source.from === 'field') return `at field "${source.path}"`;
+  return '(Kafka timestamp)';
+}
+
+/**
+ * Why an event time cannot be a real time, or null when it can: negative, not a number or a date,
+ * or further ahead of the wall clock than maxClockSkew (the usual cause: seconds, milliseconds and
+ * microseconds mixed up between producers).
+ */
+export function clockProblem(source: EventTimeSource, time: number, now: number, maxClockSkewMs: number): string | null {
+  const where = describeSource(source);
+  if (Number.isNaN(time)) return `event time ${where} is not a time (epoch milliseconds or ISO-8601)`;
+  if (time < 0) return `event time ${where} is negative (${time})`;
+  if (time > now + maxClockSkewMs) {
+    const ahead = time - now;
+    const hint = time > LAST_DATE_MS ? '; microseconds or nanoseconds read as milliseconds?' : ahead > 1000 * 365 * 86_400_000 ? '; microseconds read as milliseconds?' : '';
+    return `event time ${where} is ${time} ms since the epoch, ${Math.round(ahead / 1000)} s ahead of the wall clock (more than maxClockSkew ${maxClockSkewMs} ms)${hint}`;
+  }
+  return null;
 }
 
 function describeKey(source: KeySource): string {
@@ -86,38 +112,73 @@ function describeEventTime(source: EventTimeSource): string {
   return 'no Kafka timestamp';
 }
 
+/** A record that cannot take part, with what was known of it and why. */
+function invalid(message: KafkaMessage, arrivedAt: number, key: string | undefined, reason: string): ReadRecord {
+  const kafkaTs = Number(message.timestamp);
+  const blob = JSON.stringify({ k: key ?? null, ts: kafkaTs, et: kafkaTs, at: arrivedAt, x: reason });
+  return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: kafkaTs, blob, ts: kafkaTs, at: arrivedAt };
+}
+
+/** The key where it does not depend on the payload (for records whose payload is not read). */
+function keyWithoutPayload(source: KeySource, message: KafkaMessage): string | undefined {
+  if (source.from === 'message-key') return message.key?.toString('utf8');
+  if (source.from === 'header') return header(message.headers, source.name);
+  return undefined;
+}
+
+/** A retriable failure (the schema registry cannot be asked) is the only thing a reader lets through. */
+function isRetriable(error: unknown): boolean {
+  return (error as { retriable?: unknown } | null)?.retriable === true;
+}
+
 export function createRecordReader(comparison: ComparisonConfig, codec: Codec): RecordReader {
   const keySource = comparison.key;
   const eventTimeSource = comparison.eventTime;
-
   const maxBytes = comparison.maxRecordBytes;
+  const maxClockSkew = comparison.maxClockSkew;
 
   function read(message: KafkaMessage, arrivedAt: number, decoded: DecodeResult): ReadRecord {
     const key = keyOf(keySource, message, decoded);
-    const kafkaTs = Number(message.timestamp);
+    if (!decoded.ok) return invalid(message, arrivedAt, key, decoded.reason);
+    if (key === undefined) return invalid(message, arrivedAt, key, describeKey(keySource));
     const eventTime = eventTimeOf(eventTimeSource, message, decoded);
-    let problem: string | undefined;
-    if (!decoded.ok) problem = decoded.reason;
-    else if (key === undefined) problem = describeKey(keySource);
-    else if (eventTime === undefined) problem = describeEventTime(eventTimeSource);
-    if (problem !== undefined || !decoded.ok || key === undefined || eventTime === undefined) {
-      const blob = JSON.stringify({ k: key ?? null, ts: kafkaTs, et: eventTime ?? kafkaTs, at: arrivedAt, x: problem });
-      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: eventTime ?? kafkaTs, blob, ts: kafkaTs, at: arrivedAt };
-    }
+    if (eventTime === undefined) return invalid(message, arrivedAt, key, describeEventTime(eventTimeSource));
+    const problem = clockProblem(eventTimeSource, eventTime, arrivedAt, maxClockSkew);
+    if (problem !== null) return invalid(message, arrivedAt, key, problem);
+    const kafkaTs = Number(message.timestamp);
     // The decoded JSON text goes into the blob as it came: no re-encoding of the payload.
     const blob = `{"k":${JSON.stringify(key)},"ts":${kafkaTs},"et":${eventTime},"at":${arrivedAt},"v":${decoded.json}}`;
     return { offset: message.offset, kind: 'record', key, eventTime, blob, ts: kafkaTs, at: arrivedAt, value: decoded.value };
   }
 
+  /** Whatever a record holds, reading it fails only that record (a bug included), never the batch. */
+  function readSafely(message: KafkaMessage, arrivedAt: number, decoded: DecodeResult): ReadRecord {
+    try {
+      return read(message, arrivedAt, decoded);
+    } catch (error) {
+      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be read: ${(error as Error).message}`);
+    }
+  }
+
   return (message, arrivedAt) => {
     const size = message.value?.length ?? 0;
     if (size > maxBytes) {
-      const kafkaTs = Number(message.timestamp);
-      const key = keySource.from === 'message-key' ? (message.key?.toString('utf8') ?? null) : keySource.from === 'header' ? (header(message.headers, keySource.name) ?? null) : null;
-      const blob = JSON.stringify({ k: key, ts: kafkaTs, et: kafkaTs, at: arrivedAt, x: `oversized: ${size} bytes, more than maxRecordBytes ${maxBytes}` });
-      return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: kafkaTs, blob, ts: kafkaTs, at: arrivedAt };
+      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `oversized: ${size} bytes, more than maxRecordBytes ${maxBytes}`);
     }
-    const result = codec.decode(message.value);
-    return result instanceof Promise ? result.then((decoded) => read(message, arrivedAt, decoded)) : read(message, arrivedAt, result);
+    let result: DecodeResult | Promise<DecodeResult>;
+    try {
+      result = codec.decode(message.value);
+    } catch (error) {
+      if (isRetriable(error)) throw error;
+      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be decoded: ${(error as Error).message}`);
+    }
+    if (!(result instanceof Promise)) return readSafely(message, arrivedAt, result);
+    return result.then(
+      (decoded) => readSafely(message, arrivedAt, decoded),
+      (error: unknown) => {
+        if (isRetriable(error)) throw error;
+        return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be decoded: ${(error as Error).message}`);
+      },
+    );
   };
 }

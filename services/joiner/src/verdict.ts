@@ -20,8 +20,9 @@ export interface VerdictSide {
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
-  readonly timestamp: string;
-  readonly eventTime: string;
+  /** ISO-8601; null where the record's time is no real date (its verdict is invalid_*). */
+  readonly timestamp: string | null;
+  readonly eventTime: string | null;
   readonly value: Json;
 }
 
@@ -84,16 +85,54 @@ export function pairIdOf(comparison: string, key: string | null, oldCoordinate: 
 
 const NO_REDACTION: Redactor = { covers: () => false, value: (v) => v };
 
+/** ISO-8601 of a time in ms, or null where no date exists (an absurd clock). */
+function isoOrNull(ms: number): string | null {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
 function toVerdictSide(side: ParsedSide | null, redactor: Redactor): VerdictSide | null {
   if (side === null) return null;
   return {
     topic: side.record.topic,
     partition: side.record.partition,
     offset: side.record.offset,
-    timestamp: new Date(side.blob.ts).toISOString(),
-    eventTime: new Date(side.blob.et).toISOString(),
+    timestamp: isoOrNull(side.blob.ts),
+    eventTime: isoOrNull(side.blob.et),
     value: redactor.value(side.blob.v ?? null),
   };
+}
+
+/**
+ * A fault of one side's record found only when comparing: its normaliser threw, or returned
+ * something that is not a JSON value. The pair's verdict becomes invalid_<side> with the reason.
+ */
+export class SideFault extends Error {
+  readonly side: 'old' | 'new';
+
+  constructor(side: 'old' | 'new', message: string) {
+    super(message);
+    this.name = 'SideFault';
+    this.side = side;
+  }
+}
+
+/** What became of a pair whose comparison failed: the side at fault and why. */
+function comparisonFault(error: unknown): { kind: VerdictKind; reason: string } {
+  if (error instanceof SideFault) return { kind: error.side === 'old' ? 'invalid_old' : 'invalid_new', reason: error.message };
+  // Nothing known causes this (depth is bounded at decode, normaliser output is checked): the
+  // candidate's record is the one under test, so the pair is reported against it, with the cause.
+  return { kind: 'invalid_new', reason: `the pair could not be compared: ${(error as Error)?.message ?? String(error)}` };
+}
+
+/** Both sides as the verdict shows them; a side that cannot be shown loses its value, with the reason. */
+function verdictSides(oldSide: ParsedSide | null, newSide: ParsedSide | null, redactor: Redactor): { old: VerdictSide | null; new: VerdictSide | null; problem: string | null } {
+  try {
+    return { old: toVerdictSide(oldSide, redactor), new: toVerdictSide(newSide, redactor), problem: null };
+  } catch (error) {
+    const bare = (side: ParsedSide | null) => (side === null ? null : { ...toVerdictSide({ ...side, blob: { ...side.blob, v: null } }, NO_REDACTION)!, value: null });
+    return { old: bare(oldSide), new: bare(newSide), problem: `the record could not be shown: ${(error as Error).message}` };
+  }
 }
 
 export interface DecidedVerdict {
@@ -117,9 +156,40 @@ export function toVerdict(
   return verdictOf(comparison, mode, decision, parseSide(decision.old), parseSide(decision.new), comparator, redactor);
 }
 
+interface Judgement {
+  kind: VerdictKind;
+  reason: string | null;
+  differences: readonly Difference[];
+  pairWaitMs: number | null;
+}
+
+/** What a decision says of its records, comparing a pair under the rules. May throw (a normaliser did). */
+function judge(decision: Pick<Decision, 'kind' | 'reason' | 'decidedAt'>, oldSide: ParsedSide | null, newSide: ParsedSide | null, comparator: Comparator): Judgement {
+  const none = { reason: null, differences: [], pairWaitMs: null };
+  switch (decision.kind) {
+    case 'pair': {
+      const o = oldSide as ParsedSide;
+      const n = newSide as ParsedSide;
+      const differences = comparator.compare(o.blob.v ?? null, n.blob.v ?? null);
+      const pairWaitMs = Math.max(0, decision.decidedAt - Math.min(o.blob.at, n.blob.at));
+      return { kind: differences.length === 0 ? 'match' : 'mismatch', reason: null, differences, pairWaitMs };
+    }
+    case 'late':
+      // Its counterpart was already declared missing; the pair is still compared, for information.
+      return { ...none, kind: 'late', differences: comparator.compare((oldSide as ParsedSide).blob.v ?? null, (newSide as ParsedSide).blob.v ?? null) };
+    case 'missing':
+      return { ...none, kind: oldSide === null ? 'missing_old' : 'missing_new', reason: decision.reason };
+    case 'duplicate':
+      return { ...none, kind: oldSide === null ? 'duplicate_new' : 'duplicate_old' };
+    case 'invalid':
+      return { ...none, kind: oldSide === null ? 'invalid_new' : 'invalid_old', reason: (oldSide ?? newSide)?.blob.x ?? 'invalid record' };
+  }
+}
+
 /**
  * The verdict of a decision whose sides are already parsed (a pair the joiner matched within one
- * flush holds both values already: nothing is parsed again).
+ * flush holds both values already: nothing is parsed again). It never throws: whatever a record
+ * holds affects only this verdict, which then says invalid_old / invalid_new and why.
  */
 export function verdictOf(
   comparison: string,
@@ -133,51 +203,31 @@ export function verdictOf(
   const present = (oldSide ?? newSide) as ParsedSide;
   const key = present.blob.k;
   const pairId = pairIdOf(comparison, key, coordinate(oldSide), coordinate(newSide));
-  let kind: VerdictKind;
-  let reason: string | null = null;
-  let differences: readonly Difference[] = [];
-  let pairWaitMs: number | null = null;
-  switch (decision.kind) {
-    case 'pair': {
-      const o = oldSide as ParsedSide;
-      const n = newSide as ParsedSide;
-      differences = comparator.compare(o.blob.v ?? null, n.blob.v ?? null);
-      kind = differences.length === 0 ? 'match' : 'mismatch';
-      pairWaitMs = Math.max(0, decision.decidedAt - Math.min(o.blob.at, n.blob.at));
-      break;
-    }
-    case 'late': {
-      // Its counterpart was already declared missing; the pair is still compared, for information.
-      kind = 'late';
-      differences = comparator.compare((oldSide as ParsedSide).blob.v ?? null, (newSide as ParsedSide).blob.v ?? null);
-      break;
-    }
-    case 'missing':
-      kind = oldSide === null ? 'missing_old' : 'missing_new';
-      reason = decision.reason;
-      break;
-    case 'duplicate':
-      kind = oldSide === null ? 'duplicate_new' : 'duplicate_old';
-      break;
-    case 'invalid':
-      kind = oldSide === null ? 'invalid_new' : 'invalid_old';
-      reason = present.blob.x ?? 'invalid record';
-      break;
+  let judged: Judgement;
+  try {
+    judged = judge(decision, oldSide, newSide, comparator);
+  } catch (error) {
+    judged = { ...comparisonFault(error), differences: [], pairWaitMs: null };
+  }
+  const sides = verdictSides(oldSide, newSide, redactor);
+  if (sides.problem !== null) {
+    const kind: VerdictKind = oldSide === null ? 'invalid_new' : newSide === null ? 'invalid_old' : judged.kind === 'invalid_old' ? 'invalid_old' : 'invalid_new';
+    judged = { kind, reason: sides.problem, differences: [], pairWaitMs: null };
   }
   const verdict: Verdict = {
     schema: VERDICT_SCHEMA,
     comparison,
     pairId,
     key,
-    verdict: kind,
-    reason,
+    verdict: judged.kind,
+    reason: judged.reason,
     mode,
     decidedAt: new Date(decision.decidedAt).toISOString(),
-    old: toVerdictSide(oldSide, redactor),
-    new: toVerdictSide(newSide, redactor),
-    differences,
+    old: sides.old,
+    new: sides.new,
+    differences: judged.differences,
     latencyDeltaMs: oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null,
   };
   const lastArrivalMs = Math.max(oldSide?.blob.at ?? 0, newSide?.blob.at ?? 0);
-  return { verdict, pairWaitMs, lastArrivalMs };
+  return { verdict, pairWaitMs: judged.pairWaitMs, lastArrivalMs };
 }
