@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, produceRecords, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, kcatProduce, produceRecords, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const brokers = inject('brokers');
 const redisUrl = inject('redisUrl');
@@ -20,26 +18,6 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/**
- * Produces `key\tvalue` lines with kcat (librdkafka: the producer of most Go, Python and C
- * services, configured as Java services often are), compressed with `codec`, in batches of many
- * records, every one acknowledged.
- */
-function kcatProduce(topic: string, codec: string, lines: readonly string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      'kcat',
-      ['-P', '-b', brokers, '-t', topic, '-K', '\t', '-z', codec, '-X', 'linger.ms=100', '-X', 'batch.num.messages=10000', '-X', 'acks=all'],
-      { stdio: ['pipe', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exited ${code}: ${stderr}`))));
-    child.stdin.end(lines.map((l) => `${l}\n`).join(''));
-  });
-}
-
 const CODECS = ['snappy', 'lz4', 'zstd', 'gzip'] as const;
 const N = 400;
 
@@ -51,7 +29,7 @@ describe('input batches compressed by a producer that is not kafkajs', () => {
       await createTopicPair(kafka, topics, { oldPartitions: 3, newPartitions: 2 });
       await produceRecords(kafka, `${topics}.old`, Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: order(i, i * 10) })));
       // Every tenth order is wrong on the new side: a true mismatch, at "total".
-      await kcatProduce(`${topics}.new`, codec, Array.from({ length: N }, (_, i) => `k${i}\t${order(i, i % 10 === 0 ? i * 10 + 1 : i * 10)}`));
+      await kcatProduce(brokers, `${topics}.new`, codec, Array.from({ length: N }, (_, i) => `k${i}\t${order(i, i % 10 === 0 ? i * 10 + 1 : i * 10)}`));
     }
     const config = parseConfig(
       `

@@ -6,3 +6,4 @@ export { startJoinerProcess, type JoinerProcess, type JoinerProcessOptions } fro
 export { cleanUpPrefix } from './cleanup.ts';
 export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
 export { startTestRedis, type TestRedis } from './redis-server.ts';
+export { kcatProduce } from './kcat.ts';

@@ -213,10 +213,10 @@ const { CompressionCodecs, CompressionTypes } = kafkajs;
 
 /**
  * Registers the four codecs with kafkajs for every client of the process. kafkajs keeps one codec
- * registry per process, so the bound is per process too: the largest one asked for wins.
+ * registry per process, so the bound is per process too: the strictest one asked for applies.
  */
 export function registerCompressionCodecs({ maxBatchBytes = DEFAULT_MAX_BATCH_BYTES }: { maxBatchBytes?: number } = {}): void {
-  if (registeredBound !== undefined && registeredBound >= maxBatchBytes) return;
+  if (registeredBound !== undefined && registeredBound <= maxBatchBytes) return;
   registeredBound = maxBatchBytes;
   const codecs = createCompressionCodecs(maxBatchBytes);
   CompressionCodecs[CompressionTypes.GZIP] = () => codecs.gzip;

@@ -14,3 +14,15 @@ export const KafkaErrorCode = {
 } as const;
 
 export class KafkaError extends ShadowdiffError {}
+
+/**
+ * " (<code>)" of the first shadowdiff error code in an error's cause chain (kafkajs wraps what a
+ * codec threw), or "" when there is none: the root cause's code belongs on the line that logs it.
+ */
+export function codeOf(error: unknown): string {
+  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code.startsWith('SHADOWDIFF_ERR_')) return ` (${code})`;
+  }
+  return '';
+}

@@ -2,4 +2,4 @@ export { createKafka, type CreateKafkaOptions } from './client.ts';
 export { ensureTopics, missingTopics, type TopicSpec } from './topics.ts';
 export { createProducer } from './producer.ts';
 export { createCompressionCodecs, registerCompressionCodecs, lz4Bound, DEFAULT_MAX_BATCH_BYTES, type CompressionCodecSet, type KafkajsCodec } from './compression.ts';
-export { KafkaError, KafkaErrorCode } from './errors.ts';
+export { KafkaError, KafkaErrorCode, codeOf } from './errors.ts';

@@ -1,6 +1,6 @@
 import { createRedactor, type Redactor } from '@shadowdiff/compare';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
-import { KafkaError, KafkaErrorCode, missingTopics } from '@shadowdiff/kafka';
+import { KafkaError, KafkaErrorCode, codeOf, missingTopics } from '@shadowdiff/kafka';
 import type { ReadModel, VerdictRecord } from '@shadowdiff/store';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
@@ -131,7 +131,7 @@ export function createVerdictReader({
       }
       state = 'failed';
       onFatal?.(
-        new KafkaError(KafkaErrorCode.CONSUMER_STOPPED, `the verdict reader's Kafka consumer (group ${groupId}) stopped for good: ${payload.error.message}`, {
+        new KafkaError(KafkaErrorCode.CONSUMER_STOPPED, `the verdict reader's Kafka consumer (group ${groupId}) stopped for good${codeOf(payload.error)}`, {
           cause: payload.error,
         }),
       );

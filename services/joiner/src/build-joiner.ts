@@ -1,5 +1,5 @@
 import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
-import { KafkaError, KafkaErrorCode, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
+import { KafkaError, KafkaErrorCode, codeOf, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import { createRedactor, type Comparator, type Redactor } from '@shadowdiff/compare';
 import {
@@ -719,9 +719,7 @@ export function buildJoiner({
       // kafkajs gave up on the consumer: nothing is read any more. Stop, so that the process exits
       // non-zero and an orchestrator sees it, instead of a healthy process that decides nothing.
       fatal(
-        new KafkaError(KafkaErrorCode.CONSUMER_STOPPED, `the Kafka consumer of group ${groupId} stopped for good: ${payload.error.message}`, {
-          cause: payload.error,
-        }),
+        new KafkaError(KafkaErrorCode.CONSUMER_STOPPED, `the Kafka consumer of group ${groupId} stopped for good${codeOf(payload.error)}`, { cause: payload.error }),
       );
     });
     await consumer.connect();
