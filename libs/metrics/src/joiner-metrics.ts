@@ -12,6 +12,10 @@ export interface JoinerMetrics {
   readonly verdictLatency: Histogram<'comparison'>;
   readonly streamTimeLag: Gauge<'comparison' | 'side'>;
   readonly mode: Gauge<'comparison' | 'mode'>;
+  /** Verdicts the broker refused for good, moved to the dead-letter list. */
+  readonly deadLettered: Counter<'comparison'>;
+  /** Whether reading is paused, and why (1 for the reason in force: outbox_full). */
+  readonly readingPaused: Gauge<'comparison' | 'reason'>;
   /** Counts one differing path, folding paths beyond the cap into `_other`. */
   countFieldDifference(comparison: string, path: string): void;
 }
@@ -38,6 +42,18 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     name: 'shadowdiff_verdicts_total',
     help: 'Verdicts published, by kind.',
     labelNames: ['comparison', 'verdict'] as const,
+    registers,
+  });
+  const deadLettered = new Counter({
+    name: 'shadowdiff_verdicts_dead_lettered_total',
+    help: 'Verdicts the broker refused for good (too large, keyless on a compacted topic), kept in the dead-letter list instead.',
+    labelNames: ['comparison'] as const,
+    registers,
+  });
+  const readingPaused = new Gauge({
+    name: 'shadowdiff_reading_paused',
+    help: 'Whether the joiner paused reading a comparison\'s topics, by reason (outbox_full: the outbox holds more than joiner.maxOutbox decisions).',
+    labelNames: ['comparison', 'reason'] as const,
     registers,
   });
   const fieldDifferences = new Counter({
@@ -98,6 +114,8 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     verdictLatency,
     streamTimeLag,
     mode,
+    deadLettered,
+    readingPaused,
     countFieldDifference(comparison, path) {
       let paths = knownPaths.get(comparison);
       if (!paths) knownPaths.set(comparison, (paths = new Set()));

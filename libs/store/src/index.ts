@@ -1,6 +1,9 @@
 export {
   createPairingStore,
   hintId,
+  DEAD_LETTER_CAP,
+  DEAD_LETTER_TEXT_BYTES,
+  type DeadLetter,
   type PairingStore,
   type PairingStoreOptions,
   type ApplyRecord,
@@ -31,3 +34,4 @@ export { StoreError, StoreErrorCode, isStoreError, ScriptCode, scriptCodeError, 
 export { createReadModel, type ReadModel, type VerdictRecord, type Cursor, type PageQuery, type Page, type FieldStat } from './read-model.ts';
 export { createModeRegistry, modeChannel, type ModeRegistry, type ModeChange, type ModeState } from './mode-registry.ts';
 export { MODES, isMode, isAllowedTransition, isPromotion, compares, type MigrationMode } from './modes.ts';
+export { createDeadLetters, type DeadLetters, type DeadLetterEntry } from './dead-letters.ts';

@@ -17,6 +17,8 @@ export interface ComparisonKeys {
   readonly offsets: string;
   readonly outbox: string;
   readonly outboxDue: string;
+  /** Verdicts the broker refused for good (list of JSON entries, newest first). */
+  readonly deadLetters: string;
   readonly mode: string;
 }
 
@@ -33,6 +35,7 @@ export function comparisonKeys(prefix: string, comparison: string): ComparisonKe
     offsets: `${base}:offsets`,
     outbox: `${base}:outbox`,
     outboxDue: `${base}:outbox:due`,
+    deadLetters: `${base}:dead`,
     mode: `${base}:mode`,
   };
 }

@@ -121,6 +121,8 @@ export interface PairingStore {
   expireWaiting(now?: number, limit?: number): Promise<Decision[]>;
   claimStale(leaseMs: number, limit: number, now?: number): Promise<OutboxEntry[]>;
   ack(ids: readonly string[]): Promise<void>;
+  /** Moves verdicts the broker refused for good from the outbox to the dead-letter list. */
+  deadLetter(entries: readonly DeadLetter[]): Promise<void>;
   /**
    * Registers the partitions of a side's topic, so that the side has a stream time only once
    * every one of them has delivered a record (an unseen partition may hold older records).
@@ -130,6 +132,24 @@ export interface PairingStore {
   /** Each side's stream time (least advanced partition), or null before any record. */
   streamTimes(): Promise<Record<Side, number | null>>;
 }
+
+/** A verdict the broker refused for good, as the dead-letter list keeps it. */
+export interface DeadLetter {
+  /** Its outbox id, or null when it was never in the outbox (a match that is not sampled never is). */
+  readonly outboxId: string | null;
+  readonly pairId: string;
+  readonly topic: string;
+  /** The broker's error (e.g. INVALID_RECORD) and its message. */
+  readonly error: string;
+  readonly at: number;
+  /** The verdict text, cut to DEAD_LETTER_TEXT_BYTES. */
+  readonly verdict: string;
+}
+
+/** How many entries a comparison's dead-letter list keeps. */
+export const DEAD_LETTER_CAP = 10_000;
+/** How much of a refused verdict's text an entry keeps. */
+export const DEAD_LETTER_TEXT_BYTES = 64 * 1024;
 
 /** The outbox id of a taken hint's verdict: its new record's coordinate. */
 export function hintId(segment: Pick<ApplySegment, 'topic' | 'partition'>, record: Pick<ApplyRecord, 'offset'>): string {
@@ -283,6 +303,15 @@ export function createPairingStore({
         const chunk = ids.slice(i, i + ACK_CHUNK);
         await call('ackOutbox', () => run('ackOutbox', outboxKeys, chunk));
       }
+    },
+
+    async deadLetter(entries) {
+      if (entries.length === 0) return;
+      const args: (string | number)[] = [DEAD_LETTER_CAP];
+      for (const { outboxId, verdict, ...rest } of entries) {
+        args.push(outboxId ?? '', JSON.stringify({ ...rest, verdict: verdict.length > DEAD_LETTER_TEXT_BYTES ? `${verdict.slice(0, DEAD_LETTER_TEXT_BYTES)}…` : verdict }));
+      }
+      await call('deadLetter', () => run('deadLetter', [...outboxKeys, keys.deadLetters], args));
     },
 
     async registerPartitions(side, partitions) {

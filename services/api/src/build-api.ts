@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComparisonConfig, ShadowdiffConfig } from '@shadowdiff/config';
 import { createKafka } from '@shadowdiff/kafka';
-import { createModeRegistry, createReadModel, type ReadModel } from '@shadowdiff/store';
+import { createDeadLetters, createModeRegistry, createReadModel, type DeadLetters, type ReadModel } from '@shadowdiff/store';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
@@ -66,6 +66,9 @@ export function buildApi({
       c.name,
       createModeService(c, createModeRegistry({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name, defaultMode: c.mode }), models.get(c.name) as ReadModel),
     ]),
+  );
+  const deadLetters = new Map<string, DeadLetters>(
+    config.comparisons.map((c) => [c.name, createDeadLetters({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
   );
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -136,7 +139,7 @@ export function buildApi({
       },
     });
     await instance.register(swaggerUi, { routePrefix: '/docs' });
-    registerRoutes(instance, { comparisons, models, modes });
+    registerRoutes(instance, { comparisons, models, modes, deadLetters });
     instance.get('/openapi.json', { schema: { hide: true } }, async () => instance.swagger());
   });
 

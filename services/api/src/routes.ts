@@ -1,11 +1,12 @@
 import type { ComparisonConfig } from '@shadowdiff/config';
-import type { MigrationMode, ReadModel } from '@shadowdiff/store';
+import type { DeadLetters, MigrationMode, ReadModel } from '@shadowdiff/store';
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError, ApiErrorCode, notFound } from './errors.ts';
 import type { ModeService } from './mode-service.ts';
 import {
   comparisonSummary,
+  deadLettersResponse,
   discrepanciesQuery,
   discrepanciesResponse,
   errorSchema,
@@ -25,6 +26,7 @@ export interface RouteDeps {
   readonly comparisons: ReadonlyMap<string, ComparisonConfig>;
   readonly models: ReadonlyMap<string, ReadModel>;
   readonly modes: ReadonlyMap<string, ModeService>;
+  readonly deadLetters: ReadonlyMap<string, DeadLetters>;
 }
 
 const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
@@ -217,6 +219,24 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const { comparison, modes } = lookup(request.params.name);
       return { comparison: comparison.name, history: await modes.history(request.query.limit) };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { limit: number } }>(
+    '/api/v1/comparisons/:name/dead-letters',
+    {
+      schema: {
+        summary: 'Verdicts the broker refused for good (too large, keyless on a compacted topic), newest first',
+        tags: ['comparisons'],
+        params: nameParams,
+        querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } } },
+        response: { 200: deadLettersResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { comparison } = lookup(request.params.name);
+      const list = deps.deadLetters.get(comparison.name) as DeadLetters;
+      return { comparison: comparison.name, ...(await list.list(request.query.limit)) };
     },
   );
 

@@ -176,3 +176,18 @@ export const readinessResponse = {
     },
   },
 } as const;
+
+export const deadLettersResponse = {
+  type: 'object',
+  properties: {
+    comparison: { type: 'string' },
+    total: { type: 'integer' },
+    items: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { pairId: { type: 'string' }, topic: { type: 'string' }, error: { type: 'string' }, at: { type: 'string' }, verdict: { type: 'string' } },
+      },
+    },
+  },
+} as const;

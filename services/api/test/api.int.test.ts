@@ -161,6 +161,7 @@ describe('REST API over the read model filled from the verdict topics', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/api/v1/comparisons',
+      '/api/v1/comparisons/{name}/dead-letters',
       '/api/v1/comparisons/{name}/discrepancies',
       '/api/v1/comparisons/{name}/discrepancies/{pairId}',
       '/api/v1/comparisons/{name}/fields',

@@ -18,7 +18,7 @@ import {
   type SegmentOutcome,
 } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
-import type { Consumer, EachBatchPayload, Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
 import { pino, type Logger } from 'pino';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
@@ -32,7 +32,7 @@ import { createOffsetTracker } from './offset-tracker.ts';
 import { prePair } from './pre-pair.ts';
 import { createPublisher, type ReadyVerdict } from './publisher.ts';
 import { createRecordReader, type ReadRecord, type RecordReader } from './record-reader.ts';
-import { toVerdict, verdictOf, type ParsedSide, type RecordBlob, type Verdict } from './verdict.ts';
+import { serializeVerdict, toVerdict, verdictOf, type ParsedSide, type RecordBlob, type Verdict } from './verdict.ts';
 
 export interface JoinerOptions {
   readonly config: ShadowdiffConfig;
@@ -136,6 +136,11 @@ function addOutcomes(a: SegmentOutcome, b: SegmentOutcome): SegmentOutcome {
   };
 }
 
+/** Room left in a verdict topic's max.message.bytes for a record's key, headers and batch framing. */
+const VERDICT_RECORD_OVERHEAD = 16 * 1024;
+/** The broker's default max.message.bytes, less that room: for a topic whose limit could not be read. */
+const DEFAULT_VERDICT_BYTES = 1_048_588 - VERDICT_RECORD_OVERHEAD;
+
 /** Whether a match verdict is emitted to the matches topic, per the comparison's `matches` rule. */
 export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
   const rule = config.matches;
@@ -144,6 +149,9 @@ export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
   // Deterministic by pairId: a re-published verdict is sampled the same way.
   return Number.parseInt(pairId.slice(0, 8), 16) / 0x1_0000_0000 < rule.ratio;
 }
+
+// kafkajs is CommonJS: Node's ESM loader sees its enums only through the default export.
+const { ConfigResourceTypes } = kafkajs;
 
 export function verdictTopics(prefix: string, comparison: string): { matches: string; mismatches: string } {
   return { matches: `${prefix}.${comparison}.matches`, mismatches: `${prefix}.${comparison}.mismatches` };
@@ -232,7 +240,10 @@ export function buildJoiner({
   const loops: Promise<void>[] = [];
   const wakeups = new Set<() => void>();
 
-  const publisher = createPublisher({ producer: () => producer!, events });
+  /** Per verdict topic, the most one verdict's text may take there (read from the topic at start). */
+  const verdictLimits = new Map<string, number>();
+  const maxVerdictBytes = (topic: string) => verdictLimits.get(topic) ?? DEFAULT_VERDICT_BYTES;
+  const publisher = createPublisher({ producer: () => producer!, events, maxVerdictBytes });
   const offsets = createOffsetTracker();
 
   function topicFor(runtime: ComparisonRuntime, verdict: Verdict): string | null {
@@ -247,7 +258,7 @@ export function buildJoiner({
   }
 
   function enqueue(runtime: ComparisonRuntime, verdicts: readonly ReadyVerdict[]): Promise<void> {
-    return verdicts.length === 0 ? Promise.resolve() : publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids) });
+    return verdicts.length === 0 ? Promise.resolve() : publisher.enqueue({ verdicts, ack: (ids) => runtime.store.ack(ids), deadLetter: (entries) => runtime.store.deadLetter(entries) });
   }
 
   /** Queues the verdicts of decisions taken by the store (or left in its outbox) for publication. */
@@ -277,7 +288,7 @@ export function buildJoiner({
     const decided = verdictOf(runtime.config.name, runtime.mode, { kind: 'pair', reason: null, decidedAt: now }, oldSide, newSide, runtime.comparator, runtime.redactor);
     const topic = topicFor(runtime, decided.verdict);
     if (topic === null) return { decided, topic, outboxId: null };
-    return { decided, topic, outboxId, text: JSON.stringify(decided.verdict) };
+    return { decided, topic, outboxId, text: serializeVerdict(decided.verdict, maxVerdictBytes(topic)) };
   }
 
   /**
@@ -667,6 +678,7 @@ export function buildJoiner({
           })),
         ),
       );
+      await readVerdictLimits(admin, comparisons.flatMap((c) => [c.matchesTopic, c.mismatchesTopic]));
       for (const runtime of comparisons) {
         for (const side of ['old', 'new'] as const) {
           const offsets = await admin.fetchTopicOffsets(runtime.config[side].topic);
@@ -765,6 +777,22 @@ export function buildJoiner({
     }
     events.emit('joiner.started', { comparisons: comparisons.map((c) => c.config.name), groupId });
     return port;
+  }
+
+  /**
+   * What each verdict topic accepts in one record (max.message.bytes, the broker's default where
+   * the topic sets none), less room for the record's key, headers and batch framing: verdicts
+   * larger than that are cut to fit (serializeVerdict).
+   */
+  async function readVerdictLimits(admin: Admin, topics: readonly string[]): Promise<void> {
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['max.message.bytes'] })),
+    });
+    for (const resource of described.resources) {
+      const value = Number(resource.configEntries.find((e) => e.configName === 'max.message.bytes')?.configValue);
+      if (Number.isFinite(value) && value > 0) verdictLimits.set(resource.resourceName, Math.max(1024, value - VERDICT_RECORD_OVERHEAD));
+    }
   }
 
   /**

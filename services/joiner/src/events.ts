@@ -28,6 +28,8 @@ export interface JoinerEventMap {
   ];
   /** A verdict reached its topic (or was counted without emitting, for unsampled matches). */
   'joiner.verdict_published': [{ verdict: Verdict; topic: string | null; pairWaitMs: number | null; latencyMs: number }];
+  /** The broker refused a verdict for good (too large, keyless on a compacted topic): it went to the dead-letter list. */
+  'joiner.verdict_dead_lettered': [{ comparison: string; pairId: string; verdict: string; topic: string; error: string }];
   /** Decisions whose publisher died were taken over from the outbox. */
   'joiner.outbox_reclaimed': [{ comparison: string; count: number }];
   /** The mode of a comparison was read (at start and on every change). */

@@ -20,6 +20,7 @@ export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics):
     if (pairWaitMs !== null) metrics.pairWait.observe({ comparison }, pairWaitMs / 1000);
     if (verdict.latencyDeltaMs !== null) metrics.latencyDelta.observe({ comparison }, verdict.latencyDeltaMs / 1000);
   });
+  events.on('joiner.verdict_dead_lettered', ({ comparison }) => metrics.deadLettered.inc({ comparison }));
   events.on('joiner.store_sampled', ({ comparison, pending, streamTimes }) => {
     const now = Date.now();
     for (const side of ['old', 'new'] as const) {
@@ -39,6 +40,9 @@ export function instrumentLogs(events: JoinerEvents, logger: Logger): void {
   events.on('joiner.batch_applied', (e) => logger.debug({ event: 'joiner.batch_applied', ...e }, 'batch applied'));
   events.on('joiner.outbox_reclaimed', (e) =>
     logger.warn({ event: 'joiner.outbox_reclaimed', ...e }, 'took over verdicts another publisher left in the outbox'),
+  );
+  events.on('joiner.verdict_dead_lettered', (e) =>
+    logger.error({ event: 'joiner.verdict_dead_lettered', ...e }, `the broker refused a verdict for good; it is in the dead-letter list (${e.error})`),
   );
   events.on('joiner.mode_changed', (e) => logger.info({ event: 'joiner.mode_changed', ...e }, 'mode'));
   events.on('joiner.error', ({ error, ...rest }) => logger.error({ event: 'joiner.error', ...rest, err: error }, error.message));

@@ -40,6 +40,10 @@ export interface Verdict {
   readonly new: VerdictSide | null;
   readonly differences: readonly Difference[];
   readonly latencyDeltaMs: number | null;
+  /** Present when values were cut so that the verdict fits its topic (see serializeVerdict). */
+  readonly truncated?: true;
+  /** With `truncated`: each side's value as JSON bytes before the cut, and how many differences there were. */
+  readonly sizes?: { readonly old: number | null; readonly new: number | null; readonly differences: number };
 }
 
 /** What the joiner writes as a record's blob (see record-reader.ts). */
@@ -230,4 +234,55 @@ export function verdictOf(
   };
   const lastArrivalMs = Math.max(oldSide?.blob.at ?? 0, newSide?.blob.at ?? 0);
   return { verdict, pairWaitMs: judged.pairWaitMs, lastArrivalMs };
+}
+
+/** What stands where serializeVerdict cut a value. */
+export const TRUNCATED = '[truncated by shadowdiff]';
+
+const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
+
+/**
+ * The verdict's JSON text, at most `maxBytes` long (its topic's max.message.bytes less the
+ * record's overhead): a verdict too large for its topic is never refused, its values are cut
+ * instead, in this order until it fits — both sides' values, then the values inside its
+ * differences, then differences past the first few — and it says so (`truncated: true`, with
+ * the sizes before the cut). The kind, the key, the reason, the coordinates and the paths of the
+ * differences kept are never cut.
+ */
+export function serializeVerdict(verdict: Verdict, maxBytes: number = Number.POSITIVE_INFINITY): string {
+  const text = JSON.stringify(verdict);
+  // UTF-8 takes at most three bytes per UTF-16 unit: most verdicts need no counting.
+  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+  const sizes = {
+    old: verdict.old === null ? null : jsonBytes(verdict.old.value),
+    new: verdict.new === null ? null : jsonBytes(verdict.new.value),
+    differences: verdict.differences.length,
+  };
+  const cutSide = (side: VerdictSide | null) => (side === null ? null : { ...side, value: TRUNCATED });
+  const cutValues = (d: Difference): Difference => ({ ...d, ...('old' in d ? { old: TRUNCATED } : {}), ...('new' in d ? { new: TRUNCATED } : {}) });
+  const base: Verdict = { ...verdict, old: cutSide(verdict.old), new: cutSide(verdict.new), truncated: true, sizes };
+  const attempts: (() => Verdict)[] = [
+    () => base,
+    () => ({ ...base, differences: verdict.differences.map(cutValues) }),
+    () => {
+      // As many differences (values cut) as fit, in their order.
+      let budget = maxBytes - Buffer.byteLength(JSON.stringify({ ...base, differences: [] }));
+      const kept: Difference[] = [];
+      for (const d of verdict.differences) {
+        const cut = cutValues(d);
+        budget -= jsonBytes(cut) + 1;
+        if (budget < 0) break;
+        kept.push(cut);
+      }
+      return { ...base, differences: kept };
+    },
+  ];
+  let last = text;
+  for (const attempt of attempts) {
+    last = JSON.stringify(attempt());
+    if (Buffer.byteLength(last) <= maxBytes) return last;
+  }
+  // Even bare, it does not fit (a key or a reason of megabytes): the broker refuses it, and it
+  // goes to the dead-letter list instead of holding back the verdicts after it.
+  return last;
 }

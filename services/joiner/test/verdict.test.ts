@@ -1,7 +1,8 @@
 import { parseConfig } from '@shadowdiff/config';
 import type { Decision } from '@shadowdiff/store';
 import { describe, expect, it } from 'vitest';
-import { emitsMatch, pairIdOf, toVerdict } from '../src/index.ts';
+import { emitsMatch, pairIdOf, toVerdict, type Verdict } from '../src/index.ts';
+import { TRUNCATED, serializeVerdict } from '../src/verdict.ts';
 
 const oldRecord = { topic: 'o', partition: 1, offset: '10', blob: '{"k":"a","ts":1000,"et":1000,"at":5000,"v":{"x":1}}' };
 const newRecord = { topic: 'n', partition: 0, offset: '3', blob: '{"k":"a","ts":1012,"et":1000,"at":5400,"v":{"x":2}}' };
@@ -65,5 +66,37 @@ describe('verdicts', () => {
     expect(sampled).toBeGreaterThan(120);
     expect(sampled).toBeLessThan(280);
     expect(ids.filter((id) => emitsMatch(config('{ emit: sample, ratio: 0.1 }'), id)).length).toBe(sampled);
+  });
+});
+
+describe('a verdict larger than its topic accepts', () => {
+  const big = (n: number) => ({ blob: 'x'.repeat(n), n });
+  const verdictWith = (oldValue: unknown, newValue: unknown, differences: unknown[]) =>
+    ({ ...toVerdict('c', 'shadow', decision({})).verdict, old: { ...toVerdict('c', 'shadow', decision({})).verdict.old!, value: oldValue }, new: { ...toVerdict('c', 'shadow', decision({})).verdict.new!, value: newValue }, differences }) as Verdict;
+
+  it('is published with its values cut, marked truncated, with the sizes before the cut', () => {
+    const v = verdictWith(big(150_000), big(150_001), [{ path: 'n', kind: 'changed', old: 150_000, new: 150_001 }]);
+    const text = serializeVerdict(v, 100_000);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(100_000);
+    const out = JSON.parse(text) as Verdict;
+    expect(out).toMatchObject({ verdict: 'mismatch', key: 'a', truncated: true, old: { value: TRUNCATED, offset: '10' }, new: { value: TRUNCATED } });
+    expect(out.sizes).toEqual({ old: JSON.stringify(big(150_000)).length, new: JSON.stringify(big(150_001)).length, differences: 1 });
+    expect(out.differences).toEqual([{ path: 'n', kind: 'changed', old: 150_000, new: 150_001 }]);
+  });
+
+  it('cuts the values of its differences next, then the differences that do not fit, keeping their order', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => ({ path: `items[${i}].text`, kind: 'changed', old: 'o'.repeat(100), new: 'n'.repeat(100) }));
+    const out = JSON.parse(serializeVerdict(verdictWith(1, 2, many), 100_000)) as Verdict;
+    expect(out.truncated).toBe(true);
+    expect(out.sizes?.differences).toBe(5000);
+    expect(out.differences.length).toBeGreaterThan(500);
+    expect(out.differences.length).toBeLessThan(5000);
+    expect(out.differences[0]).toEqual({ path: 'items[0].text', kind: 'changed', old: TRUNCATED, new: TRUNCATED });
+    expect(out.differences.map((d) => d.path)).toEqual(many.slice(0, out.differences.length).map((d) => d.path));
+  });
+
+  it('is left as it is when it fits', () => {
+    const v = toVerdict('c', 'shadow', decision({})).verdict;
+    expect(serializeVerdict(v, 100_000)).toBe(JSON.stringify(v));
   });
 });
