@@ -180,6 +180,11 @@ export const configSchema = z.strictObject({
        * explain the recovery) or `rewind` (reset the group to the earliest offsets and rebuild).
        */
       onStateLoss: z.enum(['stop', 'rewind']).default('stop'),
+      /**
+       * Most decisions a comparison's outbox may hold (verdicts decided, not yet acknowledged by
+       * Kafka): past it the joiner pauses reading that comparison's topics until it drains to half.
+       */
+      maxOutbox: z.int().min(1).default(100_000),
     })
     .prefault({}),
   api: z

@@ -49,13 +49,24 @@ export function scriptCodeError(operation: string, code: number): StoreError {
   return new StoreError(StoreErrorCode.SCRIPT, `${operation}: unknown script code ${code}`);
 }
 
+/**
+ * Redis's answers that say it cannot take the command now, not that the command is wrong: out of
+ * memory under `noeviction` (OOM), a replica or a failed-over primary (READONLY), loading its data
+ * set (LOADING), a script running too long (BUSY), no primary or quorum (MASTERDOWN, CLUSTERDOWN,
+ * TRYAGAIN, NOREPLICAS), a failed snapshot with stop-writes-on-bgsave-error (MISCONF). A script
+ * that hits one of them mid-way says so with the same code.
+ */
+const UNAVAILABLE_REPLIES = /^(OOM|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
+
 /** Wraps what ioredis threw into a typed error: script errors are final, the rest retriable. */
 export function toStoreError(operation: string, error: unknown): StoreError {
   const message = error instanceof Error ? error.message : String(error);
-  const script = error instanceof Error && error.name === 'ReplyError' && /script|ERR Error running/i.test(message);
+  const unavailable = UNAVAILABLE_REPLIES.test(message);
+  const script = !unavailable && error instanceof Error && error.name === 'ReplyError' && /script|ERR Error running/i.test(message);
+  const why = message.startsWith('OOM') ? 'Redis is full (maxmemory reached under noeviction: nothing is decided until it has room again): ' : '';
   return new StoreError(
     script ? StoreErrorCode.SCRIPT : StoreErrorCode.UNAVAILABLE,
-    `${operation} failed: ${message}`,
+    `${operation} failed: ${why}${message}`,
     { retriable: !script, cause: error },
   );
 }

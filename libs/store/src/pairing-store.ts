@@ -129,6 +129,8 @@ export interface PairingStore {
    */
   registerPartitions(side: Side, partitions: readonly number[]): Promise<void>;
   pendingCounts(): Promise<Record<Side, number>>;
+  /** How many decisions wait in the outbox (decided, not yet acknowledged by Kafka). */
+  outboxSize(): Promise<number>;
   /** Each side's stream time (least advanced partition), or null before any record. */
   streamTimes(): Promise<Record<Side, number | null>>;
 }
@@ -326,6 +328,10 @@ export function createPairingStore({
         Promise.all([redis.hlen(keys.pending('old')), redis.hlen(keys.pending('new'))]),
       );
       return { old: oldCount, new: newCount };
+    },
+
+    async outboxSize() {
+      return call('outboxSize', () => redis.hlen(keys.outbox));
     },
 
     async streamTimes() {

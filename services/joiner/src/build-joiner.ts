@@ -87,6 +87,8 @@ interface ComparisonRuntime {
   readonly flushed: Aligner;
   /** The side flow control holds back (one side far ahead of the other), if any. */
   flowPaused: Side | null;
+  /** The outbox holds more than joiner.maxOutbox decisions: reading is paused until it drains to half. */
+  outboxFull: boolean;
 }
 
 /** One partition's records of one side, as read. */
@@ -209,6 +211,7 @@ export function buildJoiner({
       aligner: createAligner(),
       flushed: createAligner(),
       flowPaused: null,
+      outboxFull: false,
     };
     return runtime;
   });
@@ -451,6 +454,12 @@ export function buildJoiner({
     const want = new Set<string>();
     for (const runtime of comparisons) {
       if (!compares(runtime.mode)) continue;
+      if (runtime.outboxFull) {
+        for (const side of ['old', 'new'] as const) {
+          const topic = runtime.config[side].topic;
+          for (const partition of assignment[topic] ?? []) want.add(`${topic}/${partition}`);
+        }
+      }
       if (runtime.flowPaused) {
         const topic = runtime.config[runtime.flowPaused].topic;
         for (const partition of assignment[topic] ?? []) want.add(`${topic}/${partition}`);
@@ -766,8 +775,15 @@ export function buildJoiner({
       const flow = createFlowControl({ maxAheadMs: runtime.config.maxAhead, stallMs: runtime.config.maxWait });
       every(sampleIntervalMs, 'sample store', async () => {
         await refreshMode(runtime, false);
-        const [pending, streamTimes] = await Promise.all([runtime.store.pendingCounts(), runtime.store.streamTimes()]);
+        const [pending, streamTimes, outbox] = await Promise.all([runtime.store.pendingCounts(), runtime.store.streamTimes(), runtime.store.outboxSize()]);
         events.emit('joiner.store_sampled', { comparison: runtime.config.name, pending, streamTimes });
+        const limit = config.joiner.maxOutbox;
+        const full = runtime.outboxFull ? outbox > limit / 2 : outbox > limit;
+        if (full !== runtime.outboxFull) {
+          runtime.outboxFull = full;
+          reconcilePauses();
+          events.emit('joiner.outbox_full', { comparison: runtime.config.name, full, size: outbox, limit });
+        }
         const { pause } = flow.observe(streamTimes);
         if (pause === runtime.flowPaused || !consumer) return;
         runtime.flowPaused = pause;

@@ -40,6 +40,11 @@ export interface JoinerEventMap {
   'joiner.error': [{ comparison?: string; error: Error; during: string }];
   /** A side running far ahead of the other was paused (or resumed: `paused` null). */
   'joiner.flow_changed': [{ comparison: string; paused: Side | null; streamTimes: Record<Side, number | null> }];
+  /**
+   * A comparison's outbox passed joiner.maxOutbox (verdicts are decided faster than Kafka takes
+   * them, or Kafka refuses them): reading its topics is paused until the outbox drains to half.
+   */
+  'joiner.outbox_full': [{ comparison: string; full: boolean; size: number; limit: number }];
   /** The joiner cannot go on (e.g. Redis lost its state); it stops, and the process should exit non-zero. */
   'joiner.fatal': [{ error: Error }];
   /** The group's offsets were reset to the earliest, to rebuild lost state (onStateLoss: rewind). */

@@ -21,6 +21,7 @@ export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics):
     if (verdict.latencyDeltaMs !== null) metrics.latencyDelta.observe({ comparison }, verdict.latencyDeltaMs / 1000);
   });
   events.on('joiner.verdict_dead_lettered', ({ comparison }) => metrics.deadLettered.inc({ comparison }));
+  events.on('joiner.outbox_full', ({ comparison, full }) => metrics.readingPaused.set({ comparison, reason: 'outbox_full' }, full ? 1 : 0));
   events.on('joiner.store_sampled', ({ comparison, pending, streamTimes }) => {
     const now = Date.now();
     for (const side of ['old', 'new'] as const) {
@@ -40,6 +41,11 @@ export function instrumentLogs(events: JoinerEvents, logger: Logger): void {
   events.on('joiner.batch_applied', (e) => logger.debug({ event: 'joiner.batch_applied', ...e }, 'batch applied'));
   events.on('joiner.outbox_reclaimed', (e) =>
     logger.warn({ event: 'joiner.outbox_reclaimed', ...e }, 'took over verdicts another publisher left in the outbox'),
+  );
+  events.on('joiner.outbox_full', (e) =>
+    e.full
+      ? logger.warn({ event: 'joiner.outbox_full', ...e }, `pausing reading: the outbox holds ${e.size} decisions, more than joiner.maxOutbox ${e.limit} (Kafka is not taking verdicts as fast as they are decided)`)
+      : logger.info({ event: 'joiner.outbox_full', ...e }, `reading again: the outbox drained to ${e.size} decisions`),
   );
   events.on('joiner.verdict_dead_lettered', (e) =>
     logger.error({ event: 'joiner.verdict_dead_lettered', ...e }, `the broker refused a verdict for good; it is in the dead-letter list (${e.error})`),

@@ -1,0 +1,131 @@
+import { parseConfig } from '@shadowdiff/config';
+import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import {
+  cleanUpPrefix,
+  countByKind,
+  createTopicPair,
+  pollUntil,
+  produceRecords,
+  readAll,
+  scrapeMetric,
+  startTestRedis,
+  sumWhere,
+  testKafka,
+  uniqueId,
+  waitForVerdicts,
+  type TestRedis,
+} from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import type { Message } from 'kafkajs';
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const brokers = inject('brokers');
+const redisUrl = inject('redisUrl');
+const kafka = testKafka(brokers);
+const servers: TestRedis[] = [];
+const cleanups: (() => Promise<void>)[] = [];
+const joiners: Joiner[] = [];
+
+afterAll(async () => {
+  await Promise.all(joiners.map((j) => j.stop()));
+  for (const cleanup of cleanups) await cleanup();
+  for (const server of servers) await server.stop();
+});
+
+const pairs = (from: number, to: number, side: 'old' | 'new'): Message[] =>
+  Array.from({ length: to - from }, (_, j) => ({ key: `k${from + j}`, value: JSON.stringify({ i: from + j, v: side === 'new' && (from + j) % 10 === 0 ? 'changed' : 'same' }) }));
+
+function config(prefix: string, url: string, joiner = ''): ReturnType<typeof parseConfig> {
+  return parseConfig(
+    `
+kafka: { brokers: ["${brokers}"] }
+redis: { url: "${url}", keyPrefix: "${prefix}" }
+topics: { prefix: "${prefix}" }
+joiner: { groupId: "${prefix}.joiner"${joiner} }
+comparisons:
+  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h, maxWait: 10m }
+`,
+    `${prefix}.yaml`,
+  );
+}
+
+describe('Redis under pressure', () => {
+  it('at maxmemory with noeviction the joiner stalls safely and says why; once memory is freed it finishes with the exact verdicts', async () => {
+    const prefix = uniqueId('oom');
+    const server = await startTestRedis({ aof: false });
+    servers.push(server);
+    const redis = new Redis(server.url);
+    cleanups.push(async () => {
+      await cleanUpPrefix(kafka, redis, prefix);
+      redis.disconnect();
+    });
+    await createTopicPair(kafka, prefix, { oldPartitions: 2, newPartitions: 2 });
+    const joiner = buildJoiner({ config: config(prefix, server.url), logger: pino({ level: 'silent' }), metricsPort: 0, sampleIntervalMs: 200 });
+    joiners.push(joiner);
+    const errors: string[] = [];
+    joiner.events.on('joiner.error', ({ error }) => errors.push(error.message));
+    await joiner.start();
+
+    // Full: a ballast of 8 MB, and maxmemory below what Redis holds now.
+    await redis.set('ballast', 'x'.repeat(8_000_000));
+    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    await redis.config('SET', 'maxmemory-policy', 'noeviction');
+    await redis.config('SET', 'maxmemory', String(used - 1_000_000));
+    const N = 1000;
+    await produceRecords(kafka, `${prefix}.old`, pairs(0, N, 'old'));
+    await produceRecords(kafka, `${prefix}.new`, pairs(0, N, 'new'));
+
+    const why = await pollUntil(async () => errors.find((m) => m.includes('OOM')), (m) => m !== undefined, { what: 'the joiner to say Redis is full' });
+    expect(why).toMatch(/Redis is full \(maxmemory reached under noeviction/);
+    // Nothing was decided on a Redis that refused the writes.
+    expect(await readAll(kafka, [`${prefix}.c.matches`, `${prefix}.c.mismatches`])).toEqual([]);
+
+    await redis.del('ballast');
+    const verdicts = await waitForVerdicts(kafka, prefix, 'c', N);
+    expect(countByKind(verdicts.values())).toEqual({ match: N - N / 10, mismatch: N / 10 });
+  });
+
+  it('an outbox past joiner.maxOutbox pauses reading, says why, and reading resumes as it drains', async () => {
+    const prefix = uniqueId('outbox');
+    const redis = new Redis(redisUrl);
+    cleanups.push(async () => {
+      await cleanUpPrefix(kafka, redis, prefix);
+      redis.disconnect();
+    });
+    await createTopicPair(kafka, prefix, { oldPartitions: 1, newPartitions: 1 });
+    const LIMIT = 100;
+    const joiner = buildJoiner({ config: config(prefix, redisUrl, `, maxOutbox: ${LIMIT}, outboxLease: 2s`), logger: pino({ level: 'silent' }), metricsPort: 0, sampleIntervalMs: 200 });
+    joiners.push(joiner);
+    const full: boolean[] = [];
+    joiner.events.on('joiner.outbox_full', (e) => full.push(e.full));
+    let samples = 0;
+    joiner.events.on('joiner.store_sampled', () => (samples += 1));
+    const metricsUrl = `http://127.0.0.1:${await joiner.start()}/metrics`;
+
+    // Kafka takes no verdict: the verdict topics the joiner created are gone.
+    const topics = [`${prefix}.c.matches`, `${prefix}.c.mismatches`];
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics });
+    const FIRST = 300;
+    await produceRecords(kafka, `${prefix}.old`, pairs(0, FIRST, 'old'));
+    await produceRecords(kafka, `${prefix}.new`, pairs(0, FIRST, 'new'));
+    await pollUntil(async () => full, (f) => f[0] === true, { what: 'reading paused for a full outbox' });
+    expect(sumWhere(await scrapeMetric(metricsUrl, 'shadowdiff_reading_paused'), { comparison: 'c', reason: 'outbox_full' })).toBe(1);
+
+    // Paused: records written now are not read while the outbox stays full.
+    await produceRecords(kafka, `${prefix}.old`, pairs(FIRST, 2 * FIRST, 'old'));
+    await produceRecords(kafka, `${prefix}.new`, pairs(FIRST, 2 * FIRST, 'new'));
+    const seen = samples;
+    await pollUntil(async () => samples, (n) => n >= seen + 5, { what: 'five more samples of the store' });
+    expect(sumWhere(await scrapeMetric(metricsUrl, 'shadowdiff_records_total'), {})).toBe(2 * FIRST);
+
+    // Kafka takes verdicts again: the outbox drains, reading resumes, every verdict arrives.
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1 })), waitForLeaders: true });
+    await admin.disconnect();
+    const verdicts = await waitForVerdicts(kafka, prefix, 'c', 2 * FIRST, 180_000);
+    expect(countByKind(verdicts.values())).toEqual({ match: 2 * FIRST - (2 * FIRST) / 10, mismatch: (2 * FIRST) / 10 });
+    expect(full).toEqual([true, false]);
+  }, 240_000);
+});
