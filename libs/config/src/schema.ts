@@ -198,7 +198,13 @@ export const configSchema = z.strictObject({
       /** Consumer group of the verdict reader. */
       groupId: nonEmpty.optional(),
       retention: z
-        .strictObject({ maxAge: duration.prefault('7d'), maxCount: z.int().min(1).default(100_000) })
+        .strictObject({
+          maxAge: duration.prefault('7d'),
+          /** Most discrepancies (non-match verdicts, with their payloads) kept. */
+          maxCount: z.int().min(1).default(100_000),
+          /** Most pairIds remembered to count each verdict once (matches included; ~100 bytes each). */
+          maxSeen: z.int().min(1).default(1_000_000),
+        })
         .prefault({}),
     })
     .prefault({}),

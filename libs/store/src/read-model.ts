@@ -46,7 +46,12 @@ export interface FieldStat {
 
 export interface ReadModel {
   record(verdicts: readonly VerdictRecord[]): Promise<number>;
-  trim(options: { maxAgeMs: number; maxCount: number; now?: number }): Promise<number>;
+  /**
+   * Applies retention: discrepancies past maxAgeMs or beyond maxCount, pairIds past maxAgeMs or
+   * beyond maxSeen, per-minute buckets past maxAgeMs. What the read model holds is then bounded
+   * (docs/api.md#retention) whatever the rate.
+   */
+  trim(options: { maxAgeMs: number; maxCount: number; maxSeen?: number; now?: number }): Promise<number>;
   totals(): Promise<Record<string, number>>;
   /** Counts per minute start and verdict, within [since, until]. */
   minuteCounts(since: number, until: number): Promise<{ minute: number; verdict: string; count: number }[]>;
@@ -110,12 +115,12 @@ export function createReadModel({
       return Number(added);
     },
 
-    async trim({ maxAgeMs, maxCount, now = Date.now() }) {
+    async trim({ maxAgeMs, maxCount, maxSeen = 10 * maxCount, now = Date.now() }) {
       let dropped = 0;
       for (;;) {
         const n = Number(
           await call('trimVerdicts', () =>
-            run('trimVerdicts', [keys.seen, keys.discrepancies, keys.byTime, keys.kindPrefix], [now - maxAgeMs, maxCount, 1000]),
+            run('trimVerdicts', [keys.seen, keys.discrepancies, keys.byTime, keys.kindPrefix, keys.buckets], [now - maxAgeMs, maxCount, 1000, maxSeen]),
           ),
         );
         dropped += n;

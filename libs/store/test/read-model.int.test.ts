@@ -65,4 +65,23 @@ describe('read model (real Redis, Lua)', () => {
     expect(await ids({ limit: 10 })).toEqual(['p000004', 'p000003']);
     expect(await ids({ limit: 10, verdict: 'missing_old' })).toEqual([]);
   });
+
+  it('is bounded whatever the match rate: pairIds beyond maxSeen and buckets past maxAge are dropped', async () => {
+    const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'd' });
+    const minute = 60_000;
+    // 5,000 matches over 50 minutes, and one mismatch.
+    for (let m = 0; m < 50; m += 1) await model.record(Array.from({ length: 100 }, (_, j) => verdict(m * 100 + j, m * minute + j, 'match', [])));
+    await model.record([verdict(99_999, 49 * minute, 'mismatch')]);
+    const now = 50 * minute;
+    await model.trim({ maxAgeMs: 10 * minute, maxCount: 10, maxSeen: 800, now });
+    const base = `${prefix}:{d}:rm:`;
+    expect(await redis.zcard(`${base}seen`)).toBe(800);
+    // Buckets of minutes wholly before the age limit are gone; the last ten minutes are kept.
+    const buckets = await model.minuteCounts(0, now);
+    expect(Math.min(...buckets.map((b) => b.minute))).toBe(39 * minute);
+    expect(buckets.filter((b) => b.verdict === 'match').map((b) => b.count)).toEqual(Array(11).fill(100));
+    expect(await redis.zcard(`${base}k:minutes`)).toBe(11);
+    // Totals stay: they are a few numbers.
+    expect(await model.totals()).toEqual({ match: 5000, mismatch: 1 });
+  });
 });

@@ -204,8 +204,8 @@ export function buildApi({
       await redis.connect();
       if (readVerdicts) await reader.start();
       trimTimer = setInterval(() => {
-        const { maxAge, maxCount } = config.api.retention;
-        for (const model of models.values()) model.trim({ maxAgeMs: maxAge, maxCount }).catch((error: unknown) => logger.warn({ err: error }, 'retention'));
+        const { maxAge, maxCount, maxSeen } = config.api.retention;
+        for (const model of models.values()) model.trim({ maxAgeMs: maxAge, maxCount, maxSeen }).catch((error: unknown) => logger.warn({ err: error }, 'retention'));
       }, trimIntervalMs);
       trimTimer.unref();
       guardTimer = setInterval(() => void guard(), rollbackIntervalMs);

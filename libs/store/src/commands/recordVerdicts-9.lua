@@ -10,8 +10,9 @@
   KEYS[6] fields         hash path -> count of verdicts that differ there
   KEYS[7] field first    hash path -> first seen (ms)
   KEYS[8] field last     hash path -> last seen (ms)
-  KEYS[9] kind prefix    string: "<prefix>" of the per-kind zsets "<prefix><verdict>" and of the
-                         example lists "<prefix>ex:<path>" (same hash tag as the other keys)
+  KEYS[9] kind prefix    string: "<prefix>" of the per-kind zsets "<prefix><verdict>", of the
+                         example lists "<prefix>ex:<path>" and of the zset "<prefix>minutes" of the
+                         minutes the buckets hold (for trimVerdicts); same hash tag as the other keys
 
   ARGV[1] most distinct field paths (others count under "_other")
   ARGV[2] number of verdicts n, then n groups of 5:
@@ -31,7 +32,9 @@ for i = 0, n - 1 do
   if redis.call('ZADD', KEYS[1], 'NX', at, pairId) == 1 then
     added = added + 1
     local minute = at - (at % 60000)
-    redis.call('HINCRBY', KEYS[4], minute .. '|' .. verdict, 1)
+    if redis.call('HINCRBY', KEYS[4], minute .. '|' .. verdict, 1) == 1 then
+      redis.call('ZADD', KEYS[9] .. 'minutes', minute, minute)
+    end
     redis.call('HINCRBY', KEYS[5], verdict, 1)
     if verdict ~= 'match' then
       redis.call('HSET', KEYS[2], pairId, ARGV[base + 3])
