@@ -37,12 +37,12 @@ const candidates: Record<string, () => Promise<{ total: number }>> = {
   },
 };
 
-async function measure(candidate: () => Promise<{ total: number }>) {
+async function measure(candidate: () => Promise<{ total: number }>, through = client) {
   const latencies: number[] = [];
   let wrong = 0;
   for (let i = 0; i < CALLS; i += 1) {
     const start = process.hrtime.bigint();
-    const value = await client.run({ key: `k${i}`, control, candidate });
+    const value = await through.run({ key: `k${i}`, control, candidate });
     latencies.push(Number(process.hrtime.bigint() - start) / 1000);
     if (value.total !== expected) wrong += 1;
   }
@@ -64,6 +64,25 @@ for (const [name, candidate] of Object.entries(candidates)) {
   rows.push(`| shadow, ${name} | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.wrong} of ${formatRate(CALLS)} |`);
 }
 await client.stop();
+
+// Kafka down (nothing listens on port 1): results are dropped and counted, the caller unaffected.
+const down = createShadowClient({
+  redisUrl,
+  kafka: new Kafka({ clientId: 'bench-down', brokers: ['127.0.0.1:1'], logLevel: logLevel.NOTHING }),
+  keyPrefix: prefix,
+  comparison: 'c',
+  oldTopic: `${prefix}.old`,
+  newTopic: `${prefix}.new`,
+  connectTimeoutMs: 500,
+});
+await down.start();
+global.gc?.();
+const heapBefore = process.memoryUsage().heapUsed;
+const r = await measure(control, down);
+global.gc?.();
+const heapGrowth = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
+rows.push(`| shadow, Kafka down (${formatRate(down.stats().publishDropped)} results dropped, heap ${heapGrowth >= 0 ? '+' : ''}${heapGrowth.toFixed(1)} MB) | ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${r.wrong} of ${formatRate(CALLS)} |`);
+await down.stop();
 await admin.deleteTopics({ topics: [`${prefix}.old`, `${prefix}.new`] });
 await admin.disconnect();
 const keys = await redis.keys(`${prefix}:*`);
@@ -75,7 +94,12 @@ const markdown = `## Consumer library in shadow mode (libs/client)
 ${machine()}. ${formatRate(CALLS)} sequential calls of \`run({ control, candidate })\` per scenario
 in shadow mode, against the local Redis and Kafka (both results are published in the
 background); the control does ~2,000 square roots. Latency is what the caller waits, from the call
-to the result; the reference is the control alone, without the library, in the same run.
+to the result; the reference is the control alone, without the library, in the same run. The last
+row runs the same calls with Kafka down (nothing listens on the broker's port): the client starts
+anyway, drops and counts the results it cannot publish, and holds nothing for them (the heap
+after a full GC, before and after the calls). In shadow mode at most 100 candidates run at once;
+beyond that a candidate is skipped and counted, which is why a slow candidate costs the caller
+nothing.
 
 | scenario | caller p50 (µs) | caller p99 (µs) | results not control's |
 |---|---:|---:|---:|

@@ -1,1 +1,1 @@
-export { createShadowClient, type ShadowClient, type ShadowClientOptions, type RunOptions, type Outcome } from './shadow-client.ts';
+export { createShadowClient, type ShadowClient, type ShadowClientOptions, type RunOptions, type Outcome, type ProblemKind, type ShadowClientStats } from './shadow-client.ts';

@@ -1,4 +1,4 @@
-import { createModeRegistry, type MigrationMode } from '@shadowdiff/store';
+import { createModeRegistry, modeChannel, type MigrationMode } from '@shadowdiff/store';
 import { cleanUpPrefix, createTopicPair, pollUntil, readAll, startTestRedis, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -123,6 +123,116 @@ describe('the consumer library follows the live mode', () => {
     expect(client.mode).toBe('shadow');
     expect(problems).toContain('mode_stale');
     expect(await client.run({ key: 'x', control: async () => 'control', candidate: async () => 'candidate' })).toBe('control');
+    await client.stop();
+    control.disconnect();
+  });
+});
+
+describe('the consumer library never hurts its caller', () => {
+  const shadowFor = async (prefix: string, url = redisUrl) => {
+    const control = new Redis(url);
+    control.on('error', () => undefined);
+    await createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' }).change({ from: 'old', to: 'shadow', actor: 'test', reason: 'shadow', forced: false });
+    return control;
+  };
+
+  it('with Kafka down: start() returns, every caller gets its own result, and what is held stays bounded', async () => {
+    const prefix = uniqueId('client-nokafka');
+    prefixes.push(prefix);
+    const control = await shadowFor(prefix);
+    // Nothing listens on port 1: every connection is refused.
+    const client = createShadowClient({
+      redisUrl,
+      kafka: testKafka('127.0.0.1:1'),
+      keyPrefix: prefix,
+      comparison: 'c',
+      oldTopic: `${prefix}.old`,
+      newTopic: `${prefix}.new`,
+      maxInFlight: 50,
+      maxCandidates: 20,
+      candidateTimeoutMs: 50,
+      connectTimeoutMs: 500,
+    });
+    await client.start();
+    expect(client.mode).toBe('shadow');
+    const N = 2000;
+    let peakRunning = 0;
+    for (let i = 0; i < N; i += 1) {
+      // Every tenth candidate never finishes: it must not fill the candidate slots for good.
+      const value = await client.run({
+        key: `k${i}`,
+        control: async () => ({ i, total: i * 2 }),
+        candidate: i % 10 === 0 ? () => new Promise<{ i: number; total: number }>(() => undefined) : async () => ({ i, total: i * 2 + 1 }),
+      });
+      expect(value).toEqual({ i, total: i * 2 });
+      const stats = client.stats();
+      peakRunning = Math.max(peakRunning, stats.candidatesRunning);
+      expect(stats.inFlight).toBeLessThanOrEqual(50);
+    }
+    await pollUntil(async () => client.stats(), (s) => s.candidatesRunning === 0, { what: 'the hanging candidates to time out' });
+    const stats = client.stats();
+    // At most 20 candidates at once: the hanging ones held their slot 50 ms each, and while every
+    // slot was taken, candidates were skipped (counted) rather than queued.
+    expect(peakRunning).toBeLessThanOrEqual(20);
+    expect(stats.candidateTimedOut).toBeGreaterThan(0);
+    expect(stats.candidateSkipped).toBeGreaterThan(0);
+    const finished = N - stats.candidateSkipped - stats.candidateTimedOut;
+    // Nothing was published: every result (each control's, each finished candidate's) was dropped
+    // and counted; nothing waits in memory.
+    expect(stats.published).toBe(0);
+    expect(stats.publishDropped).toBe(N + finished);
+    expect(stats.inFlight).toBe(0);
+    await client.stop();
+    control.disconnect();
+  });
+
+  it('with Redis down at start: start() returns and the client runs in the default mode, marked stale', async () => {
+    const prefix = uniqueId('client-noredis');
+    prefixes.push(prefix);
+    await createTopicPair(kafka, prefix);
+    const server = await startTestRedis({ aof: false });
+    await server.stop();
+    const problems: string[] = [];
+    const client = createShadowClient({
+      redisUrl: server.url,
+      kafka,
+      keyPrefix: prefix,
+      comparison: 'c',
+      oldTopic: `${prefix}.old`,
+      newTopic: `${prefix}.new`,
+      defaultMode: 'shadow',
+      connectTimeoutMs: 500,
+      onProblem: ({ kind }) => problems.push(kind),
+    });
+    await client.start();
+    expect([client.mode, client.stale]).toEqual(['shadow', true]);
+    expect(problems).toContain('mode_stale');
+    expect(await client.run({ key: 'x', control: async () => 'control', candidate: async () => 'candidate' })).toBe('control');
+    // Redis comes back: the client reads the mode and follows changes again.
+    await server.start();
+    const control = await shadowFor(prefix, server.url);
+    const registry = createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' });
+    await pollUntil(async () => client.stale, (s) => !s, { what: 'the client to reconnect', timeoutMs: 30_000 });
+    await registry.change({ from: 'shadow', to: 'reverse_shadow', actor: 'test', reason: 'next', forced: true });
+    await pollUntil(async () => client.mode, (m) => m === 'reverse_shadow', { what: 'the change to reach the client' });
+    await client.stop();
+    control.disconnect();
+    await server.stop();
+  });
+
+  it('results JSON cannot hold, and garbage on the mode channel, are counted and change nothing for the caller', async () => {
+    const { prefix, registry, client, problems, control } = await setUp();
+    await registry.change({ from: 'old', to: 'shadow', actor: 'test', reason: 'shadow', forced: false });
+    await pollUntil(async () => client.mode, (m) => m === 'shadow', { what: 'shadow' });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(await client.run({ key: 'big', control: async () => ({ n: 10n }), candidate: async () => cyclic })).toEqual({ n: 10n });
+    await pollUntil(async () => client.stats().unserialisable, (n) => n === 2, { what: 'both results counted as unserialisable' });
+    // The mode moves in Redis without an announcement; then garbage arrives on the channel.
+    await control.set(`${prefix}:{c}:mode`, 'reverse_shadow');
+    for (const garbage of ['not json', 'null', '{"comparison":"c","to":"sideways"}', '[]']) await control.publish(modeChannel(prefix), garbage);
+    await pollUntil(async () => client.mode, (m) => m === 'reverse_shadow', { what: 'the mode read again from Redis' });
+    expect(problems.filter((p) => p === 'mode_message_invalid').length).toBeGreaterThanOrEqual(4);
     await client.stop();
     control.disconnect();
   });
