@@ -197,7 +197,7 @@ export function createShadowClient(options: ShadowClientOptions) {
   });
 
   /** Results waiting to be sent (bounded by maxInFlight together with those being sent). */
-  let queue: { topic: string; message: Message }[] = [];
+  const queue: { topic: string; message: Message }[] = [];
   let sending: Promise<void> | undefined;
 
   /** Sends what is queued, many results to a request, until nothing is left. */
