@@ -250,12 +250,26 @@ const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ??
  * differences kept are never cut.
  */
 export function serializeVerdict(verdict: Verdict, maxBytes: number = Number.POSITIVE_INFINITY): string {
-  const text = JSON.stringify(verdict);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(verdict);
+  } catch {
+    // Nothing known leads here (values are JSON from decode, normaliser output is checked); were
+    // it to, the values are what cannot be written, and they are cut like those of a large verdict.
+    text = undefined;
+  }
   // UTF-8 takes at most three bytes per UTF-16 unit: most verdicts need no counting.
-  if (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+  if (text !== undefined && (text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes)) return text;
+  const sizeOf = (value: unknown) => {
+    try {
+      return jsonBytes(value);
+    } catch {
+      return null;
+    }
+  };
   const sizes = {
-    old: verdict.old === null ? null : jsonBytes(verdict.old.value),
-    new: verdict.new === null ? null : jsonBytes(verdict.new.value),
+    old: verdict.old === null ? null : sizeOf(verdict.old.value),
+    new: verdict.new === null ? null : sizeOf(verdict.new.value),
     differences: verdict.differences.length,
   };
   const cutSide = (side: VerdictSide | null) => (side === null ? null : { ...side, value: TRUNCATED });
@@ -267,6 +281,7 @@ export function serializeVerdict(verdict: Verdict, maxBytes: number = Number.POS
     () => {
       // As many differences (values cut) as fit, in their order.
       let budget = maxBytes - Buffer.byteLength(JSON.stringify({ ...base, differences: [] }));
+      if (!Number.isFinite(budget)) budget = Number.MAX_SAFE_INTEGER;
       const kept: Difference[] = [];
       for (const d of verdict.differences) {
         const cut = cutValues(d);
@@ -277,9 +292,13 @@ export function serializeVerdict(verdict: Verdict, maxBytes: number = Number.POS
       return { ...base, differences: kept };
     },
   ];
-  let last = text;
+  let last = '';
   for (const attempt of attempts) {
-    last = JSON.stringify(attempt());
+    try {
+      last = JSON.stringify(attempt());
+    } catch {
+      continue;
+    }
     if (Buffer.byteLength(last) <= maxBytes) return last;
   }
   // Even bare, it does not fit (a key or a reason of megabytes): the broker refuses it, and it

@@ -95,6 +95,12 @@ describe('a verdict larger than its topic accepts', () => {
     expect(out.differences.map((d) => d.path)).toEqual(many.slice(0, out.differences.length).map((d) => d.path));
   });
 
+  it('holding a value JSON cannot write (none is known to reach it), it is still written, with that value cut', () => {
+    const out = JSON.parse(serializeVerdict(verdictWith({ n: 1n }, 2, [{ path: 'n', kind: 'changed', old: 1n, new: 2 }]))) as Verdict;
+    expect(out).toMatchObject({ verdict: 'mismatch', truncated: true, old: { value: TRUNCATED }, sizes: { old: null, differences: 1 } });
+    expect(out.differences).toEqual([{ path: 'n', kind: 'changed', old: TRUNCATED, new: TRUNCATED }]);
+  });
+
   it('is left as it is when it fits', () => {
     const v = toVerdict('c', 'shadow', decision({})).verdict;
     expect(serializeVerdict(v, 100_000)).toBe(JSON.stringify(v));
