@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, produceRecords, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, produceRecords, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -70,20 +70,16 @@ describe('records no comparison can handle, among ordinary ones', () => {
     await produceRecords(kafka, `${prefix}.new`, newRecords);
 
     const config = parseConfig(
-      `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-joiner: { groupId: "${prefix}.joiner" }
-comparisons:
-  - name: c
+      stackYaml(
+        { brokers, redisUrl, prefix },
+        `  - name: c
     old: { topic: ${prefix}.old }
     new: { topic: ${prefix}.new }
     eventTime: { from: header, name: source-ts }
     window: 1s
     maxWait: 10m
-    compare: { normalize: { old: ${JSON.stringify(join(dir, 'old.mjs'))}, new: ${JSON.stringify(join(dir, 'new.mjs'))} } }
-`,
+    compare: { normalize: { old: ${JSON.stringify(join(dir, 'old.mjs'))}, new: ${JSON.stringify(join(dir, 'new.mjs'))} } }`,
+      ),
       `${prefix}.yaml`,
     );
     joiner = buildJoiner({ config, logger: pino({ level: 'warn' }), metricsPort: 0, sampleIntervalMs: 200, expireIntervalMs: 200 });

@@ -1,6 +1,6 @@
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, kcatProduce, produceRecords, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, kcatProduce, produceRecords, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -31,17 +31,8 @@ describe('input batches compressed by a producer that is not kafkajs', () => {
       // Every tenth order is wrong on the new side: a true mismatch, at "total".
       await kcatProduce(brokers, `${topics}.new`, codec, Array.from({ length: N }, (_, i) => `k${i}\t${order(i, i % 10 === 0 ? i * 10 + 1 : i * 10)}`));
     }
-    const config = parseConfig(
-      `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-joiner: { groupId: "${prefix}.joiner" }
-comparisons:
-${CODECS.map((codec) => `  - { name: ${codec}, old: { topic: ${prefix}.${codec}.old }, new: { topic: ${prefix}.${codec}.new }, window: 1h, maxWait: 10m }`).join('\n')}
-`,
-      `${prefix}.yaml`,
-    );
+    const comparisons = CODECS.map((codec) => `  - { name: ${codec}, old: { topic: ${prefix}.${codec}.old }, new: { topic: ${prefix}.${codec}.new }, window: 1h, maxWait: 10m }`);
+    const config = parseConfig(stackYaml({ brokers, redisUrl, prefix }, comparisons.join('\n')), `${prefix}.yaml`);
     joiner = buildJoiner({ config, logger: pino({ level: 'warn' }), metricsPort: 0 });
     await joiner.start();
     for (const codec of CODECS) {

@@ -1,7 +1,7 @@
 import { buildApi, type Api } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, readAll, scrapeMetric, sumWhere, testKafka, uniqueId, type SeenVerdict } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, readAll, scrapeMetric, stackYaml, sumWhere, testKafka, uniqueId, type SeenVerdict } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -54,15 +54,7 @@ describe('verdicts that do not fit their topic', () => {
     await produceRecords(kafka, `${prefix}.old`, oldSide);
     await produceRecords(kafka, `${prefix}.new`, newSide);
 
-    const yaml = `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-joiner: { groupId: "${prefix}.joiner" }
-api: { groupId: "${prefix}.api" }
-comparisons:
-  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h }
-`;
+    const yaml = stackYaml({ brokers, redisUrl, prefix }, `  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h }`);
     joiner = buildJoiner({ config: parseConfig(yaml, `${prefix}.yaml`), logger: pino({ level: 'silent' }), metricsPort: 0 });
     const metricsUrl = `http://127.0.0.1:${await joiner.start()}/metrics`;
 

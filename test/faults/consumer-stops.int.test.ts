@@ -1,7 +1,7 @@
 import { buildApi } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, createTopicPair, kcatProduce, pollUntil, produceRecords, startJoinerProcess, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopic, createTopicPair, kcatProduce, pollUntil, produceRecords, stackYaml, startJoinerProcess, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -24,15 +24,10 @@ const BOMB = `bomb\t{"pad":"${'a'.repeat(400_000)}"}`;
 const BOUND = 65_536;
 
 function yaml(prefix: string): string {
-  return `
-kafka: { brokers: ["${brokers}"], maxBatchBytes: ${BOUND} }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-joiner: { groupId: "${prefix}.joiner", metricsPort: 0 }
-api: { groupId: "${prefix}.api" }
-comparisons:
-  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1s }
-`;
+  return stackYaml({ brokers, redisUrl, prefix }, `  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1s }`, {
+    kafka: `maxBatchBytes: ${BOUND}`,
+    joiner: 'metricsPort: 0',
+  });
 }
 
 async function inputsWithBomb(prefix: string): Promise<void> {

@@ -8,6 +8,7 @@ import {
   produceRecords,
   readAll,
   scrapeMetric,
+  stackYaml,
   startTestRedis,
   sumWhere,
   testKafka,
@@ -36,18 +37,9 @@ afterAll(async () => {
 const pairs = (from: number, to: number, side: 'old' | 'new'): Message[] =>
   Array.from({ length: to - from }, (_, j) => ({ key: `k${from + j}`, value: JSON.stringify({ i: from + j, v: side === 'new' && (from + j) % 10 === 0 ? 'changed' : 'same' }) }));
 
-function config(prefix: string, url: string, joiner = ''): ReturnType<typeof parseConfig> {
-  return parseConfig(
-    `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${url}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-joiner: { groupId: "${prefix}.joiner"${joiner} }
-comparisons:
-  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h, maxWait: 10m }
-`,
-    `${prefix}.yaml`,
-  );
+function config(prefix: string, url: string, joiner?: string): ReturnType<typeof parseConfig> {
+  const comparison = `  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h, maxWait: 10m }`;
+  return parseConfig(stackYaml({ brokers, redisUrl: url, prefix }, comparison, joiner === undefined ? {} : { joiner }), `${prefix}.yaml`);
 }
 
 describe('Redis under pressure', () => {
@@ -95,7 +87,7 @@ describe('Redis under pressure', () => {
     });
     await createTopicPair(kafka, prefix, { oldPartitions: 1, newPartitions: 1 });
     const LIMIT = 100;
-    const joiner = buildJoiner({ config: config(prefix, redisUrl, `, maxOutbox: ${LIMIT}, outboxLease: 2s`), logger: pino({ level: 'silent' }), metricsPort: 0, sampleIntervalMs: 200 });
+    const joiner = buildJoiner({ config: config(prefix, redisUrl, `maxOutbox: ${LIMIT}, outboxLease: 2s`), logger: pino({ level: 'silent' }), metricsPort: 0, sampleIntervalMs: 200 });
     joiners.push(joiner);
     const full: boolean[] = [];
     joiner.events.on('joiner.outbox_full', (e) => full.push(e.full));

@@ -7,3 +7,4 @@ export { cleanUpPrefix } from './cleanup.ts';
 export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
 export { startTestRedis, type TestRedis } from './redis-server.ts';
 export { kcatProduce } from './kcat.ts';
+export { stackYaml } from './config.ts';

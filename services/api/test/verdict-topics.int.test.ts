@@ -1,6 +1,6 @@
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -22,15 +22,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const yaml = `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}", partitions: 1 }
-joiner: { groupId: "${prefix}.joiner" }
-api: { groupId: "${prefix}.api" }
-comparisons:
-  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h, maxWait: 10m }
-`;
+const yaml = stackYaml({ brokers, redisUrl, prefix }, `  - { name: c, old: { topic: ${prefix}.old }, new: { topic: ${prefix}.new }, window: 1h, maxWait: 10m }`, { topics: 'partitions: 1' });
 
 /** What someone with write access to a verdict topic might put there, by mistake or not. */
 const GARBAGE: (string | null)[] = [
