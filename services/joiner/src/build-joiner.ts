@@ -138,6 +138,9 @@ function addOutcomes(a: SegmentOutcome, b: SegmentOutcome): SegmentOutcome {
   };
 }
 
+/** Most outbox entries taken over in one claim. */
+const RECLAIM_BATCH = 1000;
+
 /** Room left in a verdict topic's max.message.bytes for a record's key, headers and batch framing. */
 const VERDICT_RECORD_OVERHEAD = 16 * 1024;
 /** The broker's default max.message.bytes, less that room: for a topic whose limit could not be read. */
@@ -767,10 +770,15 @@ export function buildJoiner({
         } while (decisions.length > 0 && running);
       });
       every(Math.max(1000, outboxLeaseMs / 3), 'reclaim outbox', async () => {
-        const decisions = await runtime.store.claimStale(outboxLeaseMs, 1000);
-        if (decisions.length === 0) return;
-        events.emit('joiner.outbox_reclaimed', { comparison: runtime.config.name, count: decisions.length });
-        await publish(runtime, decisions);
+        // A backlog (a flush applied whose reply was lost, a publisher that died with thousands
+        // queued) is taken over as fast as it is published, not a thousand per round.
+        let decisions: OutboxEntry[];
+        do {
+          decisions = await runtime.store.claimStale(outboxLeaseMs, RECLAIM_BATCH);
+          if (decisions.length === 0) return;
+          events.emit('joiner.outbox_reclaimed', { comparison: runtime.config.name, count: decisions.length });
+          await publish(runtime, decisions);
+        } while (decisions.length === RECLAIM_BATCH && running);
       });
       const flow = createFlowControl({ maxAheadMs: runtime.config.maxAhead, stallMs: runtime.config.maxWait });
       every(sampleIntervalMs, 'sample store', async () => {
