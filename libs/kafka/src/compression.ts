@@ -53,8 +53,10 @@ function checkOutput(codec: string, output: Buffer, maxBatchBytes: number): Buff
 
 const gunzip = promisify(zlib.gunzip);
 const gzip = promisify(zlib.gzip);
-const zstdDecompress = promisify(zlib.zstdDecompress);
-const zstdCompress = promisify(zlib.zstdCompress);
+/** Node's zlib has zstd from 22.15 on; on an older Node, zstd batches stay unreadable (kafkajs says so). */
+const HAS_ZSTD = typeof zlib.zstdDecompress === 'function';
+const zstdDecompress = HAS_ZSTD ? promisify(zlib.zstdDecompress) : undefined;
+const zstdCompress = HAS_ZSTD ? promisify(zlib.zstdCompress) : undefined;
 
 /** zlib stops at maxOutputLength with ERR_BUFFER_TOO_LARGE; that becomes the project's error. */
 async function boundedZlib(
@@ -67,7 +69,7 @@ async function boundedZlib(
     return await inflate(buffer, { maxOutputLength: maxBatchBytes });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(codec, 'inflates past the bound', maxBatchBytes);
-    throw error;
+    throw malformed(codec, (error as Error).message);
   }
 }
 
@@ -152,12 +154,13 @@ export function lz4Bound(buffer: Buffer, maxBatchBytes: number): number {
       if (size > blockMax) throw malformed('lz4', `a block of ${size} bytes in a frame of ${blockMax}-byte blocks`);
       at += size + (blockChecksum ? 4 : 0);
       blocks += 1;
-      if (total + blocks * blockMax > maxBatchBytes && declared === null) {
+      // Blocks × block size bounds what the frame inflates to, whatever it declares.
+      if (total + blocks * blockMax > maxBatchBytes) {
         throw tooLarge('lz4', `holds ${blocks} blocks of up to ${blockMax} bytes`, maxBatchBytes);
       }
     }
     if (contentChecksum) at += 4;
-    total += declared ?? blocks * blockMax;
+    total += Math.min(declared ?? Number.POSITIVE_INFINITY, blocks * blockMax);
     if (total > maxBatchBytes) throw tooLarge('lz4', `declares ${total} bytes or more`, maxBatchBytes);
   }
   return total;
@@ -178,8 +181,9 @@ export function createCompressionCodecs(maxBatchBytes: number = DEFAULT_MAX_BATC
       decompress: (buffer) => boundedZlib('gzip', gunzip, buffer, maxBatchBytes),
     },
     zstd: {
-      compress: (encoder) => zstdCompress(encoder.buffer),
-      decompress: (buffer) => boundedZlib('zstd', zstdDecompress, buffer, maxBatchBytes),
+      compress: (encoder) => (zstdCompress ? zstdCompress(encoder.buffer) : Promise.reject(new Error('zstd needs Node.js 22.15 or later'))),
+      decompress: (buffer) =>
+        zstdDecompress ? boundedZlib('zstd', zstdDecompress, buffer, maxBatchBytes) : Promise.reject(malformed('zstd', 'reading zstd needs Node.js 22.15 or later')),
     },
     snappy: {
       compress: (encoder) => snappy.compress(encoder.buffer),
@@ -192,7 +196,9 @@ export function createCompressionCodecs(maxBatchBytes: number = DEFAULT_MAX_BATC
           declared += length;
           if (declared > maxBatchBytes) throw tooLarge('snappy', `declares ${declared} bytes or more`, maxBatchBytes);
         }
-        const parts = await Promise.all(blocks.map((block) => snappy.uncompress(block, { asBuffer: true }) as Promise<Buffer>));
+        const parts = await Promise.all(blocks.map((block) => snappy.uncompress(block, { asBuffer: true }) as Promise<Buffer>)).catch((error: unknown) => {
+          throw malformed('snappy', (error as Error).message);
+        });
         return checkOutput('snappy', parts.length === 1 ? parts[0]! : Buffer.concat(parts), maxBatchBytes);
       },
     },
@@ -200,7 +206,10 @@ export function createCompressionCodecs(maxBatchBytes: number = DEFAULT_MAX_BATC
       compress: (encoder) => lz4.compressFrame(encoder.buffer),
       async decompress(buffer) {
         lz4Bound(buffer, maxBatchBytes);
-        return checkOutput('lz4', await lz4.decompressFrame(buffer), maxBatchBytes);
+        const output = await lz4.decompressFrame(buffer).catch((error: unknown) => {
+          throw malformed('lz4', (error as Error).message);
+        });
+        return checkOutput('lz4', output, maxBatchBytes);
       },
     },
   };

@@ -61,4 +61,20 @@ describe('compression codecs', () => {
     });
     await expect(codecs.lz4.decompress(Buffer.from('not lz4 at all'))).rejects.toMatchObject({ code: KafkaErrorCode.BATCH_MALFORMED });
   });
+
+  it('lz4: a frame that declares a small content size is still bounded by its blocks', () => {
+    const frame = lz4.compressFrameSync(Buffer.alloc(BOUND * 4));
+    expect(frame[4]! & 0x08).toBe(0);
+    const size = Buffer.alloc(8);
+    size.writeBigUInt64LE(1n);
+    // The same blocks behind a header that claims one byte of content.
+    const liar = Buffer.concat([frame.subarray(0, 4), Buffer.from([frame[4]! | 0x08, frame[5]!]), size, Buffer.from([0]), frame.subarray(7)]);
+    expect(() => lz4Bound(liar, BOUND)).toThrow(expect.objectContaining({ code: KafkaErrorCode.BATCH_TOO_LARGE }));
+  });
+
+  it.each(['gzip', 'zstd', 'snappy'] as const)('%s: a corrupt batch is malformed, not retriable (the consumer stops rather than retrying it forever)', async (name) => {
+    const packed = Buffer.from(await codecs[name].compress({ buffer: text }));
+    for (let i = 12; i < packed.length - 8; i += 7) packed[i] = packed[i]! ^ 0x5a;
+    await expect(codecs[name].decompress(packed)).rejects.toMatchObject({ code: KafkaErrorCode.BATCH_MALFORMED, retriable: false });
+  });
 });

@@ -8,6 +8,8 @@ const PAIR_ID = /^[0-9a-f]{32}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 /** A verdict wraps payloads a comparison accepted (at most its maxDepth) in a few levels of its own. */
 const VERDICT_LEVELS = 4;
+/** How far ahead of the API's clock a verdict's decidedAt may be (clock skew between hosts). */
+const MAX_FUTURE_MS = 3_600_000;
 /** The most differences one verdict may list (a joiner lists one per differing path). */
 const MAX_DIFFERENCES = 100_000;
 
@@ -63,6 +65,8 @@ export function parseVerdict(value: Buffer | null, comparison: string, maxDepth:
   if (typeof parsed.decidedAt !== 'string' || !ISO_INSTANT.test(parsed.decidedAt) || !Number.isFinite(Date.parse(parsed.decidedAt))) {
     return refuse('decidedAt is not an ISO-8601 instant');
   }
+  // A verdict is decided before it is read: one from the future would outlive every trim by age.
+  if (Date.parse(parsed.decidedAt) > Date.now() + MAX_FUTURE_MS) return refuse('decidedAt is in the future');
   if (parsed.key !== null && typeof parsed.key !== 'string') return refuse('key is neither a string nor null');
   const differences = parsed.differences ?? [];
   if (!Array.isArray(differences) || differences.length > MAX_DIFFERENCES || !differences.every((d) => isObject(d) && typeof d.path === 'string')) {

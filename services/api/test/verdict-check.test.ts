@@ -42,6 +42,7 @@ describe('a record on a verdict topic is read only if it is a verdict', () => {
     [{ ...good, decidedAt: 'yesterday' }, 'decidedAt is not an ISO-8601 instant'],
     [{ ...good, decidedAt: '2026-13-45T99:99:99Z' }, 'decidedAt is not an ISO-8601 instant'],
     [{ ...good, decidedAt: 1_700_000_000_000 }, 'decidedAt is not an ISO-8601 instant'],
+    [{ ...good, decidedAt: '9999-12-31T23:59:59Z' }, 'decidedAt is in the future'],
     [{ ...good, key: { a: 1 } }, 'key is neither a string nor null'],
     [{ ...good, differences: 'x' }, 'differences is not a list of { path, ... }'],
     [{ ...good, differences: [{ kind: 'changed' }] }, 'differences is not a list of { path, ... }'],

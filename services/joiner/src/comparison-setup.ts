@@ -50,6 +50,10 @@ function guarded(side: 'old' | 'new', file: string, normalize: Normalizer, maxDe
     } catch (error) {
       throw new SideFault(side, `normaliser ${name} threw on the ${side} record: ${(error as Error)?.message ?? String(error)}`);
     }
+    // An async normaliser's promise is refused below; its rejection must not go unhandled.
+    if (out !== null && typeof out === 'object' && typeof (out as { then?: unknown }).then === 'function') {
+      Promise.resolve(out).catch(() => undefined);
+    }
     const problem = jsonProblem(out, maxDepth);
     if (problem !== null) throw new SideFault(side, `normaliser ${name} returned ${problem} for the ${side} record, not a JSON value`);
     return out as Json;

@@ -49,6 +49,7 @@ describe('a normaliser that misbehaves fails only the pair it was given', () => 
   if (v.poison === 'bigint') return { ...v, n: 10n };
   if (v.poison === 'cycle') { const o = { ...v }; o.self = o; return o; }
   if (v.poison === 'promise') return Promise.resolve(v);
+  if (v.poison === 'reject') return Promise.reject(new Error('later'));
   return v;
 };\n`,
     );
@@ -62,6 +63,9 @@ describe('a normaliser that misbehaves fails only the pair it was given', () => 
     expect(verdict('bigint').reason).toBe('normaliser new.mjs returned a bigint at n for the new record, not a JSON value');
     expect(verdict('cycle').reason).toBe('normaliser new.mjs returned nesting deeper than 128 levels at ' + 'self.'.repeat(127) + 'self for the new record, not a JSON value');
     expect(verdict('promise').reason).toBe('normaliser new.mjs returned a Promise at the top for the new record, not a JSON value');
+    // An async normaliser that rejects: refused the same way, and its rejection is not left unhandled.
+    expect(verdict('reject').reason).toBe('normaliser new.mjs returned a Promise at the top for the new record, not a JSON value');
+    await new Promise((resolve) => setImmediate(resolve));
     // Both records stay on the verdict: the reader sees what the normaliser could not handle.
     expect(verdict('throw').old?.value).toEqual({ poison: 'none' });
     expect(verdict('throw').new?.value).toEqual({ poison: 'throw' });

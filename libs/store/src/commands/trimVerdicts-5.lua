@@ -10,8 +10,8 @@
   ARGV[1] oldest decided-at to keep (ms)   ARGV[2] most discrepancies to keep   ARGV[3] most to drop per call
   ARGV[4] most pairIds to remember (a verdict read again after its pairId was forgotten counts again)
 
-  Returns the number of discrepancies and bucket minutes dropped (the caller calls again while it is
-  ARGV[3] or more).
+  Returns the number of discrepancies and bucket minutes dropped plus a hundredth of the pairIds
+  forgotten (the caller calls again while it is ARGV[3] or more).
 ]]
 local oldest = tonumber(ARGV[1])
 local keep = tonumber(ARGV[2])
@@ -33,7 +33,11 @@ end
 
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. oldest)
 local extraSeen = redis.call('ZCARD', KEYS[1]) - keepSeen
-if extraSeen > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, math.min(extraSeen, 100 * limit) - 1) end
+local seenDropped = 0
+if extraSeen > 0 then
+  seenDropped = math.min(extraSeen, 100 * limit)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, seenDropped - 1)
+end
 
 -- A bucket holds the counts of one minute: it goes once the whole minute is past the age limit.
 local minutes = redis.call('ZRANGEBYSCORE', KEYS[4] .. 'minutes', '-inf', '(' .. (oldest - 60000), 'LIMIT', 0, limit)
@@ -43,4 +47,5 @@ for _, minute in ipairs(minutes) do
   redis.call('HDEL', KEYS[5], unpack(fields))
   redis.call('ZREM', KEYS[4] .. 'minutes', minute)
 end
-return #victims + #minutes
+-- Counts forgotten pairIds a hundredth each, so that a large surplus keeps the caller calling.
+return #victims + #minutes + math.floor(seenDropped / 100)
