@@ -42,7 +42,8 @@ export async function deleteTopics(admin: Admin, prefix: string): Promise<void> 
 
 /** Produces messages in batches of `batchSize`, every one acknowledged by the broker. */
 export async function produceRecords(kafka: Kafka, topic: string, messages: readonly Message[], batchSize = 500): Promise<void> {
-  const producer = createProducer(kafka);
+  // Idempotent: a request retried after a time-out (a broker just started) writes nothing twice.
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
     for (let i = 0; i < messages.length; i += batchSize) {

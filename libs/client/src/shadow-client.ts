@@ -117,7 +117,7 @@ export function createShadowClient(options: ShadowClientOptions) {
     candidateTimeoutMs = 1000,
     eventTimeHeader = 'source-ts',
     onProblem = () => undefined,
-    maxInFlight = 10_000,
+    maxInFlight = 100_000,
     maxCandidates = 100,
     connectTimeoutMs = 2000,
   } = options;
