@@ -42,7 +42,7 @@ describe('a consumer that cannot go on', () => {
     const prefix = uniqueId('stops');
     await inputsWithBomb(prefix);
     const process = startJoinerProcess(yaml(prefix));
-    const code = await Promise.race([process.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), 60_000))]);
+    const code = await pollUntil(async () => process.child.exitCode, (c) => c !== null, { what: 'the joiner process to exit', timeoutMs: 60_000 });
     expect(code, process.output()).toBe(1);
     expect(process.output()).toContain('"event":"joiner.fatal"');
     expect(process.output()).toContain('SHADOWDIFF_ERR_KAFKA_BATCH_TOO_LARGE');

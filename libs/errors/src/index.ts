@@ -1,1 +1,1 @@
-export { ShadowdiffError, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';
+export { ShadowdiffError, causeChain, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';

@@ -22,3 +22,15 @@ export class ShadowdiffError extends Error {
 export function isShadowdiffError(value: unknown): value is ShadowdiffError {
   return value instanceof ShadowdiffError;
 }
+
+/**
+ * An error and the errors it wraps, outermost first (`cause` after `cause`, at most 10 deep):
+ * kafkajs and ioredis wrap what they caught, and the part that says what happened is often inside.
+ */
+export function* causeChain(error: unknown): Generator<Record<string, unknown>> {
+  let e = error;
+  for (let depth = 0; e !== null && typeof e === 'object' && depth < 10; depth += 1) {
+    yield e as Record<string, unknown>;
+    e = (e as { cause?: unknown }).cause;
+  }
+}

@@ -1,4 +1,4 @@
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, causeChain } from '@shadowdiff/errors';
 
 export const KafkaErrorCode = {
   /**
@@ -20,8 +20,7 @@ export class KafkaError extends ShadowdiffError {}
  * codec threw), or "" when there is none: the root cause's code belongs on the line that logs it.
  */
 export function codeOf(error: unknown): string {
-  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth += 1) {
-    const code = (e as { code?: unknown }).code;
+  for (const { code } of causeChain(error)) {
     if (typeof code === 'string' && code.startsWith('SHADOWDIFF_ERR_')) return ` (${code})`;
   }
   return '';

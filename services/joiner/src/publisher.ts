@@ -1,3 +1,4 @@
+import { causeChain } from '@shadowdiff/errors';
 import type { DeadLetter } from '@shadowdiff/store';
 import type { Message, Producer } from 'kafkajs';
 import type { JoinerEvents } from './events.ts';
@@ -54,8 +55,7 @@ const REFUSED_FOR_GOOD = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 
 
 /** The broker's refusal of the records themselves in an error's cause chain (kafkajs wraps it), or null. */
 export function refusalOf(error: unknown): string | null {
-  for (let e = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; e = (e as { cause?: unknown }).cause, depth += 1) {
-    const type = (e as { type?: unknown }).type;
+  for (const { type } of causeChain(error)) {
     if (typeof type === 'string' && REFUSED_FOR_GOOD.has(type)) return type;
   }
   return null;
