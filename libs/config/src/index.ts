@@ -13,5 +13,15 @@ export {
   type Side,
   type Mode,
   type CompareConfig,
+  type TlsConfig,
+  type TlsOption,
+  type SaslConfig,
+  type KafkaConfig,
+  type RedisConfig,
+  type SchemaRegistryConfig,
+  type ApiToken,
+  type ApiRole,
 } from './schema.ts';
+export { Secret, secretOf, readSecret, type SecretSource } from './secret.ts';
+export { tlsConnectionOptions } from './tls.ts';
 export { loadServiceConfig } from './service-config.ts';

@@ -3,14 +3,19 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigErrorCode, type ConfigProblem } from './errors.ts';
-import { configSchemaChecked, type ShadowdiffConfig } from './schema.ts';
+import { configSchemaChecked, secretContext, type ShadowdiffConfig } from './schema.ts';
 
-/** Environment variables that override connection settings (and only those). */
+/**
+ * The environment a config is read with: the variables below override connection settings (and
+ * only those); secrets given as `{ env: NAME }` are read from it too.
+ */
 export interface ConfigEnv {
   readonly KAFKA_BROKERS?: string | undefined;
   readonly REDIS_URL?: string | undefined;
   readonly SCHEMA_REGISTRY_URL?: string | undefined;
+  /** Adds an operator token named `operator` to api.tokens. */
   readonly SHADOWDIFF_API_TOKEN?: string | undefined;
+  readonly [name: string]: string | undefined;
 }
 
 /**
@@ -42,8 +47,17 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = {}): Sh
     }));
     throw new ConfigError(ConfigErrorCode.SYNTAX, file, problems);
   }
-  const raw = resolveModulePaths(applyEnv(doc.toJS() ?? {}, env), dirname(resolve(file)));
-  const parsed = configSchemaChecked.safeParse(raw, { reportInput: true });
+  const baseDir = dirname(resolve(file));
+  const raw = resolveModulePaths(applyEnv(doc.toJS() ?? {}, env), baseDir);
+  const outer = { ...secretContext };
+  secretContext.env = env;
+  secretContext.baseDir = baseDir;
+  let parsed;
+  try {
+    parsed = configSchemaChecked.safeParse(raw, { reportInput: true });
+  } finally {
+    Object.assign(secretContext, outer);
+  }
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => toProblem(issue, doc, lineCounter));
     throw new ConfigError(ConfigErrorCode.INVALID, file, problems);
@@ -63,7 +77,11 @@ function applyEnv(raw: unknown, env: ConfigEnv): unknown {
   if (env.KAFKA_BROKERS) section('kafka').brokers = env.KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean);
   if (env.REDIS_URL) section('redis').url = env.REDIS_URL;
   if (env.SCHEMA_REGISTRY_URL) section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL;
-  if (env.SHADOWDIFF_API_TOKEN) section('api').token = env.SHADOWDIFF_API_TOKEN;
+  if (env.SHADOWDIFF_API_TOKEN) {
+    const api = section('api');
+    const tokens = Array.isArray(api.tokens) ? api.tokens : [];
+    api.tokens = [...tokens, { name: 'operator', role: 'operator', value: { env: 'SHADOWDIFF_API_TOKEN' } }];
+  }
   return out;
 }
 
@@ -114,6 +132,12 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
         expected = `one of ${options.map((v) => JSON.stringify(v)).join(', ')}`;
         found = describe((issue.input as Record<string, unknown> | undefined)?.[discriminator]);
       }
+      break;
+    }
+    case 'custom': {
+      // A secret that could not be read says what it found (unset, ENOENT), never the value.
+      const given = (issue.params as { found?: unknown } | undefined)?.found;
+      if (typeof given === 'string') found = given;
       break;
     }
     default:

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, parsePattern } from '@shadowdiff/compare';
 import { z } from 'zod';
 import { DURATION_FORMAT, parseDuration } from './duration.ts';
+import { readSecret, type Secret } from './secret.ts';
 
 const duration = z
   .string({ error: DURATION_FORMAT })
@@ -15,6 +17,85 @@ const duration = z
   });
 
 const nonEmpty = z.string().min(1, { error: 'a non-empty string' });
+
+/**
+ * Where secrets are read while a config is parsed: the loader sets the environment it was given
+ * and the config file's folder (relative secret files are relative to it); parsing is synchronous,
+ * so this never leaks from one parse into another.
+ */
+export const secretContext: { env: Readonly<Record<string, string | undefined>>; baseDir: string } = { env: process.env, baseDir: process.cwd() };
+
+/** `{ env: NAME }` or `{ file: PATH }`, read at load time into a Secret that never prints its value. */
+export const secret = z
+  .union([z.strictObject({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'an environment variable name' }) }), z.strictObject({ file: nonEmpty })], {
+    error: 'a secret: { env: NAME } or { file: PATH } (never the value itself)',
+  })
+  .transform((source, ctx): Secret => {
+    const read = readSecret(source, secretContext.env, (path) => readFileSync(resolve(secretContext.baseDir, path), 'utf8'));
+    if ('problem' in read) {
+      ctx.addIssue({ code: 'custom', message: read.problem, input: source, params: { found: read.found } });
+      return z.NEVER;
+    }
+    return read;
+  });
+
+/**
+ * TLS for a connection (Kafka, Redis, the schema registry). PEM material comes as secrets (a
+ * file or an environment variable); without `ca` the system's CAs are trusted. The server's
+ * certificate is verified unless `rejectUnauthorized: false` is said out loud.
+ */
+export const tlsSchema = z
+  .strictObject({
+    ca: secret.optional(),
+    cert: secret.optional(),
+    key: secret.optional(),
+    passphrase: secret.optional(),
+    servername: nonEmpty.optional(),
+    rejectUnauthorized: z.boolean().default(true),
+  })
+  .superRefine((t, ctx) => {
+    if ((t.cert === undefined) !== (t.key === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [t.cert === undefined ? 'cert' : 'key'], message: 'cert and key together (a client certificate needs its key)', input: undefined });
+    }
+  });
+
+/** `true` (system CAs, verification on) or the options above. */
+const tlsOption = z.union([z.literal(true), tlsSchema], { error: 'true, or a mapping of ca, cert, key, passphrase, servername, rejectUnauthorized' });
+
+const scram = (mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512') => z.strictObject({ mechanism: z.literal(mechanism), username: secret, password: secret });
+
+/**
+ * SASL for Kafka. OAUTHBEARER takes either a token (a file re-read whenever a token is needed,
+ * so a sidecar may refresh it; or an environment variable) or an OAuth 2 client-credentials
+ * grant at a token endpoint.
+ */
+const saslSchema = z.discriminatedUnion(
+  'mechanism',
+  [
+    scram('plain'),
+    scram('scram-sha-256'),
+    scram('scram-sha-512'),
+    z
+      .strictObject({
+        mechanism: z.literal('oauthbearer'),
+        token: z.union([z.strictObject({ env: nonEmpty }), z.strictObject({ file: nonEmpty })]).optional(),
+        tokenEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+        clientId: secret.optional(),
+        clientSecret: secret.optional(),
+        scope: nonEmpty.optional(),
+      })
+      .superRefine((o, ctx) => {
+        const grant = o.tokenEndpoint !== undefined || o.clientId !== undefined || o.clientSecret !== undefined;
+        if (o.token !== undefined && grant) ctx.addIssue({ code: 'custom', message: 'either token or tokenEndpoint with clientId and clientSecret, not both', input: o });
+        else if (o.token === undefined && !(o.tokenEndpoint && o.clientId && o.clientSecret)) {
+          ctx.addIssue({ code: 'custom', message: 'token, or tokenEndpoint with clientId and clientSecret', input: o });
+        }
+      }),
+  ],
+  { error: 'a SASL mechanism: plain, scram-sha-256, scram-sha-512 or oauthbearer' },
+);
+
+const API_ROLES = ['read', 'operator'] as const;
 
 /** Payload codecs: plain JSON, UTF-8 text, raw bytes, or Confluent wire format through the registry. */
 export const CODECS = ['json', 'string', 'bytes', 'schema-registry'] as const;
@@ -151,15 +232,30 @@ export const configSchema = z.strictObject({
       clientId: nonEmpty.default('shadowdiff'),
       /** The most one record batch may inflate to when decompressed; a larger one stops the consumer (a decompression bomb). */
       maxBatchBytes: z.int().min(1024).default(32 * 1024 * 1024),
+      /** TLS to the brokers (SSL or SASL_SSL listeners). */
+      ssl: tlsOption.optional(),
+      sasl: saslSchema.optional(),
     })
     .prefault({}),
   redis: z
     .strictObject({
       url: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
       keyPrefix: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('sd'),
+      /** ACL user (Redis 6+); without it, `default`. Credentials never go in the URL. */
+      username: secret.optional(),
+      password: secret.optional(),
+      /** TLS (a rediss:// URL turns it on with the system CAs). */
+      tls: tlsOption.optional(),
     })
-    .default({ url: 'redis://127.0.0.1:6379', keyPrefix: 'sd' }),
-  schemaRegistry: z.strictObject({ url: z.url() }).optional(),
+    .prefault({}),
+  schemaRegistry: z
+    .strictObject({
+      url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+      /** HTTP basic authentication (Confluent Cloud: an API key and secret). */
+      auth: z.strictObject({ username: secret, password: secret }).optional(),
+      tls: tlsSchema.optional(),
+    })
+    .optional(),
   topics: z
     .strictObject({
       prefix: z.string().regex(/^[a-zA-Z0-9._-]{1,100}$/).default('shadowdiff'),
@@ -171,6 +267,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       groupId: nonEmpty.optional(),
       metricsPort: z.int().min(0).max(65535).default(9464),
+      /** Address the metrics and health listener binds; 0.0.0.0 (or ::) in a container. */
+      metricsHost: nonEmpty.default('127.0.0.1'),
       /** How long the group waits for a silent member (a crashed instance) before moving its partitions. */
       sessionTimeout: duration.prefault('30s'),
       /** A decision left in the outbox this long (its publisher died) is published by another instance. */
@@ -191,10 +289,29 @@ export const configSchema = z.strictObject({
     .strictObject({
       port: z.int().min(0).max(65535).default(8080),
       host: nonEmpty.default('127.0.0.1'),
-      /** Bearer token for changing things (the mode); SHADOWDIFF_API_TOKEN overrides. */
-      token: nonEmpty.optional(),
-      /** Require the token for reads too. */
-      protectReads: z.boolean().default(false),
+      /**
+       * Named bearer tokens. `read` may read; `operator` may also change the mode. The name is the
+       * actor recorded in the mode history. SHADOWDIFF_API_TOKEN adds an operator token `operator`.
+       */
+      tokens: z
+        .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'a name of letters, digits, ".", "_" or "-"' }), role: z.enum(API_ROLES), value: secret }))
+        .default([])
+        .superRefine((list, ctx) => {
+          const names = new Set<string>();
+          list.forEach((t, i) => {
+            if (names.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'a name no other token has', input: t.name });
+            names.add(t.name);
+          });
+        }),
+      /** With tokens configured, reads need one too unless this is false. */
+      protectReads: z.boolean().default(true),
+      /**
+       * Host header values served (DNS rebinding): names or name:port. Loopback names and
+       * api.host are always allowed.
+       */
+      allowedHosts: z.array(nonEmpty).default([]),
+      /** Per-client limit on the expensive reads (discrepancies, fields, summary, readiness). */
+      rateLimit: z.strictObject({ max: z.int().min(1).default(120), window: duration.prefault('1m') }).prefault({}),
       /** Consumer group of the verdict reader. */
       groupId: nonEmpty.optional(),
       retention: z
@@ -256,3 +373,12 @@ export type EventTimeSource = ComparisonConfig['eventTime'];
 export type Side = 'old' | 'new';
 export type Mode = ComparisonConfig['mode'];
 export type CompareConfig = ComparisonConfig['compare'];
+export type TlsConfig = z.output<typeof tlsSchema>;
+/** A connection's TLS setting: absent, `true` (system CAs) or the options. */
+export type TlsOption = TlsConfig | true | undefined;
+export type SaslConfig = z.output<typeof saslSchema>;
+export type KafkaConfig = ShadowdiffConfig['kafka'];
+export type RedisConfig = ShadowdiffConfig['redis'];
+export type SchemaRegistryConfig = NonNullable<ShadowdiffConfig['schemaRegistry']>;
+export type ApiToken = ShadowdiffConfig['api']['tokens'][number];
+export type ApiRole = ApiToken['role'];

@@ -121,11 +121,11 @@ export function buildApi({
 
   // Bearer token: always for changes, for reads too when protectReads.
   app.addHook('onRequest', async (request) => {
-    const token = config.api.token;
-    if (!token || !request.url.startsWith('/api/')) return;
+    const tokens = config.api.tokens;
+    if (tokens.length === 0 || !request.url.startsWith('/api/')) return;
     const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
     if (!mutating && !config.api.protectReads) return;
-    if (request.headers.authorization !== `Bearer ${token}`) {
+    if (!tokens.some((t) => (mutating ? t.role === 'operator' : true) && request.headers.authorization === `Bearer ${t.value.reveal()}`)) {
       throw new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'a bearer token is required (Authorization: Bearer <token>)');
     }
   });
