@@ -31,7 +31,7 @@ export {
 export { comparisonKeys, type ComparisonKeys } from './keys.ts';
 export { scriptSources, registerScripts, type ScriptSource, type ScriptRunner } from './scripts.ts';
 export { StoreError, StoreErrorCode, isStoreError, ScriptCode, scriptCodeError, toStoreError } from './errors.ts';
-export { createReadModel, type ReadModel, type VerdictRecord, type Cursor, type PageQuery, type Page, type FieldStat } from './read-model.ts';
+export { createReadModel, encodeFilterFields, decodeFilterFields, DEFAULT_SCAN_BUDGET, type ReadModel, type VerdictRecord, type Cursor, type PageQuery, type Page, type FieldStat } from './read-model.ts';
 export { createModeRegistry, modeChannel, type ModeRegistry, type ModeChange, type ModeState } from './mode-registry.ts';
 export { MODES, isMode, isAllowedTransition, isPromotion, compares, type MigrationMode } from './modes.ts';
 export { createDeadLetters, type DeadLetters, type DeadLetterEntry } from './dead-letters.ts';

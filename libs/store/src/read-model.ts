@@ -10,6 +10,8 @@ export interface VerdictRecord {
   /** The verdict JSON; not stored for matches (they are only counted). */
   readonly json: string;
   readonly paths: readonly string[];
+  /** The correlation key (null when the record had none), for the key filter. */
+  readonly key?: string | null;
 }
 
 /** A position in the newest-first order of discrepancies: (decided at, pairId). */
@@ -26,14 +28,25 @@ export interface PageQuery {
   /** Start strictly after this position. */
   readonly after?: Cursor;
   readonly limit: number;
-  /** Further filter on the stored verdict JSON (path, key). */
-  readonly accept?: (json: string) => boolean;
+  /** Only verdicts of this correlation key. */
+  readonly key?: string;
+  /** Only verdicts with a difference at exactly this path. */
+  readonly path?: string;
+  /**
+   * Most index entries one call looks at when filtering by key or path (default 20,000): the
+   * filters are checked on a small per-verdict summary, never by fetching and parsing each
+   * verdict, and a call that has looked at this many returns what it found with a cursor to go
+   * on from, so no request costs more than this however rare the filter's matches are.
+   */
+  readonly scanBudget?: number;
 }
 
 export interface Page {
   readonly items: readonly string[];
   /** Where the next page starts, or null when this was the last. */
   readonly next: Cursor | null;
+  /** True when the scan budget ran out before `limit` items were found (there may be more after `next`). */
+  readonly budgetSpent?: boolean;
 }
 
 export interface FieldStat {
@@ -66,6 +79,35 @@ export interface ReadModel {
 }
 
 const SCAN_BATCH = 500;
+export const DEFAULT_SCAN_BUDGET = 20_000;
+
+/** What a filtered read checks of a discrepancy without fetching it: its key and differing paths. */
+export function encodeFilterFields(key: string | null | undefined, paths: readonly string[]): string {
+  // Length-prefixed, so a key may hold any character, separators included.
+  const k = key ?? '';
+  return `${key === null || key === undefined ? '-' : k.length}:${k}${paths.join('\x1f')}`;
+}
+
+export function decodeFilterFields(text: string): { key: string | null; paths: readonly string[] } | undefined {
+  const colon = text.indexOf(':');
+  if (colon < 1) return undefined;
+  const head = text.slice(0, colon);
+  const length = head === '-' ? 0 : Number(head);
+  if (!Number.isInteger(length) || length < 0 || colon + 1 + length > text.length) return undefined;
+  const rest = text.slice(colon + 1 + length);
+  return { key: head === '-' ? null : text.slice(colon + 1, colon + 1 + length), paths: rest === '' ? [] : rest.split('\x1f') };
+}
+
+/** The filter fields of a stored verdict JSON (a verdict recorded before the summary existed). */
+function filterFieldsOfJson(json: string): { key: string | null; paths: readonly string[] } | undefined {
+  try {
+    const v = JSON.parse(json) as { key?: unknown; differences?: { path?: unknown }[] };
+    const paths = Array.isArray(v.differences) ? v.differences.map((d) => (typeof d?.path === 'string' ? d.path : '')) : [];
+    return { key: typeof v.key === 'string' ? v.key : null, paths };
+  } catch {
+    return undefined;
+  }
+}
 const NON_MATCH = ['mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'];
 
 export function createReadModel({
@@ -104,7 +146,10 @@ export function createReadModel({
     async record(verdicts) {
       if (verdicts.length === 0) return 0;
       const args: (string | number)[] = [maxPaths, verdicts.length];
-      for (const v of verdicts) args.push(v.pairId, v.verdict, v.decidedAt, v.verdict === 'match' ? '' : v.json, v.paths.join('\x1f'));
+      for (const v of verdicts) {
+        const match = v.verdict === 'match';
+        args.push(v.pairId, v.verdict, v.decidedAt, match ? '' : v.json, v.paths.join('\x1f'), match ? '' : encodeFilterFields(v.key ?? filterFieldsOfJson(v.json)?.key ?? null, v.paths));
+      }
       const added = await call('recordVerdicts', () =>
         run(
           'recordVerdicts',
@@ -160,9 +205,13 @@ export function createReadModel({
       return out;
     },
 
-    async page({ verdict, since = 0, until = Number.MAX_SAFE_INTEGER, after, limit, accept }) {
+    async page({ verdict, since = 0, until = Number.MAX_SAFE_INTEGER, after, limit, key, path, scanBudget = DEFAULT_SCAN_BUDGET }) {
       const index = verdict ? `${keys.kindPrefix}${verdict}` : keys.byTime;
+      const filtered = key !== undefined || path !== undefined;
+      const accepts = (fields: { key: string | null; paths: readonly string[] }) =>
+        (key === undefined || fields.key === key) && (path === undefined || fields.paths.includes(path));
       const items: string[] = [];
+      let scanned = 0;
       // Newest first; entries of equal time in descending pairId order (ZRANGE REV order). A
       // position is (max score, how many entries at exactly that score are already behind us),
       // recomputed from the cursor on every call so that verdicts arriving meanwhile shift nothing.
@@ -182,14 +231,30 @@ export function createReadModel({
         // The offset is only a fast skip: a verdict inserted between two reads at the position's
         // time can shift it. Anything not strictly after the position is dropped here, so nothing repeats.
         const entries = position ? all.filter((e) => e.at < (position as Cursor).at || (e.at === (position as Cursor).at && e.pairId < (position as Cursor).pairId)) : all;
-        const values = entries.length ? await call('page', () => redis.hmget(keys.discrepancies, ...entries.map((e) => e.pairId))) : [];
-        for (let i = 0; i < entries.length; i += 1) {
-          const json = values[i];
-          position = entries[i] as Cursor;
-          if (json && (!accept || accept(json))) {
+        // Filtering looks at each entry's small summary first and fetches only the verdicts it keeps.
+        let wanted = entries;
+        if (filtered && entries.length > 0) {
+          const summaries = await call('page', () => redis.hmget(`${keys.kindPrefix}meta`, ...entries.map((e) => e.pairId)));
+          const unknown = entries.filter((_e, i) => summaries[i] === null || summaries[i] === undefined);
+          const older = unknown.length ? await call('page', () => redis.hmget(keys.discrepancies, ...unknown.map((e) => e.pairId))) : [];
+          const ofOlder = new Map(unknown.map((e, i) => [e.pairId, older[i] ? filterFieldsOfJson(older[i] as string) : undefined]));
+          wanted = entries.filter((e, i) => {
+            const summary = summaries[i];
+            const fields = summary ? decodeFilterFields(summary) : ofOlder.get(e.pairId);
+            return fields !== undefined && accepts(fields);
+          });
+        }
+        const values = wanted.length ? await call('page', () => redis.hmget(keys.discrepancies, ...wanted.map((e) => e.pairId))) : [];
+        const byId = new Map(wanted.map((e, i) => [e.pairId, values[i]]));
+        for (const entry of entries) {
+          position = entry;
+          scanned += 1;
+          const json = byId.get(entry.pairId);
+          if (json) {
             items.push(json);
             if (items.length === limit) return { items, next: position };
           }
+          if (filtered && scanned >= scanBudget) return { items, next: position, budgetSpent: true };
         }
         if (all.length < SCAN_BATCH) return { items, next: null };
         const lastAt = (all[all.length - 1] as Cursor).at;

@@ -124,14 +124,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
       const { since, until } = range(request.query, null);
       const { verdict, path, key, limit, cursor } = request.query;
       const after = cursor ? decodeCursor(cursor) : undefined;
-      const accept =
-        path || key
-          ? (json: string) => {
-              const v = JSON.parse(json) as { key: string | null; differences?: { path: string }[] };
-              return (!key || v.key === key) && (!path || (v.differences ?? []).some((d) => d.path === path));
-            }
-          : undefined;
-      const page = await model.page({ limit, since, until, ...(verdict ? { verdict } : {}), ...(after ? { after } : {}), ...(accept ? { accept } : {}) });
+      const page = await model.page({ limit, since, until, ...(verdict ? { verdict } : {}), ...(after ? { after } : {}), ...(key ? { key } : {}), ...(path ? { path } : {}) });
       return {
         items: page.items.map((json) => {
           const v = JSON.parse(json) as { pairId: string; key: string | null; verdict: string; reason: string | null; decidedAt: string; differences?: { path: string }[] };

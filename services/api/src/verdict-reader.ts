@@ -170,6 +170,7 @@ export function createVerdictReader({
                 verdict: verdict.verdict,
                 decidedAt: Date.parse(verdict.decidedAt),
                 json: verdict.verdict === 'match' ? '' : JSON.stringify(verdict),
+                key: verdict.key,
                 paths: [...new Set(verdict.differences.map((d) => d.path))],
               });
             } catch (error) {

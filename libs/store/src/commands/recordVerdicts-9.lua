@@ -12,11 +12,15 @@
   KEYS[8] field last     hash path -> last seen (ms)
   KEYS[9] kind prefix    string: "<prefix>" of the per-kind zsets "<prefix><verdict>", of the
                          example lists "<prefix>ex:<path>" and of the zset "<prefix>minutes" of the
-                         minutes the buckets hold (for trimVerdicts); same hash tag as the other keys
+                         minutes the buckets hold (for trimVerdicts), and of the hash "<prefix>meta"
+                         pairId -> the filter fields (key and paths, encoded by read-model.ts) of
+                         each discrepancy, so a filtered read need not fetch the verdicts it skips;
+                         same hash tag as the other keys
 
   ARGV[1] most distinct field paths (others count under "_other")
-  ARGV[2] number of verdicts n, then n groups of 5:
-          pairId, verdict, decided at (ms), JSON ("" for a match), differing paths joined by \31
+  ARGV[2] number of verdicts n, then n groups of 6:
+          pairId, verdict, decided at (ms), JSON ("" for a match), differing paths joined by \31,
+          filter fields ("" for a match)
 
   Returns the number of verdicts that were new.
 ]]
@@ -25,7 +29,7 @@ local n = tonumber(ARGV[2])
 local added = 0
 
 for i = 0, n - 1 do
-  local base = 3 + i * 5
+  local base = 3 + i * 6
   local pairId = ARGV[base]
   local verdict = ARGV[base + 1]
   local at = tonumber(ARGV[base + 2])
@@ -38,6 +42,7 @@ for i = 0, n - 1 do
     redis.call('HINCRBY', KEYS[5], verdict, 1)
     if verdict ~= 'match' then
       redis.call('HSET', KEYS[2], pairId, ARGV[base + 3])
+      redis.call('HSET', KEYS[9] .. 'meta', pairId, ARGV[base + 5])
       redis.call('ZADD', KEYS[3], at, pairId)
       redis.call('ZADD', KEYS[9] .. verdict, at, pairId)
       local paths = ARGV[base + 4]

@@ -27,6 +27,7 @@ if excess > 0 then
 end
 for _, id in ipairs(victims) do
   redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[4] .. 'meta', id)
   redis.call('ZREM', KEYS[3], id)
   for i = 2, #kinds do redis.call('ZREM', KEYS[4] .. kinds[i], id) end
 end
