@@ -39,6 +39,8 @@ export interface JoinerOptions {
   readonly logger?: Logger;
   /** Port for /metrics and /healthz; 0 picks a free one. Defaults to config.joiner.metricsPort. */
   readonly metricsPort?: number;
+  /** Address /metrics and /healthz bind. Defaults to config.joiner.metricsHost (127.0.0.1). */
+  readonly metricsHost?: string;
   /** Most records of one partition in one flush. */
   readonly chunkSize?: number;
   /** Most records in one flush (one Lua call for every partition and both sides). */
@@ -166,6 +168,7 @@ export function buildJoiner({
   config,
   logger = pino({ name: 'shadowdiff-joiner' }),
   metricsPort = config.joiner.metricsPort,
+  metricsHost = config.joiner.metricsHost,
   chunkSize = 2000,
   flushSize = 20_000,
   partitionsConsumedConcurrently = 64,
@@ -749,7 +752,7 @@ export function buildJoiner({
     await consumer.connect();
     await consumer.subscribe({ topics: [...routes.keys()], fromBeginning: true });
     running = true;
-    const port = await http.listen(metricsPort);
+    const port = await http.listen(metricsPort, metricsHost);
     await consumer.run({
       // kafkajs commits what was resolved after every batch, that is after Redis applied it.
       // The joiner commits itself what Redis has applied (commitSoon), never what was only read.

@@ -38,7 +38,7 @@ export function createJoinerHttpServer(registry: Registry, health: () => JoinerH
     res.end(JSON.stringify({ statusCode: 404, code: JoinerErrorCode.NOT_FOUND, error: 'Not Found', message: `${req.url} is not served here` }));
   });
   return {
-    listen: (port, host = '0.0.0.0') =>
+    listen: (port, host = '127.0.0.1') =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
