@@ -143,7 +143,17 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
     default:
       break;
   }
+  // Whatever stands where a secret belongs may be the secret itself: never quoted back.
+  if (expected.startsWith(SECRET_EXPECTED) && typeof issue.input !== 'object') found = `${describeType(issue.input)} (not shown: it may be the secret itself)`;
   return { path: formatPath(path), line: lineOf(doc, lines, path), expected, found };
+}
+
+const SECRET_EXPECTED = 'a secret:';
+
+function describeType(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return `a ${typeof value}`;
 }
 
 function describe(value: unknown): string {
