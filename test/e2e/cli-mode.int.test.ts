@@ -27,11 +27,12 @@ beforeAll(async () => {
 kafka: { brokers: ["${inject('brokers')}"] }
 redis: { url: "${inject('redisUrl')}", keyPrefix: "${prefix}" }
 topics: { prefix: "${prefix}" }
-api: { token: tk }
+api: { tokens: [ { name: cli-user, role: operator, value: { env: SD_TOKEN } } ] }
 comparisons:
   - { name: orders, old: { topic: a }, new: { topic: b }, window: 1s, mode: old }
 `,
     'cli.yaml',
+    { SD_TOKEN: 'tk' },
   );
   api = buildApi({ config, logger: pino({ level: 'silent' }), readVerdicts: false });
   await api.start();

@@ -2,14 +2,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComparisonConfig, ShadowdiffConfig } from '@shadowdiff/config';
 import { createKafka } from '@shadowdiff/kafka';
+import type { Admin } from 'kafkajs';
 import { createDeadLetters, createModeRegistry, createReadModel, type DeadLetters, type ReadModel } from '@shadowdiff/store';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import { ShadowdiffError } from '@shadowdiff/errors';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino, type Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
-import { ApiError, ApiErrorCode } from './errors.ts';
+import { createAuthenticator, createHostCheck, type Access, type Principal } from './auth.ts';
+import { ApiError, ApiErrorCode, codeForStatus, statusText } from './errors.ts';
 import { createModeService, type ModeService } from './mode-service.ts';
 import { checkRollback } from './rollback-guard.ts';
 import { registerRoutes } from './routes.ts';
@@ -36,6 +40,26 @@ export interface Api {
   /** Listens on config.api (or the given port); resolves with the bound port. */
   listen(port?: number): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** How long one readiness computation answers /readyz, ms. */
+const READINESS_CACHE_MS = 1000;
+
+/** Our words for the framework's own refusals: never the parser's text, which may quote the body. */
+function frameworkMessage(error: FastifyError, status: number): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return 'the body is larger than the API takes (16 KiB)';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return 'the body must be application/json';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return 'the body is empty; send a JSON object';
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return 'content-length does not match the body';
+    default:
+      if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'the body is not valid JSON (or holds a __proto__ or constructor key)';
+      return status === 404 ? 'not found' : `the request was refused (${statusText(status)})`;
+  }
 }
 
 const DASHBOARD_DIR = join(import.meta.dirname, 'dashboard');
@@ -103,33 +127,111 @@ export function buildApi({
     },
   });
 
-  const app: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, disableRequestLogging: true, ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } } });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    disableRequestLogging: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
+    // What a hostile request can make the API hold or parse: small bodies (a mode change is a
+    // few hundred bytes), short path parameters, no prototype keys in JSON.
+    bodyLimit: 16 * 1024,
+    routerOptions: { maxParamLength: 200 },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    // Errors the router raises before any route runs (a malformed percent-encoding) answer like every other error.
+    frameworkErrors: (error, request, reply) => {
+      void request;
+      sendError(reply, new ApiError(400, ApiErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not well-formed (bad percent-encoding)' : 'the request could not be routed'));
+    },
+    // A request Node's HTTP parser refuses (malformed, headers too large) never reaches Fastify.
+    clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
+      if (!socket.writable) return socket.destroy();
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({ statusCode: status, code: codeForStatus(status), error: statusText(status), message: 'the HTTP request could not be parsed' });
+      socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    },
+  });
+  const auth = createAuthenticator(config.api.tokens, { protectReads: config.api.protectReads });
+  const hosts = createHostCheck({ host: config.api.host, allowedHosts: config.api.allowedHosts });
+  if (hosts.open) logger.warn({ event: 'api.hosts_open' }, 'api.host binds every interface and api.allowedHosts is empty: every Host header is served; name your hosts in api.allowedHosts');
 
-  app.setErrorHandler((error: FastifyError | ApiError, _request, reply) => {
-    if (error instanceof ApiError) return reply.status(error.statusCode).send(error.toJSON());
-    if (error.validation) {
-      const message = `${error.validationContext ?? 'request'}${error.message.replace(/^[a-z]+/, '')}`;
-      return reply.status(400).send(new ApiError(400, ApiErrorCode.BAD_REQUEST, message).toJSON());
+  function sendError(reply: FastifyReply, error: ApiError): void {
+    if (error.statusCode === 429 || error.statusCode === 503) reply.header('retry-after', String(error.details?.retryAfterSeconds ?? 1));
+    void reply.status(error.statusCode).type('application/json; charset=utf-8').send(error.toJSON());
+  }
+
+  app.setErrorHandler((error: FastifyError | ApiError | Error, request, reply) => {
+    if (error instanceof ApiError) return sendError(reply, error);
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      const message = `${fastifyError.validationContext ?? 'request'}${fastifyError.message.replace(/^[a-z]+/, '')}`;
+      return sendError(reply, new ApiError(400, ApiErrorCode.BAD_REQUEST, message));
     }
-    logger.error({ err: error }, 'request failed');
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    return reply.status(status).send({ statusCode: status, code: error.code ?? 'SHADOWDIFF_ERR_API_INTERNAL', error: status === 500 ? 'Internal Server Error' : 'Error', message: error.message });
+    const status = fastifyError.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // The framework's own refusals (FST_ERR_CTP_*, a JSON syntax error): a documented code and
+      // a message of ours, never the parser's text (which may quote the body).
+      return sendError(reply, new ApiError(status, codeForStatus(status), frameworkMessage(fastifyError, status)));
+    }
+    if (error instanceof ShadowdiffError && error.retriable) {
+      logger.warn({ err: error, reqId: request.id }, 'request failed: a backend is unavailable');
+      return sendError(reply, new ApiError(503, ApiErrorCode.UNAVAILABLE, `a backend is unavailable; retry (request ${request.id})`));
+    }
+    logger.error({ err: error, reqId: request.id }, 'request failed');
+    return sendError(reply, new ApiError(500, ApiErrorCode.INTERNAL, `internal error; the API's log has the details (request ${request.id})`));
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(new ApiError(404, ApiErrorCode.NOT_FOUND, `${request.method} ${request.url} is not a route`).toJSON());
+    const target = request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url;
+    sendError(reply, new ApiError(404, ApiErrorCode.NOT_FOUND, `${request.method} ${target} is not a route`));
   });
 
-  // Bearer token: always for changes, for reads too when protectReads.
-  app.addHook('onRequest', async (request) => {
-    const tokens = config.api.tokens;
-    if (tokens.length === 0 || !request.url.startsWith('/api/')) return;
-    const mutating = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-    if (!mutating && !config.api.protectReads) return;
-    if (!tokens.some((t) => (mutating ? t.role === 'operator' : true) && request.headers.authorization === `Bearer ${t.value.reveal()}`)) {
-      throw new ApiError(401, ApiErrorCode.UNAUTHORIZED, 'a bearer token is required (Authorization: Bearer <token>)');
+  // Access by the route that matched, never by the URL's text: every spelling the router takes
+  // for a protected route (percent-encoded, absolute-form) is that route, and is checked as it.
+  // A route that declares no access needs an operator token (fail closed).
+  app.decorateRequest('principal', null);
+  app.addHook('onRoute', (route) => {
+    const declared = (route.config as { access?: Access } | undefined)?.access;
+    route.config = { ...(route.config as object | undefined), access: declared ?? 'operator' };
+  });
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    const access = (request.routeOptions.config as { access?: Access } | undefined)?.access ?? 'public';
+    const probe = request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz';
+    if (!probe && !hosts.allows(request.headers.host)) {
+      throw new ApiError(403, ApiErrorCode.HOST_NOT_ALLOWED, 'the Host header is not one this API serves (api.allowedHosts)');
     }
+    const decision = auth.decide(access, request.headers.authorization);
+    if (!decision.ok) throw new ApiError(decision.status, decision.status === 401 ? ApiErrorCode.UNAUTHORIZED : ApiErrorCode.FORBIDDEN, decision.message);
+    (request as FastifyRequest & { principal: Principal }).principal = decision.principal;
   });
 
+  // Security headers on every answer; the dashboard runs under a CSP that allows no inline script.
+  void app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    // The API is usually reached over plain HTTP on loopback or behind a TLS-terminating ingress:
+    // HSTS is the ingress's to send.
+    strictTransportSecurity: false,
+  });
+  void app.register(rateLimit, {
+    global: false,
+    keyGenerator: (request) => request.ip,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, ApiErrorCode.RATE_LIMITED, `more than ${context.max} expensive reads in ${context.after}; retry later`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+  });
 
   const ready = app.register(async (instance) => {
     await instance.register(swagger, {
@@ -138,24 +240,30 @@ export function buildApi({
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       },
     });
-    await instance.register(swaggerUi, { routePrefix: '/docs' });
-    registerRoutes(instance, { comparisons, models, modes, deadLetters });
-    instance.get('/openapi.json', { schema: { hide: true } }, async () => instance.swagger());
+    registerRoutes(instance, { comparisons, models, modes, deadLetters, rateLimit: { max: config.api.rateLimit.max, timeWindow: config.api.rateLimit.window } });
+    instance.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => instance.swagger());
   });
 
   // Healthy while the verdict reader consumes, or waits for topics no joiner has created yet;
   // 503 while kafkajs restarts its consumer and once it gave up (nothing is read any more).
-  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/healthz', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
     const state = readVerdicts ? reader.state() : 'consuming';
     const healthy = state === 'consuming' || state === 'waiting' || state === 'idle';
     return reply.status(healthy ? 200 : 503).send({ status: healthy ? 'ok' : state, reader: state });
   });
-  app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+  // Readiness is asked often (every probe period, by every probe): one Kafka admin connection
+  // kept open, one computation shared by concurrent calls, its result reused for a second.
+  let admin: Admin | undefined;
+  let readiness: { at: number; result: Promise<{ ok: boolean; checks: Record<string, unknown> }> } | undefined;
+  const computeReadiness = async () => {
     const checks = { redis: false, kafka: false, caughtUp: false, reader: readVerdicts ? reader.state() : 'off' };
     checks.redis = await redis.ping().then(() => true, () => false);
-    const admin = kafka.admin();
     try {
-      await admin.connect();
+      if (!admin) {
+        const fresh = kafka.admin();
+        await fresh.connect();
+        admin = fresh;
+      }
       checks.kafka = true;
       const committed = await admin.fetchOffsets({ groupId: reader.groupId, topics: [...reader.topics] });
       const done = new Map(committed.flatMap((t) => t.partitions.map((p) => [`${t.topic}/${p.partition}`, Number(p.offset)] as const)));
@@ -167,17 +275,25 @@ export function buildApi({
       }
       checks.caughtUp = caughtUp;
     } catch {
-      // not reachable: reported below
-    } finally {
-      await admin.disconnect().catch(() => undefined);
+      // Not reachable (reported below); the next computation connects anew.
+      const broken = admin;
+      admin = undefined;
+      await broken?.disconnect().catch(() => undefined);
     }
     const ok = checks.redis && checks.kafka && checks.caughtUp && (checks.reader === 'consuming' || checks.reader === 'off');
+    return { ok, checks };
+  };
+  app.get('/readyz', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => {
+    const now = Date.now();
+    if (!readiness || now - readiness.at > READINESS_CACHE_MS) readiness = { at: now, result: computeReadiness() };
+    const { ok, checks } = await readiness.result;
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ready' : 'not ready', checks });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // Counts and latencies, no payloads: a Prometheus scrape sends a read token when reads are protected.
+  app.get('/metrics', { schema: { hide: true }, config: { access: 'read' } }, async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   for (const [route, { file, type }] of Object.entries(DASHBOARD)) {
     const body = readFileSync(join(DASHBOARD_DIR, file));
-    app.get(route, { schema: { hide: true } }, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
+    app.get(route, { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) => reply.type(type).header('cache-control', 'no-cache').send(body));
   }
 
   let trimTimer: NodeJS.Timeout | undefined;
@@ -220,6 +336,7 @@ export function buildApi({
       if (trimTimer) clearInterval(trimTimer);
       if (guardTimer) clearInterval(guardTimer);
       await reader.stop();
+      await admin?.disconnect().catch(() => undefined);
       await app.close();
       await redis.quit().catch(() => redis.disconnect());
     },

@@ -5,15 +5,76 @@ export const ApiErrorCode = {
   BAD_REQUEST: 'SHADOWDIFF_ERR_API_BAD_REQUEST',
   /** No such comparison, verdict or route. */
   NOT_FOUND: 'SHADOWDIFF_ERR_API_NOT_FOUND',
-  /** A bearer token is configured and the request did not carry it. */
+  /** HTTP 401: tokens are configured and the request carried none of them. */
   UNAUTHORIZED: 'SHADOWDIFF_ERR_API_UNAUTHORIZED',
+  /** HTTP 403: the token is valid but its role may not do this (a read token changing the mode). */
+  FORBIDDEN: 'SHADOWDIFF_ERR_API_FORBIDDEN',
+  /** HTTP 403: the Host header is not one the API serves (DNS rebinding). */
+  HOST_NOT_ALLOWED: 'SHADOWDIFF_ERR_API_HOST_NOT_ALLOWED',
+  /** HTTP 405: the route exists, not with this method. */
+  METHOD_NOT_ALLOWED: 'SHADOWDIFF_ERR_API_METHOD_NOT_ALLOWED',
+  /** HTTP 413: the body is larger than the API takes. */
+  BODY_TOO_LARGE: 'SHADOWDIFF_ERR_API_BODY_TOO_LARGE',
+  /** HTTP 415: a body of a type other than application/json. */
+  UNSUPPORTED_MEDIA_TYPE: 'SHADOWDIFF_ERR_API_UNSUPPORTED_MEDIA_TYPE',
+  /** HTTP 431: request headers too large. */
+  HEADERS_TOO_LARGE: 'SHADOWDIFF_ERR_API_HEADERS_TOO_LARGE',
+  /** HTTP 429: this client sent more expensive reads than api.rateLimit allows; see retry-after. */
+  RATE_LIMITED: 'SHADOWDIFF_ERR_API_RATE_LIMITED',
+  /** HTTP 503: Redis (or Kafka) did not answer; nothing was changed. */
+  UNAVAILABLE: 'SHADOWDIFF_ERR_API_UNAVAILABLE',
+  /** HTTP 500: a fault of the API itself; the body carries the request id, the log the details. */
+  INTERNAL: 'SHADOWDIFF_ERR_API_INTERNAL',
   /** HTTP 409: not a step of the migration (without force), already in that mode, or a concurrent change won. */
   TRANSITION_REFUSED: 'SHADOWDIFF_ERR_API_TRANSITION_REFUSED',
   /** HTTP 409: a promotion whose readiness criteria fail (the body lists them). */
   NOT_READY: 'SHADOWDIFF_ERR_API_NOT_READY',
 } as const;
 
-const ERROR_NAMES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 409: 'Conflict', 500: 'Internal Server Error' };
+const ERROR_NAMES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The documented code of an HTTP status the framework answers with on its own. */
+export function codeForStatus(status: number): string {
+  switch (status) {
+    case 401:
+      return ApiErrorCode.UNAUTHORIZED;
+    case 403:
+      return ApiErrorCode.FORBIDDEN;
+    case 404:
+      return ApiErrorCode.NOT_FOUND;
+    case 405:
+      return ApiErrorCode.METHOD_NOT_ALLOWED;
+    case 413:
+      return ApiErrorCode.BODY_TOO_LARGE;
+    case 415:
+      return ApiErrorCode.UNSUPPORTED_MEDIA_TYPE;
+    case 429:
+      return ApiErrorCode.RATE_LIMITED;
+    case 431:
+      return ApiErrorCode.HEADERS_TOO_LARGE;
+    case 503:
+      return ApiErrorCode.UNAVAILABLE;
+    default:
+      return status >= 500 ? ApiErrorCode.INTERNAL : ApiErrorCode.BAD_REQUEST;
+  }
+}
+
+export function statusText(status: number): string {
+  return ERROR_NAMES[status] ?? (status >= 500 ? 'Server Error' : 'Bad Request');
+}
 
 /** An error the API answers with `{statusCode, code, error, message}`. */
 export class ApiError extends ShadowdiffError {
@@ -28,7 +89,7 @@ export class ApiError extends ShadowdiffError {
   }
 
   toJSON() {
-    return { statusCode: this.statusCode, code: this.code, error: ERROR_NAMES[this.statusCode] ?? 'Error', message: this.message, ...this.details };
+    return { statusCode: this.statusCode, code: this.code, error: statusText(this.statusCode), message: this.message, ...this.details };
   }
 }
 

@@ -27,11 +27,13 @@ export interface RouteDeps {
   readonly models: ReadonlyMap<string, ReadModel>;
   readonly modes: ReadonlyMap<string, ModeService>;
   readonly deadLetters: ReadonlyMap<string, DeadLetters>;
+  /** Per client, on the reads that scan the read model. */
+  readonly rateLimit: { readonly max: number; readonly timeWindow: number };
 }
 
 const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 const DAY = 86_400_000;
-const errors = { 400: errorSchema, 401: errorSchema, 404: errorSchema, 409: errorSchema };
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema };
 
 function matchRate(counts: Record<string, number>): number | null {
   const match = counts.match ?? 0;
@@ -47,14 +49,37 @@ function bucketFor(rangeMs: number): string {
   return '1d';
 }
 
+/**
+ * An instant of the query. The schema's date-time takes a leap second (`23:59:60`), which Date
+ * does not: it stands for the last moment of its minute. Anything else Date cannot place is a 400.
+ */
+export function instant(text: string, name: string): number {
+  let ms = Date.parse(text);
+  if (Number.isNaN(ms)) {
+    const leap = /^(.*T\d{2}:\d{2}):60(?:\.\d+)?(.*)$/.exec(text);
+    if (leap) ms = Date.parse(`${leap[1]}:59.999${leap[2]}`);
+  }
+  if (!Number.isFinite(ms)) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `querystring/${name} is not an instant this API can use`);
+  return ms;
+}
+
+/** A count of the query: the schema bounds it; spellings such as Infinity that coerce past it are refused here. */
+export function count(value: number, name: string, max: number): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `querystring/${name} must be an integer from 1 to ${max}`);
+  return value;
+}
+
 function range(query: { since?: string; until?: string }, defaultSpanMs: number | null) {
-  const until = query.until ? Date.parse(query.until) : Date.now();
-  const since = query.since ? Date.parse(query.since) : defaultSpanMs === null ? 0 : until - defaultSpanMs;
+  const until = query.until ? instant(query.until, 'until') : Date.now();
+  const since = query.since ? instant(query.since, 'since') : defaultSpanMs === null ? 0 : until - defaultSpanMs;
   if (since > until) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'querystring/since must not be after querystring/until');
   return { since, until };
 }
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const read = { access: 'read' } as const;
+  // The reads whose cost grows with what the read model holds: limited per client.
+  const expensive = { access: 'read', rateLimit: deps.rateLimit } as const;
   const lookup = (name: string) => {
     const comparison = deps.comparisons.get(name);
     const model = deps.models.get(name);
@@ -65,7 +90,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get(
     '/api/v1/comparisons',
-    { schema: { summary: 'Every comparison with its mode and headline numbers', tags: ['comparisons'], response: { 200: { type: 'array', items: comparisonSummary }, ...errors } } },
+    { config: read, schema: { summary: 'Every comparison with its mode and headline numbers', tags: ['comparisons'], response: { 200: { type: 'array', items: comparisonSummary }, ...errors } } },
     async () =>
       Promise.all(
         [...deps.comparisons.values()].map(async (c) => {
@@ -77,7 +102,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get<{ Params: { name: string }; Querystring: { since?: string; until?: string; bucket?: string } }>(
     '/api/v1/comparisons/:name/summary',
-    { schema: { summary: 'Counts by verdict, match rate and a time series', tags: ['comparisons'], params: nameParams, querystring: summaryQuery, response: { 200: summaryResponse, ...errors } } },
+    { config: expensive, schema: { summary: 'Counts by verdict, match rate and a time series', tags: ['comparisons'], params: nameParams, querystring: summaryQuery, response: { 200: summaryResponse, ...errors } } },
     async (request) => {
       const { model } = lookup(request.params.name);
       const { since, until } = range(request.query, DAY);
@@ -111,6 +136,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   }>(
     '/api/v1/comparisons/:name/discrepancies',
     {
+      config: expensive,
       schema: {
         summary: 'Discrepancies, newest first, with filters that combine and cursor pagination',
         tags: ['discrepancies'],
@@ -122,7 +148,8 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const { model } = lookup(request.params.name);
       const { since, until } = range(request.query, null);
-      const { verdict, path, key, limit, cursor } = request.query;
+      const { verdict, path, key, cursor } = request.query;
+      const limit = count(request.query.limit, 'limit', 500);
       const after = cursor ? decodeCursor(cursor) : undefined;
       const page = await model.page({ limit, since, until, ...(verdict ? { verdict } : {}), ...(after ? { after } : {}), ...(key ? { key } : {}), ...(path ? { path } : {}) });
       return {
@@ -137,7 +164,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get<{ Params: { name: string; pairId: string } }>(
     '/api/v1/comparisons/:name/discrepancies/:pairId',
-    { schema: { summary: 'One verdict with both payloads and the diff', tags: ['discrepancies'], params: pairParams, response: { ...errors } } },
+    { config: read, schema: { summary: 'One verdict with both payloads and the diff', tags: ['discrepancies'], params: pairParams, response: { ...errors } } },
     async (request, reply) => {
       const { model } = lookup(request.params.name);
       const json = await model.get(request.params.pairId);
@@ -148,7 +175,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/comparisons/:name/fields',
-    { schema: { summary: 'Per differing field path: count, share of pairs, first and last seen, examples', tags: ['comparisons'], params: nameParams, response: { 200: fieldsResponse, ...errors } } },
+    { config: expensive, schema: { summary: 'Per differing field path: count, share of pairs, first and last seen, examples', tags: ['comparisons'], params: nameParams, response: { 200: fieldsResponse, ...errors } } },
     async (request) => {
       const { model } = lookup(request.params.name);
       const [fields, totals] = await Promise.all([model.fields(), model.totals()]);
@@ -170,7 +197,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/comparisons/:name/mode',
-    { schema: { summary: "The comparison's current mode", tags: ['mode'], params: nameParams, response: { 200: modeResponse, ...errors } } },
+    { config: read, schema: { summary: "The comparison's current mode", tags: ['mode'], params: nameParams, response: { 200: modeResponse, ...errors } } },
     async (request) => {
       const { comparison, modes } = lookup(request.params.name);
       const state = await modes.get();
@@ -178,9 +205,10 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
   );
 
-  app.put<{ Params: { name: string }; Body: { mode: MigrationMode; reason: string; force: boolean; actor?: string } }>(
+  app.put<{ Params: { name: string }; Body: { mode: MigrationMode; reason: string; force: boolean } }>(
     '/api/v1/comparisons/:name/mode',
     {
+      config: { access: 'operator' },
       schema: {
         summary: 'Change the mode: one step forward or back; promotions need the readiness criteria (or force)',
         tags: ['mode'],
@@ -192,8 +220,9 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { comparison, modes } = lookup(request.params.name);
-      const { mode, reason, force, actor } = request.body;
-      const change = await modes.change({ mode, reason, force, actor: actor ?? 'api' });
+      const { mode, reason, force } = request.body;
+      // The actor is who authenticated, never what the caller says it is.
+      const change = await modes.change({ mode, reason, force, actor: request.principal?.name ?? 'anonymous' });
       return { comparison: comparison.name, mode: change.to, change };
     },
   );
@@ -201,6 +230,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { name: string }; Querystring: { limit: number } }>(
     '/api/v1/comparisons/:name/mode/history',
     {
+      config: read,
       schema: {
         summary: 'Who changed the mode, when, why',
         tags: ['mode'],
@@ -211,13 +241,14 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { comparison, modes } = lookup(request.params.name);
-      return { comparison: comparison.name, history: await modes.history(request.query.limit) };
+      return { comparison: comparison.name, history: await modes.history(count(request.query.limit, 'limit', 1000)) };
     },
   );
 
   app.get<{ Params: { name: string }; Querystring: { limit: number } }>(
     '/api/v1/comparisons/:name/dead-letters',
     {
+      config: expensive,
       schema: {
         summary: 'Verdicts the broker refused for good (too large, keyless on a compacted topic), newest first',
         tags: ['comparisons'],
@@ -229,13 +260,13 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     async (request) => {
       const { comparison } = lookup(request.params.name);
       const list = deps.deadLetters.get(comparison.name) as DeadLetters;
-      return { comparison: comparison.name, ...(await list.list(request.query.limit)) };
+      return { comparison: comparison.name, ...(await list.list(count(request.query.limit, 'limit', 1000))) };
     },
   );
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/comparisons/:name/readiness',
-    { schema: { summary: 'The promotion criteria, each with its measured value and pass/fail', tags: ['mode'], params: nameParams, response: { 200: readinessResponse, ...errors } } },
+    { config: expensive, schema: { summary: 'The promotion criteria, each with its measured value and pass/fail', tags: ['mode'], params: nameParams, response: { 200: readinessResponse, ...errors } } },
     async (request) => lookup(request.params.name).modes.readiness(),
   );
 }

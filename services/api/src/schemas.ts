@@ -131,7 +131,6 @@ export const modeBody = {
     mode,
     reason: { type: 'string', minLength: 1, maxLength: 1000 },
     force: { type: 'boolean', default: false, description: 'make a transition that is not a step of the migration, or a promotion whose criteria fail' },
-    actor: { type: 'string', minLength: 1, maxLength: 200, description: 'who changes it (default: api)' },
   },
 } as const;
 

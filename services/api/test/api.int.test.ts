@@ -35,7 +35,8 @@ function verdict(i: number, kind = 'mismatch', at = T0 + i * 1000) {
   };
 }
 const message = (v: ReturnType<typeof verdict>): Message => ({ key: v.key, value: JSON.stringify(v) });
-const get = async (url: string, headers: Record<string, string> = {}) => {
+const READ = { authorization: 'Bearer r3ad' };
+const get = async (url: string, headers: Record<string, string> = READ) => {
   const response = await api.app.inject({ method: 'GET', url, headers });
   return { status: response.statusCode, body: response.json() as Record<string, unknown> & { items: { pairId: string; key: string; verdict: string; paths: string[] }[]; nextCursor: string | null } };
 };
@@ -54,7 +55,11 @@ beforeAll(async () => {
 kafka: { brokers: ["${brokers}"] }
 redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
 topics: { prefix: "${prefix}" }
-api: { token: s3cret, groupId: "${prefix}.api" }
+api:
+  groupId: "${prefix}.api"
+  tokens:
+    - { name: oncall, role: operator, value: { env: SD_OPERATOR_TOKEN } }
+    - { name: viewer, role: read, value: { env: SD_READ_TOKEN } }
 comparisons:
   - name: orders
     old: { topic: ${prefix}.o }
@@ -63,6 +68,7 @@ comparisons:
     redact: ["card.number"]
 `,
     'api.yaml',
+    { SD_OPERATOR_TOKEN: 's3cret', SD_READ_TOKEN: 'r3ad' },
   );
   api = buildApi({ config, logger: pino({ level: 'silent' }) });
   await api.start();
@@ -152,11 +158,13 @@ describe('REST API over the read model filled from the verdict topics', () => {
     }
     expect((await get('/api/v1/comparisons/nope/summary')).body).toMatchObject({ statusCode: 404, code: 'SHADOWDIFF_ERR_API_NOT_FOUND' });
     expect((await get(`/api/v1/comparisons/orders/discrepancies/${'f'.repeat(32)}`)).status).toBe(404);
-    const denied = await api.app.inject({ method: 'POST', url: '/api/v1/comparisons' });
-    expect(denied.json()).toMatchObject({ statusCode: 401, code: 'SHADOWDIFF_ERR_API_UNAUTHORIZED' });
+    // Reads need a token once tokens are configured; a route that does not exist is a 404 for anyone.
+    expect((await get('/api/v1/comparisons', {})).body).toMatchObject({ statusCode: 401, code: 'SHADOWDIFF_ERR_API_UNAUTHORIZED' });
+    expect((await get('/api/v1/comparisons', { authorization: 'Bearer wrong' })).body).toMatchObject({ statusCode: 401, code: 'SHADOWDIFF_ERR_API_UNAUTHORIZED' });
+    expect((await api.app.inject({ method: 'POST', url: '/api/v1/comparisons', headers: READ })).json()).toMatchObject({ statusCode: 404, code: 'SHADOWDIFF_ERR_API_NOT_FOUND' });
   });
 
-  it('describes itself in /openapi.json and serves /docs, /healthz, /readyz, /metrics and the dashboard', async () => {
+  it('describes itself in /openapi.json and serves /healthz, /readyz, /metrics and the dashboard', async () => {
     const spec = (await get('/openapi.json')).body as unknown as { openapi: string; paths: Record<string, unknown> };
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual([
@@ -170,11 +178,13 @@ describe('REST API over the read model filled from the verdict topics', () => {
       '/api/v1/comparisons/{name}/readiness',
       '/api/v1/comparisons/{name}/summary',
     ]);
-    expect((await api.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(200);
+    // No browsable Swagger UI (it needs inline script and third-party styles): /openapi.json is the description.
+    expect((await api.app.inject({ method: 'GET', url: '/docs/' })).statusCode).toBe(404);
     expect((await get('/healthz')).body).toMatchObject({ status: 'ok' });
     const readyz = await pollUntil(async () => get('/readyz'), (r) => r.status === 200, { what: 'readiness' });
     expect(readyz.body).toEqual({ status: 'ready', checks: { redis: true, kafka: true, caughtUp: true, reader: 'consuming' } });
-    expect((await api.app.inject({ method: 'GET', url: '/metrics' })).body).toContain('shadowdiff_api_verdicts_ingested_total{comparison="orders"}');
+    expect((await api.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    expect((await api.app.inject({ method: 'GET', url: '/metrics', headers: READ })).body).toContain('shadowdiff_api_verdicts_ingested_total{comparison="orders"}');
     const page = await api.app.inject({ method: 'GET', url: '/' });
     expect(page.headers['content-type']).toContain('text/html');
   });

@@ -32,7 +32,7 @@ async function put(name: string, body: object, headers: Record<string, string> =
   const response = await api.app.inject({ method: 'PUT', url: `/api/v1/comparisons/${name}/mode`, payload: body, headers });
   return { status: response.statusCode, body: response.json() as Record<string, unknown> };
 }
-const get = async (url: string) => (await api.app.inject({ method: 'GET', url })).json() as Record<string, unknown>;
+const get = async (url: string) => (await api.app.inject({ method: 'GET', url, headers: { authorization: 'Bearer w4tch' } })).json() as Record<string, unknown>;
 const total = async (name: string) => ((await get(`/api/v1/comparisons/${name}/summary`)) as { total: number }).total;
 
 beforeAll(async () => {
@@ -53,10 +53,13 @@ beforeAll(async () => {
 kafka: { brokers: ["${brokers}"] }
 redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
 topics: { prefix: "${prefix}" }
-api: { token: t0ken, groupId: "${prefix}.api" }
+api:
+  groupId: "${prefix}.api"
+  tokens: [ { name: ana, role: operator, value: { env: SD_TOKEN } }, { name: watcher, role: read, value: { env: SD_READ } } ]
 comparisons:${comparison('steps', 'old')}${comparison('guarded', 'shadow')}
 `,
     'modes.yaml',
+    { SD_TOKEN: 't0ken', SD_READ: 'w4tch' },
   );
   api = buildApi({ config, logger: pino({ level: 'silent' }), rollbackIntervalMs: 300 });
   await api.start();
@@ -76,10 +79,13 @@ describe('modes through the REST API', () => {
       expect(r.body.code, to).toBe('SHADOWDIFF_ERR_API_TRANSITION_REFUSED');
     };
     expect((await put('steps', { mode: 'shadow', reason: 'go' }, {})).status).toBe(401);
+    // A read token may look, not change; a body naming an actor is refused (the actor is the token's name).
+    expect((await put('steps', { mode: 'shadow', reason: 'go' }, { authorization: 'Bearer w4tch' })).body).toMatchObject({ statusCode: 403, code: 'SHADOWDIFF_ERR_API_FORBIDDEN' });
+    expect((await put('steps', { mode: 'shadow', reason: 'go', actor: 'mallory' })).status).toBe(400);
     // old: only shadow
     await refused('reverse_shadow');
     await refused('new');
-    expect((await put('steps', { mode: 'shadow', reason: 'start comparing', actor: 'ana' })).status).toBe(200);
+    expect((await put('steps', { mode: 'shadow', reason: 'start comparing' })).status).toBe(200);
     // shadow → reverse_shadow is a promotion: no pairs yet, refused with the failing criteria
     const early = await put('steps', { mode: 'reverse_shadow', reason: 'too early' });
     expect(early.status).toBe(409);
@@ -130,7 +136,7 @@ describe('modes through the REST API', () => {
     expect(mode).toBe('shadow');
     const history = (await get('/api/v1/comparisons/guarded/mode/history')) as { history: { actor: string; reason: string; figures: Record<string, number> }[] };
     expect(history.history[0]).toMatchObject({ actor: 'auto-rollback', reason: expect.stringContaining('mismatch rate'), figures: expect.objectContaining({ mismatches: 30 }) });
-    const metrics = (await api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await api.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer w4tch' } })).body;
     expect(metrics).toContain('shadowdiff_mode_rollbacks_total{comparison="guarded"} 1');
   });
 });

@@ -57,7 +57,7 @@ export async function runMode(args: string[], log: Log): Promise<number> {
   const response = await fetch(`${base}/mode`, {
     method: 'PUT',
     headers,
-    body: JSON.stringify({ mode, reason: values.reason, force: values.force, actor: process.env.USER ?? 'cli' }),
+    body: JSON.stringify({ mode, reason: values.reason, force: values.force }),
   });
   const body = (await response.json()) as { mode?: string; message?: string; criteria?: Criterion[] };
   if (!response.ok) {
