@@ -1,15 +1,40 @@
 // The shadowdiff dashboard: plain modules, no build, no CDN. Everything comes from /api/v1.
+//
+// Whatever a verdict holds (key, paths, kinds, values) was written by someone who could write to a
+// verdict topic: it is only ever put into the page as text (textContent, createElement), never as
+// markup, and no colour, class or URL is taken from it. The page runs under a CSP without inline
+// script. The API token is typed in by the operator, kept in this page's memory only, and sent as
+// a header: never in a URL (history, logs, Referer) and never in storage another page could read.
 const $ = (id) => document.getElementById(id);
+const SVG = 'http://www.w3.org/2000/svg';
+const KINDS = ['match', 'mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'];
 const COLORS = { match: 'var(--match)', mismatch: 'var(--mismatch)', missing_old: 'var(--missing)', missing_new: 'var(--missing)' };
-const color = (kind) => COLORS[kind] ?? 'var(--other)';
-const token = new URLSearchParams(location.search).get('token');
-const state = { comparison: null, cursor: null, filters: {} };
+const known = (kind) => KINDS.includes(kind);
+const color = (kind) => (Object.hasOwn(COLORS, kind) ? COLORS[kind] : 'var(--other)');
+const kindClass = (kind) => (known(kind) ? `verdict-${kind}` : 'verdict-other');
+const state = { comparison: null, cursor: null, filters: {}, token: null };
+
+// A token in the address (an old bookmark, a shared link) is never used: it is removed at once.
+if (new URLSearchParams(location.search).has('token')) {
+  history.replaceState(null, '', location.pathname);
+  $('login-note').textContent = 'A token in the address is ignored and was removed from it: enter it here instead.';
+  $('login').hidden = false;
+}
+
+class HttpError extends Error {
+  constructor(path, status) {
+    super(`${path}: ${status}`);
+    this.status = status;
+  }
+}
 
 async function api(path) {
-  const response = await fetch(`/api/v1${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
-  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  const response = await fetch(`/api/v1${path}`, state.token ? { headers: { authorization: `Bearer ${state.token}` } } : {});
+  if (!response.ok) throw new HttpError(path, response.status);
   return response.json();
 }
+
+const at = (...parts) => parts.map((p) => encodeURIComponent(p)).join('/');
 
 const text = (tag, value, attrs = {}) => {
   const el = document.createElement(tag);
@@ -26,7 +51,8 @@ async function loadComparisons() {
   nav.replaceChildren();
   if (comparisons.length === 0) { $('empty').hidden = false; return; }
   for (const c of comparisons) {
-    const button = text('button', `${c.name} · ${c.mode} · ${percent(c.matchRate)}`, { 'data-comparison': c.name });
+    const button = text('button', `${c.name} · ${c.mode} · ${percent(c.matchRate)}`);
+    button.dataset.comparison = c.name;
     button.setAttribute('aria-current', String(c.name === state.comparison));
     button.addEventListener('click', () => select(c.name));
     nav.append(button);
@@ -44,35 +70,58 @@ async function select(name) {
 
 async function loadSummary() {
   const name = state.comparison;
-  const [summary, mode] = await Promise.all([api(`/comparisons/${name}/summary`), api(`/comparisons/${name}/mode`)]);
+  const [summary, mode] = await Promise.all([api(`/comparisons/${at(name)}/summary`), api(`/comparisons/${at(name)}/mode`)]);
   $('mode').textContent = mode.mode;
   $('match-rate').textContent = percent(summary.matchRate);
   $('total').textContent = summary.total.toLocaleString('en-US');
-  $('counts').replaceChildren(...Object.entries(summary.counts).sort().map(([k, v]) => text('span', `${k} ${v.toLocaleString('en-US')}`, { class: `verdict-${k}`, 'data-kind': k, 'data-count': v })));
+  $('counts').replaceChildren(
+    ...Object.entries(summary.counts).sort().map(([k, v]) => {
+      const span = text('span', `${k} ${Number(v).toLocaleString('en-US')}`);
+      span.className = kindClass(k);
+      span.dataset.kind = k;
+      span.dataset.count = String(Number(v));
+      return span;
+    }),
+  );
   drawChart(summary.series);
 }
 
 function drawChart(series) {
   const svg = $('chart');
   const kinds = [...new Set(series.flatMap((s) => Object.keys(s.counts)))].sort();
-  const max = Math.max(1, ...series.map((s) => Object.values(s.counts).reduce((a, b) => a + b, 0)));
+  const max = Math.max(1, ...series.map((s) => Object.values(s.counts).reduce((a, b) => a + Number(b), 0)));
   const width = 800 / Math.max(series.length, 1);
   const bars = [];
   series.forEach((s, i) => {
     let y = 160;
     for (const kind of kinds) {
-      const h = ((s.counts[kind] ?? 0) / max) * 150;
-      if (h === 0) continue;
+      const n = Number(s.counts[kind] ?? 0);
+      const h = (n / max) * 150;
+      if (!(h > 0)) continue;
       y -= h;
-      bars.push(`<rect x="${i * width + 1}" y="${y}" width="${Math.max(width - 2, 1)}" height="${h}" fill="${color(kind)}"><title>${s.start} ${kind}: ${s.counts[kind]}</title></rect>`);
+      const rect = document.createElementNS(SVG, 'rect');
+      for (const [name, value] of [['x', i * width + 1], ['y', y], ['width', Math.max(width - 2, 1)], ['height', h]]) rect.setAttribute(name, String(value));
+      rect.style.fill = color(kind);
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `${s.start} ${kind}: ${n}`;
+      rect.append(title);
+      bars.push(rect);
     }
   });
-  svg.innerHTML = bars.join('');
-  $('legend').innerHTML = kinds.map((k) => `<span><i style="background:${color(k)}"></i>${k}</span>`).join('');
+  svg.replaceChildren(...bars);
+  $('legend').replaceChildren(
+    ...kinds.map((k) => {
+      const swatch = document.createElement('i');
+      swatch.style.background = color(k);
+      const entry = document.createElement('span');
+      entry.append(swatch, document.createTextNode(k));
+      return entry;
+    }),
+  );
 }
 
 async function loadFields() {
-  const { fields } = await api(`/comparisons/${state.comparison}/fields`);
+  const { fields } = await api(`/comparisons/${at(state.comparison)}/fields`);
   $('fields').tBodies[0].replaceChildren(
     ...fields.slice(0, 15).map((f) => {
       const row = document.createElement('tr');
@@ -87,11 +136,13 @@ async function loadDiscrepancies(reset) {
   if (reset) state.cursor = null;
   const params = new URLSearchParams({ limit: '50', ...Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v)) });
   if (state.cursor) params.set('cursor', state.cursor);
-  const page = await api(`/comparisons/${state.comparison}/discrepancies?${params}`);
+  const page = await api(`/comparisons/${at(state.comparison)}/discrepancies?${params}`);
   const rows = page.items.map((item) => {
     const row = document.createElement('tr');
     row.dataset.pairId = item.pairId;
-    row.append(text('td', time(item.decidedAt)), text('td', item.key ?? '–'), text('td', item.verdict, { class: `verdict-${item.verdict}` }), text('td', item.paths.join(', ') || item.reason || ''));
+    const kind = text('td', item.verdict);
+    kind.className = kindClass(item.verdict);
+    row.append(text('td', time(item.decidedAt)), text('td', item.key ?? '–'), kind, text('td', item.paths.join(', ') || item.reason || ''));
     row.addEventListener('click', () => openPair(item.pairId));
     return row;
   });
@@ -127,8 +178,8 @@ function render(value, paths) {
 }
 
 async function openPair(pairId) {
-  const verdict = await api(`/comparisons/${state.comparison}/discrepancies/${pairId}`);
-  const paths = new Set(verdict.differences.map((d) => d.path));
+  const verdict = await api(`/comparisons/${at(state.comparison, 'discrepancies', pairId)}`);
+  const paths = new Set((verdict.differences ?? []).map((d) => d.path));
   $('pair-title').textContent = `${verdict.verdict} · ${verdict.key ?? 'no key'} · ${verdict.pairId}`;
   $('pair-old').replaceChildren(verdict.old ? render(verdict.old.value, paths) : text('span', '(none)'));
   $('pair-new').replaceChildren(verdict.new ? render(verdict.new.value, paths) : text('span', '(none)'));
@@ -142,8 +193,27 @@ function applyFilters() {
   loadDiscrepancies(true).catch(showError);
 }
 
-function showError(error) { console.error(error); }
+/** Asks for a token when the API wants one (401), says so when the token may not (403). */
+function showError(error) {
+  if (error instanceof HttpError && (error.status === 401 || error.status === 403)) {
+    $('login').hidden = false;
+    $('login-error').textContent = error.status === 401
+      ? (state.token ? 'The API did not accept this token.' : 'The API needs a token to show anything.')
+      : 'This token may not do that.';
+    return;
+  }
+  console.error(error);
+}
 
+document.forms.login.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const field = document.forms.login.token;
+  state.token = field.value.trim() || null;
+  field.value = '';
+  $('login-error').textContent = '';
+  $('login').hidden = true;
+  loadComparisons().catch(showError);
+});
 document.forms.filters.addEventListener('submit', (event) => { event.preventDefault(); applyFilters(); });
 $('more').addEventListener('click', () => loadDiscrepancies(false).catch(showError));
 loadComparisons().catch(showError);
