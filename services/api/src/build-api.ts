@@ -198,6 +198,11 @@ export function buildApi({
     if (!probe && !hosts.allows(request.headers.host)) {
       throw new ApiError(403, ApiErrorCode.HOST_NOT_ALLOWED, 'the Host header is not one this API serves (api.allowedHosts)');
     }
+    // JSON is UTF-8 (RFC 8259): a body declared in another charset is not read as if it were.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      throw new ApiError(415, ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the body must be application/json in UTF-8');
+    }
     const decision = auth.decide(access, request.headers.authorization);
     if (!decision.ok) throw new ApiError(decision.status, decision.status === 401 ? ApiErrorCode.UNAUTHORIZED : ApiErrorCode.FORBIDDEN, decision.message);
     (request as FastifyRequest & { principal: Principal }).principal = decision.principal;
