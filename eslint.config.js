@@ -19,7 +19,7 @@ const ALLOWED = {
   'libs/kafka': ['errors', 'compare', 'codec'],
   'libs/client': ['errors', 'store', 'kafka'],
   infra: [],
-  test: ['infra', 'kafka'],
+  test: ['infra', 'kafka', 'compare'],
   'services/joiner': ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
   'services/api': ['errors', 'compare', 'config', 'store', 'kafka'],
   'services/cli': ['errors', 'config', 'kafka', 'infra'],

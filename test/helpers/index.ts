@@ -8,3 +8,4 @@ export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from
 export { startTestRedis, type TestRedis } from './redis-server.ts';
 export { kcatProduce } from './kcat.ts';
 export { stackYaml } from './config.ts';
+export { MARK, PATTERNS, derive, plant, tree } from './redaction.ts';

@@ -1,3 +1,4 @@
+import { describeWithoutData } from '@shadowdiff/errors';
 import { DEFAULT_MAX_DEPTH, exceedsDepth, type Json } from '@shadowdiff/compare';
 
 export type CodecName = 'json' | 'string' | 'bytes' | 'schema-registry';
@@ -36,8 +37,9 @@ export function tooDeep(maxDepth: number): Undecodable {
 }
 
 /** V8's JSON.parse message without the excerpts of the payload it quotes (they may be secrets). */
+/** Where the text stops being JSON, never what it says there (the reason is stored and emitted). */
 function syntaxError(error: Error): string {
-  return error.message.replace(/, ".*?"(\.\.\.)? is not valid JSON/s, '').replace(/ '[^']*'/g, '');
+  return describeWithoutData(error);
 }
 
 function jsonCodec(maxDepth: number): SyncCodec {

@@ -1,3 +1,4 @@
+import { describeWithoutData } from '@shadowdiff/errors';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { DecimalType } from './avro-decimal.ts';
 import { DEFAULT_MAX_DEPTH, type Json } from '@shadowdiff/compare';
@@ -62,14 +63,14 @@ export function createSchemaRegistryCodec({ url, registry, maxDepth = DEFAULT_MA
             cause: error,
           });
         }
-        return { ok: false, reason: `does not decode with schema ${schemaId}: ${(error as Error).message}` };
+        return { ok: false, reason: `does not decode with schema ${schemaId}: ${describeWithoutData(error)}` };
       }
       let value: Json;
       try {
         value = toJson(decoded, maxDepth);
       } catch (error) {
         if (error instanceof DepthExceeded) return tooDeep(maxDepth);
-        return { ok: false, reason: `decoded with schema ${schemaId}, but not to a JSON value: ${(error as Error).message}` };
+        return { ok: false, reason: `decoded with schema ${schemaId}, but not to a JSON value: ${describeWithoutData(error)}` };
       }
       return { ok: true, value, json: JSON.stringify(value) };
     },

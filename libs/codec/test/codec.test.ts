@@ -13,6 +13,19 @@ describe('codecs', () => {
     expect(!result.ok && result.reason).toMatch(/^not JSON: /);
   });
 
+  it('a reason says where the text stops being JSON, never what it says (it is stored and emitted unredacted)', () => {
+    const secret = '4111111111111111';
+    for (const text of [`{"card": ${secret}x}`, `{"card": "${secret}`, `${secret}}`, `{"card": '${secret}'}`, `{"card":\u0001"${secret}"}`, `nope ${secret}`]) {
+      const result = createCodec('json').decode(Buffer.from(text));
+      expect(result.ok, text).toBe(false);
+      const reason = !result.ok ? result.reason : '';
+      expect(reason, text).toMatch(/^not JSON: SyntaxError/);
+      expect(reason, text).not.toContain('4111');
+      expect(reason, text).not.toContain('card');
+    }
+    expect(!createCodec('json').decode(Buffer.from('{"a": x}')).ok && (createCodec('json').decode(Buffer.from('{"a": x}')) as { reason: string }).reason).toBe('not JSON: SyntaxError');
+  });
+
   it('every codec refuses a tombstone', () => {
     for (const name of ['json', 'string', 'bytes'] as const) {
       expect(createCodec(name).decode(null)).toEqual({ ok: false, reason: 'no value (tombstone)' });

@@ -2,7 +2,7 @@ import equal from 'fast-deep-equal';
 import type { Difference, Json } from './difference.ts';
 import { IGNORED, applyRenames, entryKey, normalize } from './normalize.ts';
 import { formatPath, type Segment } from './pattern.ts';
-import { REDACTED, createRedactor } from './redact.ts';
+import { createRedactor, withRenamedPatterns } from './redact.ts';
 import { CompiledRules, type CompareRules, type Normalizer } from './rules.ts';
 
 export interface Comparator {
@@ -59,13 +59,16 @@ function toMillis(value: Json, epochScale: number): number | undefined {
 
 export function createComparator({ rules = {}, normalizers = {}, redact = [] }: ComparatorOptions = {}): Comparator {
   const compiled = new CompiledRules(rules);
-  const redactor = createRedactor(redact);
-  /** A difference, with its values masked when its path is redacted. */
+  const redactor = createRedactor(withRenamedPatterns(redact, rules.rename ?? {}));
+  /**
+   * A difference, its values masked wherever a redacted path lies: at the difference's path or
+   * above it ("***" whole), or inside its values (a removed, nulled or retyped parent, an array
+   * item that held the field).
+   */
   const difference = (path: readonly Segment[], kind: Difference['kind'], values: { old?: Json; new?: Json }): Difference => {
-    const masked = redact.length > 0 && redactor.covers(path);
     const out: { path: string; kind: Difference['kind']; old?: Json; new?: Json } = { path: formatPath(path), kind };
-    if ('old' in values) out.old = masked ? REDACTED : (values.old as Json);
-    if ('new' in values) out.new = masked ? REDACTED : (values.new as Json);
+    if ('old' in values) out.old = redactor.valueAt(values.old as Json, path);
+    if ('new' in values) out.new = redactor.valueAt(values.new as Json, path);
     return out;
   };
 

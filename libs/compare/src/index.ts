@@ -1,6 +1,6 @@
 export { createComparator, diff, withinTolerance, type Comparator, type ComparatorOptions } from './comparator.ts';
 export { CompiledRules, validateRules, type CompareRules, type Normalizer } from './rules.ts';
-export { parsePattern, matchesPattern, formatPath, type PathPattern, type Segment, type KeyedSegment } from './pattern.ts';
+export { parsePattern, matchesPattern, formatPath, parsePath, type PathPattern, type Segment, type KeyedSegment } from './pattern.ts';
 export type { Difference, DifferenceKind, Json } from './difference.ts';
-export { createRedactor, REDACTED, type Redactor } from './redact.ts';
+export { createRedactor, withRenamedPatterns, REDACTED, type Redactor } from './redact.ts';
 export { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, exceedsDepth, jsonProblem, isJson } from './json-check.ts';

@@ -96,3 +96,31 @@ export function formatPath(path: readonly Segment[]): string {
   }
   return out;
 }
+
+const PATH_PART = /\.?([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]|\[([^=[\]"]+)=("(?:[^"\\]|\\.)*")\]/y;
+
+/**
+ * The segments of a path formatPath wrote (`items[2].price`, `["a b"]`, `items[sku="A-1"]`), or
+ * undefined when the text is not one: what a reader of verdicts needs to match a difference's
+ * path against the redact patterns.
+ */
+export function parsePath(text: string): Segment[] | undefined {
+  const out: Segment[] = [];
+  let position = 0;
+  while (position < text.length) {
+    PATH_PART.lastIndex = position;
+    const match = PATH_PART.exec(text);
+    if (!match || (position === 0 && text.startsWith('.'))) return undefined;
+    const [whole, name, index, quoted, by, keyed] = match;
+    try {
+      if (name !== undefined) out.push(name);
+      else if (index !== undefined) out.push(Number(index));
+      else if (quoted !== undefined) out.push(JSON.parse(quoted) as string);
+      else out.push({ by: by as string, key: JSON.parse(keyed as string) as string });
+    } catch {
+      return undefined;
+    }
+    position += whole.length;
+  }
+  return out;
+}

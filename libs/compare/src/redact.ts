@@ -4,10 +4,36 @@ import { matchesPattern, parsePattern, type PathPattern, type Segment } from './
 export const REDACTED = '***';
 
 export interface Redactor {
+  /** Whether any path is redacted at all. */
+  readonly active: boolean;
   /** Whether the value at `path` (or an ancestor of it) is redacted. */
   covers(path: readonly Segment[]): boolean;
   /** A copy of `value` with every redacted path replaced by "***". */
   value(value: Json): Json;
+  /**
+   * The same for a value that sits at `path` inside a payload (a difference's old or new value):
+   * the patterns are matched against `path` + the path inside the value, so a redacted field is
+   * masked whether the difference is at the field, at a parent that was removed, nulled or changed
+   * type, or at an array item that held it.
+   */
+  valueAt(value: Json, path: readonly Segment[]): Json;
+}
+
+/**
+ * The redact patterns as the old side names its fields: `compare.rename` maps old paths to new
+ * ones before comparing, and a pattern is written against either naming, so each pattern that
+ * starts with a renamed path is also given under the other name.
+ */
+export function withRenamedPatterns(patterns: readonly string[], rename: Readonly<Record<string, string>>): string[] {
+  const out = new Set(patterns);
+  for (const pattern of patterns) {
+    for (const [from, to] of Object.entries(rename)) {
+      for (const [a, b] of [[to, from], [from, to]] as const) {
+        if (pattern === a || pattern.startsWith(`${a}.`) || pattern.startsWith(`${a}[`)) out.add(`${b}${pattern.slice(a.length)}`);
+      }
+    }
+  }
+  return [...out];
 }
 
 /** Masks values at the `redact` paths of a comparison in everything stored or emitted. */
@@ -32,5 +58,10 @@ export function createRedactor(patterns: readonly string[]): Redactor {
     }
     return value;
   };
-  return { covers, value: compiled.length === 0 ? (v) => v : (v) => walk(v, []) };
+  return {
+    active: compiled.length > 0,
+    covers,
+    value: compiled.length === 0 ? (v) => v : (v) => walk(v, []),
+    valueAt: compiled.length === 0 ? (v) => v : (v, path) => (covers(path) ? REDACTED : walk(v, [...path])),
+  };
 }

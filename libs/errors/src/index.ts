@@ -1,1 +1,2 @@
+export { describeWithoutData } from './describe.ts';
 export { ShadowdiffError, causeChain, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';

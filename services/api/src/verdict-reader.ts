@@ -1,4 +1,4 @@
-import { createRedactor, type Redactor } from '@shadowdiff/compare';
+import { REDACTED, createRedactor, parsePath, withRenamedPatterns, type Json, type Redactor } from '@shadowdiff/compare';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { KafkaError, KafkaErrorCode, codeOf, missingTopics } from '@shadowdiff/kafka';
 import type { ReadModel, VerdictRecord } from '@shadowdiff/store';
@@ -65,6 +65,28 @@ function isRetriable(error: unknown): boolean {
  * Anyone who can write to a verdict topic can write anything there: a record that is not a valid
  * `shadowdiff.verdict.v1` is skipped and counted, never retried, so it cannot jam the reader.
  */
+/**
+ * The differences' values redacted again, as the joiner does (for verdicts written by an older or
+ * misconfigured joiner): by the difference's path and the path inside each value. A path this
+ * reader cannot read loses both values whole when anything is to be redacted.
+ */
+export function redactVerdict(verdict: { old: { value: Json } | null; new: { value: Json } | null; differences: readonly unknown[] }, redactor: Redactor): void {
+  if (verdict.old) verdict.old.value = redactor.value(verdict.old.value);
+  if (verdict.new) verdict.new.value = redactor.value(verdict.new.value);
+  redactDifferences(verdict.differences, redactor);
+}
+
+function redactDifferences(differences: readonly unknown[], redactor: Redactor): void {
+  for (const d of differences as { path: string; old?: unknown; new?: unknown }[]) {
+    const path = parsePath(d.path);
+    for (const side of ['old', 'new'] as const) {
+      if (!(side in d)) continue;
+      if (path !== undefined) d[side] = redactor.valueAt(d[side] as Json, path);
+      else if (redactor.active) d[side] = REDACTED;
+    }
+  }
+}
+
 export function createVerdictReader({
   kafka,
   config,
@@ -77,7 +99,7 @@ export function createVerdictReader({
 }: VerdictReaderOptions): VerdictReader {
   const topics = new Map<string, { comparison: string; redactor: Redactor; maxDepth: number }>();
   for (const c of config.comparisons) {
-    const target = { comparison: c.name, redactor: createRedactor(c.redact), maxDepth: c.maxDepth };
+    const target = { comparison: c.name, redactor: createRedactor(withRenamedPatterns(c.redact, c.compare.rename)), maxDepth: c.maxDepth };
     topics.set(`${config.topics.prefix}.${c.name}.matches`, target);
     topics.set(`${config.topics.prefix}.${c.name}.mismatches`, target);
   }
@@ -163,8 +185,7 @@ export function createVerdictReader({
               }
               const { verdict } = parsed;
               // Redaction again here, in case a producer of verdicts did not apply it.
-              if (verdict.old) verdict.old.value = target.redactor.value(verdict.old.value);
-              if (verdict.new) verdict.new.value = target.redactor.value(verdict.new.value);
+              redactVerdict(verdict, target.redactor);
               records.push({
                 pairId: verdict.pairId,
                 verdict: verdict.verdict,

@@ -1,7 +1,7 @@
 import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
 import { KafkaError, KafkaErrorCode, codeOf, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
-import { createRedactor, type Comparator, type Redactor } from '@shadowdiff/compare';
+import { createRedactor, withRenamedPatterns, type Comparator, type Redactor } from '@shadowdiff/compare';
 import {
   StoreErrorCode,
   compares,
@@ -206,7 +206,7 @@ export function buildJoiner({
       mismatchesTopic: topics.mismatches,
       mode: c.mode,
       comparator: undefined,
-      redactor: createRedactor(c.redact),
+      redactor: createRedactor(withRenamedPatterns(c.redact, c.compare.rename)),
       flusher: createFlusher<ReadSegment, SegmentOutcome>({
         flush: (segments) => flushOrReport(runtime, segments),
         merge: addOutcomes,

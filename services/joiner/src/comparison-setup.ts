@@ -1,3 +1,4 @@
+import { describeWithoutData } from '@shadowdiff/errors';
 import { pathToFileURL } from 'node:url';
 import { createCodec, createRegistryClient, createSchemaRegistryCodec, type Codec } from '@shadowdiff/codec';
 import { basename } from 'node:path';
@@ -48,7 +49,7 @@ function guarded(side: 'old' | 'new', file: string, normalize: Normalizer, maxDe
     try {
       out = normalize(value);
     } catch (error) {
-      throw new SideFault(side, `normaliser ${name} threw on the ${side} record: ${(error as Error)?.message ?? String(error)}`);
+      throw new SideFault(side, `normaliser ${name} threw on the ${side} record: ${describeWithoutData(error)}`);
     }
     // An async normaliser's promise is refused below; its rejection must not go unhandled.
     if (out !== null && typeof out === 'object' && typeof (out as { then?: unknown }).then === 'function') {

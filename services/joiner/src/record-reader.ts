@@ -1,3 +1,4 @@
+import { describeWithoutData } from '@shadowdiff/errors';
 import type { Codec, DecodeResult } from '@shadowdiff/codec';
 import type { Json } from '@shadowdiff/compare';
 import type { ComparisonConfig, EventTimeSource, KeySource } from '@shadowdiff/config';
@@ -156,7 +157,7 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
     try {
       return read(message, arrivedAt, decoded);
     } catch (error) {
-      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be read: ${(error as Error).message}`);
+      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be read: ${describeWithoutData(error)}`);
     }
   }
 

@@ -1,5 +1,6 @@
+import { describeWithoutData } from '@shadowdiff/errors';
 import { createHash } from 'node:crypto';
-import { diff, type Comparator, type Difference, type Json, type Redactor } from '@shadowdiff/compare';
+import { createRedactor, diff, type Comparator, type Difference, type Json, type Redactor } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
 import type { Decision, StoredRecord } from '@shadowdiff/store';
 
@@ -87,7 +88,7 @@ export function pairIdOf(comparison: string, key: string | null, oldCoordinate: 
     .slice(0, 32);
 }
 
-const NO_REDACTION: Redactor = { covers: () => false, value: (v) => v };
+const NO_REDACTION: Redactor = createRedactor([]);
 
 /** ISO-8601 of a time in ms, or null where no date exists (an absurd clock). */
 function isoOrNull(ms: number): string | null {
@@ -126,7 +127,7 @@ function comparisonFault(error: unknown): { kind: VerdictKind; reason: string } 
   if (error instanceof SideFault) return { kind: error.side === 'old' ? 'invalid_old' : 'invalid_new', reason: error.message };
   // Nothing known causes this (depth is bounded at decode, normaliser output is checked): the
   // candidate's record is the one under test, so the pair is reported against it, with the cause.
-  return { kind: 'invalid_new', reason: `the pair could not be compared: ${(error as Error)?.message ?? String(error)}` };
+  return { kind: 'invalid_new', reason: `the pair could not be compared: ${describeWithoutData(error)}` };
 }
 
 /** Both sides as the verdict shows them; a side that cannot be shown loses its value, with the reason. */
@@ -135,7 +136,7 @@ function verdictSides(oldSide: ParsedSide | null, newSide: ParsedSide | null, re
     return { old: toVerdictSide(oldSide, redactor), new: toVerdictSide(newSide, redactor), problem: null };
   } catch (error) {
     const bare = (side: ParsedSide | null) => (side === null ? null : { ...toVerdictSide({ ...side, blob: { ...side.blob, v: null } }, NO_REDACTION)!, value: null });
-    return { old: bare(oldSide), new: bare(newSide), problem: `the record could not be shown: ${(error as Error).message}` };
+    return { old: bare(oldSide), new: bare(newSide), problem: `the record could not be shown: ${describeWithoutData(error)}` };
   }
 }
 
