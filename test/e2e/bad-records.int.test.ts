@@ -32,7 +32,7 @@ describe('records no comparison can handle, among ordinary ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-poison-'));
     // A user's normalisers: the new one throws on some records, the old one returns a bigint
     // (a value JSON cannot hold) for others.
-    writeFileSync(join(dir, 'new.mjs'), "export default (v) => { if (v.poison === 'throw') throw new Error('unexpected shape'); return v; };\n");
+    writeFileSync(join(dir, 'new.mjs'), "export default (v) => { if (v.poison === 'throw') throw Object.assign(new Error(`unexpected shape: ${JSON.stringify(v)}`), { code: 'UNEXPECTED_SHAPE' }); return v; };\n");
     writeFileSync(join(dir, 'old.mjs'), "export default (v) => (v.poison === 'bigint' ? { ...v, total: BigInt(v.total) } : v);\n");
 
     const t0 = Date.now() - 3_600_000;
@@ -105,7 +105,7 @@ describe('records no comparison can handle, among ordinary ones', () => {
       expect(reasons(kind, 'micro-')).toHaveLength(PARTITIONS);
       for (const reason of reasons(kind, 'micro-')) expect(reason).toMatch(/^event time in header "source-ts" is \d+ ms since the epoch, \d+ s ahead of the wall clock/);
     }
-    expect(reasons('invalid_new', 'throw-')).toEqual(Array(POISON).fill('normaliser new.mjs threw on the new record: unexpected shape'));
+    expect(reasons('invalid_new', 'throw-')).toEqual(Array(POISON).fill('normaliser new.mjs threw on the new record: Error UNEXPECTED_SHAPE'));
     expect(reasons('invalid_old', 'bigint-')).toEqual(Array(POISON).fill('normaliser old.mjs returned a bigint at total for the old record, not a JSON value'));
     // A pair whose normaliser failed is one verdict carrying both records.
     const thrown = [...verdicts.values()].find((v) => v.key?.startsWith('throw-'));
