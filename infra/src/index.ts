@@ -1,4 +1,4 @@
-export { kafkaUp, kafkaDown, kafkaStatus, kafkaServing, kafkaBrokers, resolveKafkaJars, type KafkaUpResult, type KafkaStatus, type LocalKafka } from './kafka.ts';
+export { kafkaUp, kafkaDown, kafkaStatus, kafkaServing, kafkaBrokers, resolveKafkaJars, type KafkaUpResult, type KafkaStatus, type LocalKafka, type SecuredListeners } from './kafka.ts';
 export { redisUp, redisDown, redisServing, redisUrl, DEFAULT_REDIS_URL, type RedisUpResult } from './redis.ts';
 export { freePort, waitFor } from './process.ts';
 export { REPO_ROOT, workDir } from './work-dir.ts';
@@ -14,3 +14,4 @@ export {
   type RegistryUpResult,
 } from './registry.ts';
 export { joinerLaunch, JOINER_NODE_FLAGS, JOINER_ENV, type JoinerLaunch } from './joiner-launch.ts';
+export { generateTlsMaterial, type TlsMaterial } from './tls-material.ts';

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { generateTlsMaterial, type TlsMaterial } from './tls-material.ts';
 import { readPid, spawnDetached, stopProcess, tail, waitFor } from './process.ts';
 import { REPO_ROOT, workDir } from './work-dir.ts';
 
@@ -108,7 +109,63 @@ export function resolveKafkaJars(log: (line: string) => void = () => undefined):
   return lib;
 }
 
-function writeServerConfig(dir: string, port: number, controller: number): string {
+/** What a broker with secured listeners offers, and the credentials its users have. */
+export interface SecuredListeners {
+  /** SASL_SSL (SCRAM-SHA-512, SCRAM-SHA-256 and unsecured-JWT OAUTHBEARER over TLS). */
+  readonly saslSsl: string;
+  /** SASL_PLAINTEXT with PLAIN. */
+  readonly saslPlaintext: string;
+  /** The CA that signed the broker's certificate (for 127.0.0.1 and localhost). */
+  readonly caFile: string;
+  readonly tls: TlsMaterial;
+  /** A SCRAM user, with SCRAM-SHA-512 and SCRAM-SHA-256 credentials. */
+  readonly scram: { readonly username: string; readonly password: string };
+  /** A PLAIN user. */
+  readonly plain: { readonly username: string; readonly password: string };
+}
+
+interface SecuredPorts {
+  readonly saslSslPort: number;
+  readonly saslPlaintextPort: number;
+}
+
+function securedListeners(dir: string, ports: SecuredPorts): SecuredListeners {
+  const file = join(dir, 'credentials.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as SecuredListeners;
+  const tls = generateTlsMaterial(join(dir, 'tls'), 'shadowdiff-kafka');
+  const secured: SecuredListeners = {
+    saslSsl: `127.0.0.1:${ports.saslSslPort}`,
+    saslPlaintext: `127.0.0.1:${ports.saslPlaintextPort}`,
+    caFile: tls.caFile,
+    tls,
+    scram: { username: 'shadowdiff-scram', password: randomBytes(12).toString('hex') },
+    plain: { username: 'shadowdiff-plain', password: randomBytes(12).toString('hex') },
+  };
+  writeFileSync(file, JSON.stringify(secured, null, 2), { mode: 0o600 });
+  return secured;
+}
+
+/** server.properties lines for the two secured listeners (the PLAINTEXT one stays for the broker itself). */
+function securedConfig(secured: SecuredListeners): string[] {
+  const jaas = (module: string, options = '') => `org.apache.kafka.common.security.${module} required${options};`;
+  return [
+    `listener.name.sasl_ssl.sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256,OAUTHBEARER`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${jaas('scram.ScramLoginModule')}`,
+    // Unsecured JWTs (alg none): what Kafka ships for trying OAUTHBEARER without an identity provider.
+    `listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=${jaas('oauthbearer.OAuthBearerLoginModule', ' unsecuredLoginStringClaim_sub="broker"')}`,
+    `listener.name.sasl_ssl.ssl.keystore.type=PKCS12`,
+    `listener.name.sasl_ssl.ssl.keystore.location=${secured.tls.pkcs12File}`,
+    `listener.name.sasl_ssl.ssl.keystore.password=${secured.tls.pkcs12Password}`,
+    `listener.name.sasl_ssl.ssl.key.password=${secured.tls.pkcs12Password}`,
+    `listener.name.sasl_plaintext.sasl.enabled.mechanisms=PLAIN`,
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=${jaas('plain.PlainLoginModule', ` user_${secured.plain.username}="${secured.plain.password}"`)}`,
+    // A session lasts a minute: clients re-authenticate (OAUTHBEARER asks its provider again).
+    'connections.max.reauth.ms=60000',
+  ];
+}
+
+function writeServerConfig(dir: string, port: number, controller: number, secured?: SecuredListeners): string {
   const data = join(dir, 'data');
   const file = join(dir, 'server.properties');
   writeFileSync(
@@ -118,11 +175,20 @@ function writeServerConfig(dir: string, port: number, controller: number): strin
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controller}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      ...(secured
+        ? [
+            `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller},SASL_SSL://${secured.saslSsl},SASL_PLAINTEXT://${secured.saslPlaintext}`,
+            `advertised.listeners=PLAINTEXT://127.0.0.1:${port},SASL_SSL://${secured.saslSsl},SASL_PLAINTEXT://${secured.saslPlaintext}`,
+            'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,SASL_PLAINTEXT:SASL_PLAINTEXT',
+            ...securedConfig(secured),
+          ]
+        : [
+            `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
+            `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+            'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+          ]),
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
       `log.dirs=${data}`,
       'num.partitions=3',
       'offsets.topic.replication.factor=1',
@@ -176,6 +242,8 @@ export interface KafkaUpResult {
   readonly brokers: string;
   /** false when a healthy broker was already there and was reused */
   readonly started: boolean;
+  /** The SASL_SSL and SASL_PLAINTEXT listeners, when they were asked for. */
+  readonly secured?: SecuredListeners;
 }
 
 /**
@@ -188,6 +256,11 @@ export interface LocalKafka {
   /** Defaults to port + 1. */
   readonly controllerPort?: number;
   readonly dir?: string;
+  /**
+   * Also listen with SASL_SSL and SASL_PLAINTEXT on these ports: certificates from a throwaway
+   * CA (openssl), a SCRAM user and a PLAIN user with random passwords, written in `dir`.
+   */
+  readonly secured?: SecuredPorts;
 }
 
 function local(options: LocalKafka) {
@@ -213,7 +286,9 @@ export async function kafkaUp(
   options: LocalKafka = {},
 ): Promise<KafkaUpResult> {
   const { port, controllerPort, dir, brokers, fromEnv } = local(options);
-  if (await kafkaServing(brokers)) return { brokers, started: false };
+  mkdirSync(dir, { recursive: true });
+  const secured = options.secured ? securedListeners(dir, options.secured) : undefined;
+  if (await kafkaServing(brokers)) return { brokers, started: false, ...(secured ? { secured } : {}) };
   if (fromEnv) throw new Error(`KAFKA_BROKERS=${brokers} does not answer; unset it to start a local broker`);
   mkdirSync(dir, { recursive: true });
   const pidFile = join(dir, 'kafka.pid');
@@ -223,10 +298,14 @@ export async function kafkaUp(
   }
   if (readPid(pidFile) === undefined) {
     const lib = resolveKafkaJars(log);
-    const config = writeServerConfig(dir, port, controllerPort);
+    const config = writeServerConfig(dir, port, controllerPort, secured);
     const classpath = `${lib}/*`;
     if (!existsSync(join(dir, 'data', 'meta.properties'))) {
-      execFileSync('java', ['-cp', classpath, `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config], {
+      // SCRAM credentials live in the cluster metadata: the storage tool writes them at format time.
+      const scram = secured
+        ? ['SCRAM-SHA-512', 'SCRAM-SHA-256'].flatMap((m) => ['--add-scram', `${m}=[name=${secured.scram.username},password=${secured.scram.password}]`])
+        : [];
+      execFileSync('java', ['-cp', classpath, `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config, ...scram], {
         stdio: ['ignore', 'ignore', 'inherit'],
       });
     }
@@ -257,7 +336,7 @@ export async function kafkaUp(
   if (!ready || readPid(pidFile) === undefined || !(await waitForGroupCoordinator(brokers, timeoutMs))) {
     throw new Error(`Kafka did not start on ${brokers}. Last lines of ${logFile}:\n${tail(logFile)}\n${tail(join(dir, 'server.log'))}`);
   }
-  return { brokers, started: true };
+  return { brokers, started: true, ...(secured ? { secured } : {}) };
 }
 
 /** Stops the broker this project started (a reused one is left alone); its data stays. */

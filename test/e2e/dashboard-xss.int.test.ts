@@ -122,13 +122,13 @@ comparisons:
     const fields = await page.locator('[data-testid=fields] tbody td:first-child').allTextContents();
     for (const payload of SCRIPTS.slice(1)) expect(fields).toContain(payload);
     // Every verdict opened side by side: its payload's keys and values are text too.
-    for (let i = 0; i < SCRIPTS.length; i += 1) {
-      await page.locator('[data-testid=discrepancies] tbody tr').nth(i).click();
+    // Each one by its own key (rows are newest first), waiting until the pane shows that one.
+    for (const [i, payload] of SCRIPTS.entries()) {
+      await page.locator('[data-testid=discrepancies] tbody tr', { hasText: `${payload} key ${i}` }).first().click();
       await page.locator('[data-testid=pair]').waitFor({ state: 'visible' });
-      await expect.poll(() => page.locator('#pair-title').textContent()).toContain('key');
+      await expect.poll(() => page.locator('#pair-title').textContent()).toContain(`${payload} key ${i}`);
     }
-    const oldSide = await page.locator('#pair-old').textContent();
-    expect(oldSide).toContain(JSON.stringify(SCRIPTS[SCRIPTS.length - 1]));
+    await expect.poll(() => page.locator('#pair-old').textContent()).toContain(JSON.stringify(SCRIPTS[SCRIPTS.length - 1]));
 
     // No element came from the data: no planted img, script or svg, nothing ran, no dialog, no
     // request off the origin, and the CSP never had to block anything.

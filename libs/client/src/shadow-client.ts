@@ -1,10 +1,16 @@
 import { createProducer } from '@shadowdiff/kafka';
 import { createModeRegistry, isMode, modeChannel, type MigrationMode, type ModeChange } from '@shadowdiff/store';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import type { Kafka, Message, Producer } from 'kafkajs';
 
 export interface ShadowClientOptions {
   readonly redisUrl: string;
+  /**
+   * More ioredis options for a secured Redis: `username` and `password` of an ACL user, `tls`
+   * with a CA and client certificate. Credentials belong here, not in the URL.
+   */
+  readonly redisOptions?: RedisOptions;
+  /** A kafkajs client as the service builds it (TLS and SASL set there: `ssl`, `sasl`). */
   readonly kafka: Kafka;
   /** The `redis.keyPrefix` of shadowdiff's config. */
   readonly keyPrefix: string;
@@ -121,8 +127,8 @@ export function createShadowClient(options: ShadowClientOptions) {
     maxCandidates = 100,
     connectTimeoutMs = 2000,
   } = options;
-  const redis = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  const subscriber = new Redis(options.redisUrl, { lazyConnect: true });
+  const redis = new Redis(options.redisUrl, { ...options.redisOptions, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const subscriber = new Redis(options.redisUrl, { ...options.redisOptions, lazyConnect: true });
   const registry = createModeRegistry({ redis, keyPrefix, comparison, defaultMode: options.defaultMode ?? 'old' });
   let mode: MigrationMode = options.defaultMode ?? 'old';
   let stale = true;

@@ -1,8 +1,10 @@
 import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerCompressionCodecs } from './compression.ts';
+import { KafkaErrorCode } from './errors.ts';
+import { classifyConnectFailure, kafkajsSasl, type KafkaSecurity } from './security.ts';
 
-export interface CreateKafkaOptions {
+export interface CreateKafkaOptions extends KafkaSecurity {
   readonly brokers: readonly string[];
   readonly clientId?: string;
   readonly logger?: Logger;
@@ -29,15 +31,57 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
-/** Every kafkajs client made here reads (and may write) gzip, snappy, lz4 and zstd batches. */
-export function createKafka({ brokers, clientId = 'shadowdiff', logger, connectionTimeout = 3000, maxBatchBytes }: CreateKafkaOptions): Kafka {
+/**
+ * Every kafkajs client made here reads (and may write) gzip, snappy, lz4 and zstd batches, and
+ * connects over TLS and SASL when `ssl` and `sasl` say so.
+ */
+export function createKafka({ brokers, clientId = 'shadowdiff', logger, connectionTimeout = 3000, maxBatchBytes, ssl, sasl }: CreateKafkaOptions): Kafka {
   registerCompressionCodecs(maxBatchBytes === undefined ? {} : { maxBatchBytes });
   return new Kafka({
     clientId,
     brokers: [...brokers],
     connectionTimeout,
-    logLevel: logLevel.WARN,
+    ...(ssl ? { ssl } : {}),
+    ...(sasl ? { sasl: kafkajsSasl(sasl) } : {}),
+    // kafkajs logs as much as the service's logger takes, from warnings on (LOG_LEVEL=debug shows its requests).
+    logLevel: logger?.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
     ...(logger ? { logCreator: pinoLogCreator(logger) } : {}),
     retry: { initialRetryTime: 200, retries: 10 },
   });
+}
+
+/**
+ * One connection to the brokers before a service starts, without retries: an untrusted
+ * certificate, refused credentials or a mechanism the listener does not offer stop start-up at
+ * once with a non-retriable error naming the brokers, the security protocol and the mechanism
+ * (kafkajs would retry them for minutes). Anything else (a broker not up yet) is left to the
+ * service's own retried connection.
+ */
+export async function checkKafkaAccess(options: CreateKafkaOptions): Promise<void> {
+  const kafka = new Kafka({
+    clientId: options.clientId ?? 'shadowdiff',
+    brokers: [...options.brokers],
+    connectionTimeout: options.connectionTimeout ?? 3000,
+    ...(options.ssl ? { ssl: options.ssl } : {}),
+    ...(options.sasl ? { sasl: kafkajsSasl(options.sasl) } : {}),
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
+  // A closed connection is asked about three times, a second apart: a broker that is shutting
+  // down closes connections too, but not three times in a row.
+  for (let attempt = 1; ; attempt += 1) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+      return;
+    } catch (error) {
+      const refusal = classifyConnectFailure(error, options.brokers, options);
+      if (!refusal) return;
+      if (refusal.code !== KafkaErrorCode.LISTENER_MISMATCH || attempt === 3) throw refusal;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }

@@ -11,6 +11,16 @@ export const KafkaErrorCode = {
   BATCH_MALFORMED: 'SHADOWDIFF_ERR_KAFKA_BATCH_MALFORMED',
   /** A Kafka consumer stopped for good (kafkajs gave up on it); the process stops and exits non-zero. */
   CONSUMER_STOPPED: 'SHADOWDIFF_ERR_KAFKA_CONSUMER_STOPPED',
+  /**
+   * The brokers refused the client's SASL credentials or mechanism (or the OAuth token endpoint
+   * gave no token): a configuration error, not retried. The message names the brokers, the
+   * security protocol and the mechanism, and where the credential came from, never its value.
+   */
+  AUTH_FAILED: 'SHADOWDIFF_ERR_KAFKA_AUTH_FAILED',
+  /** TLS to the brokers failed: their certificate is not trusted or not theirs, or the listener does not speak TLS. Not retried. */
+  TLS_FAILED: 'SHADOWDIFF_ERR_KAFKA_TLS_FAILED',
+  /** The brokers closed every connection at the handshake: the listener wants another security protocol than kafka.ssl/kafka.sasl give. Not retried. */
+  LISTENER_MISMATCH: 'SHADOWDIFF_ERR_KAFKA_LISTENER_MISMATCH',
 } as const;
 
 export class KafkaError extends ShadowdiffError {}

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ComparisonConfig, ShadowdiffConfig } from '@shadowdiff/config';
-import { createKafka } from '@shadowdiff/kafka';
+import { kafkaConnection, redisConnection, type ComparisonConfig, type ShadowdiffConfig } from '@shadowdiff/config';
+import { checkKafkaAccess, createKafka } from '@shadowdiff/kafka';
 import type { Admin } from 'kafkajs';
 import { createDeadLetters, createModeRegistry, createReadModel, type DeadLetters, type ReadModel } from '@shadowdiff/store';
 import helmet from '@fastify/helmet';
@@ -78,9 +78,11 @@ export function buildApi({
   rollbackIntervalMs = 5000,
   onFatal,
 }: ApiOptions): Api {
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redisAt = redisConnection(config.redis);
+  const redis = new Redis(redisAt.url, { ...redisAt.options, lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection'));
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-api`, maxBatchBytes: config.kafka.maxBatchBytes, logger });
+  const kafkaAt = { ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-api` };
+  const kafka = createKafka({ ...kafkaAt, logger });
   const comparisons = new Map<string, ComparisonConfig>(config.comparisons.map((c) => [c.name, c]));
   const models = new Map<string, ReadModel>(
     config.comparisons.map((c) => [c.name, createReadModel({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
@@ -323,6 +325,8 @@ export function buildApi({
     async start() {
       await ready;
       await redis.connect();
+      // Refused credentials or an untrusted certificate stop start-up here, with a clear error.
+      await checkKafkaAccess(kafkaAt);
       if (readVerdicts) await reader.start();
       trimTimer = setInterval(() => {
         const { maxAge, maxCount, maxSeen } = config.api.retention;

@@ -1,5 +1,5 @@
-import type { ComparisonConfig, Mode, ShadowdiffConfig, Side } from '@shadowdiff/config';
-import { KafkaError, KafkaErrorCode, codeOf, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
+import { kafkaConnection, redisConnection, type ComparisonConfig, type Mode, type ShadowdiffConfig, type Side } from '@shadowdiff/config';
+import { KafkaError, KafkaErrorCode, checkKafkaAccess, codeOf, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
 import { createRedactor, withRenamedPatterns, type Comparator, type Redactor } from '@shadowdiff/compare';
 import {
@@ -183,10 +183,12 @@ export function buildJoiner({
   instrumentLogs(events, logger);
 
   const groupId = config.joiner.groupId ?? `${config.topics.prefix}.joiner`;
-  const redis = new Redis(config.redis.url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redisAt = redisConnection(config.redis);
+  const redis = new Redis(redisAt.url, { ...redisAt.options, lazyConnect: true, maxRetriesPerRequest: 3 });
   // ioredis reconnects by itself; while Redis is away each attempt is reported (and batches retry).
   redis.on('error', (error: Error) => events.emit('joiner.error', { error, during: 'redis connection' }));
-  const kafka = createKafka({ brokers: config.kafka.brokers, clientId: config.kafka.clientId, maxBatchBytes: config.kafka.maxBatchBytes, logger });
+  const kafkaAt = kafkaConnection(config.kafka);
+  const kafka = createKafka({ ...kafkaAt, logger });
   const codecFor = codecFactory(config);
   const comparisons: ComparisonRuntime[] = config.comparisons.map((c) => {
     const topics = verdictTopics(config.topics.prefix, c.name);
@@ -670,6 +672,8 @@ export function buildJoiner({
   async function start(): Promise<number> {
     for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare, runtime.config.redact, runtime.config.maxDepth);
     await redis.connect();
+    // Refused credentials or an untrusted certificate stop start-up here, before anything is read.
+    await checkKafkaAccess(kafkaAt);
     const admin = kafka.admin();
     await admin.connect();
     try {
