@@ -5,7 +5,7 @@ export { scrapeMetric, sumWhere } from './metrics.ts';
 export { startJoinerProcess, type JoinerProcess, type JoinerProcessOptions } from './joiner-process.ts';
 export { cleanUpPrefix } from './cleanup.ts';
 export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
-export { startTestRedis, type TestRedis } from './redis-server.ts';
+export { startTestRedis, startTlsRedis, type TestRedis, type TlsRedis } from './redis-server.ts';
 export { kcatProduce } from './kcat.ts';
 export { stackYaml } from './config.ts';
 export { MARK, PATTERNS, derive, plant, tree } from './redaction.ts';

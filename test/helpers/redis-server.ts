@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, redisServing } from '@shadowdiff/infra';
+import { freePort, redisServing, type TlsMaterial } from '@shadowdiff/infra';
+import { Redis } from 'ioredis';
 import { pollUntil } from './poll.ts';
 
 export interface TestRedis {
@@ -33,4 +35,62 @@ export async function startTestRedis({ aof }: { aof: boolean }): Promise<TestRed
   };
   await start();
   return { url, start, stop };
+}
+
+export interface TlsRedis {
+  /** `rediss://127.0.0.1:<port>`: TLS only, a client certificate signed by the test CA required. */
+  readonly url: string;
+  /** The default user's password (the only one that may do anything at first). */
+  readonly adminPassword: string;
+  /** Node's TLS options for a client of this server (the CA, the client certificate and key). */
+  readonly tls: { ca: string; cert: string; key: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * A redis-server of the test's own that speaks only TLS and wants a client certificate, with a
+ * password on the default user (ACL users are added with ACL SETUSER).
+ */
+export async function startTlsRedis(material: TlsMaterial): Promise<TlsRedis> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-redis-tls-'));
+  const adminPassword = randomBytes(12).toString('hex');
+  const child = spawn(
+    'redis-server',
+    [
+      '--bind', '127.0.0.1', '--port', '0', '--tls-port', String(port), '--dir', dir, '--save', '', '--appendonly', 'no',
+      '--tls-cert-file', material.certFile, '--tls-key-file', material.keyFile, '--tls-ca-cert-file', material.caFile, '--tls-auth-clients', 'yes',
+      '--requirepass', adminPassword,
+    ],
+    { stdio: 'ignore' },
+  );
+  const tls = { ca: readFileSync(material.caFile, 'utf8'), cert: readFileSync(material.clientCertFile, 'utf8'), key: readFileSync(material.clientKeyFile, 'utf8') };
+  const url = `rediss://127.0.0.1:${port}`;
+  await pollUntil(
+    async () => {
+      const probe = new Redis(url, { tls, password: adminPassword, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    },
+    (up) => up,
+    { what: `redis-server with TLS on ${port}`, timeoutMs: 15_000 },
+  );
+  return {
+    url,
+    adminPassword,
+    tls,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

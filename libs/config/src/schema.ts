@@ -59,6 +59,24 @@ export const tlsSchema = z
     }
   });
 
+/**
+ * A URL must not carry a user or password: it is printed in logs and errors, where a secret must
+ * never be. The problem does not quote it.
+ */
+function noCredentialsInUrl(instead: string) {
+  return (text: string, ctx: z.RefinementCtx) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return;
+    }
+    if (url.username !== '' || url.password !== '') {
+      ctx.addIssue({ code: 'custom', message: `a URL without credentials (give them in ${instead} as { env } or { file })`, input: '[a URL with credentials]' });
+    }
+  };
+}
+
 /** `true` (system CAs, verification on) or the options above. */
 const tlsOption = z.union([z.literal(true), tlsSchema], { error: 'true, or a mapping of ca, cert, key, passphrase, servername, rejectUnauthorized' });
 
@@ -239,7 +257,10 @@ export const configSchema = z.strictObject({
     .prefault({}),
   redis: z
     .strictObject({
-      url: z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+      url: z
+        .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
+        .superRefine(noCredentialsInUrl('redis.username and redis.password'))
+        .default('redis://127.0.0.1:6379'),
       keyPrefix: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('sd'),
       /** ACL user (Redis 6+); without it, `default`. Credentials never go in the URL. */
       username: secret.optional(),
@@ -250,7 +271,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   schemaRegistry: z
     .strictObject({
-      url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }),
+      url: z.url({ protocol: /^https?$/, error: 'an http:// or https:// URL' }).superRefine(noCredentialsInUrl('schemaRegistry.auth')),
       /** HTTP basic authentication (Confluent Cloud: an API key and secret). */
       auth: z.strictObject({ username: secret, password: secret }).optional(),
       tls: tlsSchema.optional(),

@@ -1,4 +1,4 @@
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, causeChain } from '@shadowdiff/errors';
 
 export const StoreErrorCode = {
   /** Redis did not answer or refused the command; the caller may retry. */
@@ -17,6 +17,11 @@ export const StoreErrorCode = {
    * caller that drops what it queued behind a failed call never sends one: Redis went back.
    */
   GAP: 'SHADOWDIFF_ERR_STORE_GAP',
+  /**
+   * Redis refused a command or a key to this ACL user (NOPERM): a grant is missing. Never
+   * retried; the message names the command or key Redis named and where to read the grants.
+   */
+  NOPERM: 'SHADOWDIFF_ERR_STORE_NOPERM',
 } as const;
 
 /** Negative codes the Lua scripts return, one enum for all of them. */
@@ -58,8 +63,36 @@ export function scriptCodeError(operation: string, code: number): StoreError {
  */
 const UNAVAILABLE_REPLIES = /^(OOM|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|NOREPLICAS|MISCONF)\b/;
 
+/**
+ * How Redis says an ACL user may not: NOPERM for a command, a key or a channel (and, from 7.2 on,
+ * inside scripts); Redis 7.0 says it of a script's call in words.
+ */
+const REFUSED = /NOPERM|The user executing the script can't (run this command|access)/;
+
+/**
+ * A NOPERM anywhere in an error's cause chain (a command, a key or a channel the ACL user may not
+ * use, directly or from a script) as a non-retriable StoreError; undefined otherwise.
+ */
+export function noPermission(error: unknown, operation = 'a Redis command'): StoreError | undefined {
+  for (const e of causeChain(error)) {
+    if (e instanceof StoreError && e.code === StoreErrorCode.NOPERM) return e;
+    const message = typeof e.message === 'string' ? e.message : '';
+    const at = message.search(REFUSED);
+    if (at >= 0) {
+      return new StoreError(
+        StoreErrorCode.NOPERM,
+        `${operation}: Redis refused it to this ACL user (${message.slice(at, at + 200)}); grant what docs/security.md lists for this component (\`ACL LOG\` on the Redis names the command or key)`,
+        { cause: error },
+      );
+    }
+  }
+  return undefined;
+}
+
 /** Wraps what ioredis threw into a typed error: script errors are final, the rest retriable. */
 export function toStoreError(operation: string, error: unknown): StoreError {
+  const refused = noPermission(error, operation);
+  if (refused) return refused;
   const message = error instanceof Error ? error.message : String(error);
   const unavailable = UNAVAILABLE_REPLIES.test(message);
   const script = !unavailable && error instanceof Error && error.name === 'ReplyError' && /script|ERR Error running/i.test(message);

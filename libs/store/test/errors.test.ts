@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StoreErrorCode, toStoreError } from '../src/index.ts';
+import { StoreErrorCode, noPermission, toStoreError } from '../src/index.ts';
 
 const reply = (message: string) => Object.assign(new Error(message), { name: 'ReplyError' });
 
@@ -26,4 +26,17 @@ describe('what Redis answered, as a store error', () => {
   it('a connection that dropped is retriable', () => {
     expect(toStoreError('apply', new Error('Connection is closed.'))).toMatchObject({ code: StoreErrorCode.UNAVAILABLE, retriable: true });
   });
+
+  it.each([
+    "NOPERM User sd-api has no permissions to run the 'hset' command",
+    'NOPERM No permissions to access a key',
+    "ERR The user executing the script can't run this command or subcommand script: de8a77b0, on @user_script:209.",
+    "ERR The user executing the script can't access at least one of the keys mentioned in the command script: de8a77b0, on @user_script:12.",
+  ])('"%s" is a missing ACL grant: never retried, and says where the grants are', (message) => {
+    const error = toStoreError('applyRecords', reply(message));
+    expect(error).toMatchObject({ code: StoreErrorCode.NOPERM, retriable: false });
+    expect(error.message).toContain('docs/security.md');
+    expect(noPermission(new Error('outer', { cause: error }))).toBe(error);
+  });
 });
+

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { kafkaConnection, redisConnection, type ComparisonConfig, type ShadowdiffConfig } from '@shadowdiff/config';
 import { checkKafkaAccess, createKafka } from '@shadowdiff/kafka';
 import type { Admin } from 'kafkajs';
-import { createDeadLetters, createModeRegistry, createReadModel, type DeadLetters, type ReadModel } from '@shadowdiff/store';
+import { createDeadLetters, createModeRegistry, createReadModel, noPermission, type DeadLetters, type ReadModel } from '@shadowdiff/store';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -319,22 +319,31 @@ export function buildApi({
       guarding = false;
     }
   };
+
+  async function startParts(): Promise<void> {
+    await ready;
+    await redis.connect();
+    // Refused credentials or an untrusted certificate stop start-up here, with a clear error.
+    await checkKafkaAccess(kafkaAt);
+    if (readVerdicts) await reader.start();
+    trimTimer = setInterval(() => {
+      const { maxAge, maxCount, maxSeen } = config.api.retention;
+      for (const model of models.values()) model.trim({ maxAgeMs: maxAge, maxCount, maxSeen }).catch((error: unknown) => logger.warn({ err: error }, 'retention'));
+    }, trimIntervalMs);
+    trimTimer.unref();
+    guardTimer = setInterval(() => void guard(), rollbackIntervalMs);
+    guardTimer.unref();
+  }
+
   return {
     app,
     models,
     async start() {
-      await ready;
-      await redis.connect();
-      // Refused credentials or an untrusted certificate stop start-up here, with a clear error.
-      await checkKafkaAccess(kafkaAt);
-      if (readVerdicts) await reader.start();
-      trimTimer = setInterval(() => {
-        const { maxAge, maxCount, maxSeen } = config.api.retention;
-        for (const model of models.values()) model.trim({ maxAgeMs: maxAge, maxCount, maxSeen }).catch((error: unknown) => logger.warn({ err: error }, 'retention'));
-      }, trimIntervalMs);
-      trimTimer.unref();
-      guardTimer = setInterval(() => void guard(), rollbackIntervalMs);
-      guardTimer.unref();
+      try {
+        await startParts();
+      } catch (error) {
+        throw noPermission(error, 'start-up') ?? error;
+      }
     },
     async listen(port = config.api.port) {
       await app.listen({ port, host: config.api.host });

@@ -10,6 +10,7 @@ import {
   isMode,
   isStoreError,
   modeChannel,
+  noPermission,
   type ApplySegment,
   type Decision,
   type ModeChange,
@@ -181,6 +182,11 @@ export function buildJoiner({
   const metrics = createJoinerMetrics();
   instrumentMetrics(events, metrics);
   instrumentLogs(events, logger);
+  // A missing ACL grant never heals: whichever part of the joiner meets one, the joiner stops.
+  events.on('joiner.error', ({ error }) => {
+    const refused = noPermission(error);
+    if (refused) fatal(refused);
+  });
 
   const groupId = config.joiner.groupId ?? `${config.topics.prefix}.joiner`;
   const redisAt = redisConnection(config.redis);
@@ -888,7 +894,10 @@ export function buildJoiner({
     events,
     metrics,
     groupId,
-    start,
+    start: () =>
+      start().catch((error: unknown) => {
+        throw noPermission(error, 'start-up') ?? error;
+      }),
     stop: (reason = 'stop requested') => stopOnce(reason),
     health,
   };

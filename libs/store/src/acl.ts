@@ -1,0 +1,67 @@
+/**
+ * The least-privilege Redis ACL of each component, as `ACL SETUSER` rules. docs/security.md
+ * prints these lists and a test checks that it does; the integration tests run the components
+ * under exactly these users. Lua scripts are checked command by command, so what the scripts call
+ * is listed too.
+ */
+export type RedisComponent = 'joiner' | 'api' | 'client';
+
+export interface RedisGrant {
+  /** Commands, each `+name` or `+name|subcommand`. */
+  readonly commands: readonly string[];
+  /** Key patterns (`~` read and write, `%R~` read only) with `<prefix>` for `redis.keyPrefix`. */
+  readonly keys: readonly string[];
+  /** Pub/sub channel patterns. */
+  readonly channels: readonly string[];
+  /** Why the component needs what it has. */
+  readonly why: string;
+}
+
+/** What every connection does: the ready check, the liveness ping, and a clean quit. */
+const CONNECTION = ['+info', '+ping', '+quit'];
+
+/** Running the store's scripts (ioredis sends EVALSHA, and EVAL once when Redis lacks the script). */
+const SCRIPTS = ['+evalsha', '+eval'];
+
+export const REDIS_GRANTS: Readonly<Record<RedisComponent, RedisGrant>> = {
+  joiner: {
+    commands: [
+      ...CONNECTION,
+      ...SCRIPTS,
+      // what its scripts call
+      '+get', '+set', '+hget', '+hmget', '+hset', '+hdel', '+hexists', '+hgetall', '+hlen', '+hincrby', '+hsetnx', '+hvals',
+      '+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
+      '+lpush', '+ltrim', '+llen', '+pexpire', '+del',
+      // the mode channel
+      '+subscribe', '+unsubscribe',
+    ],
+    keys: ['~<prefix>:*'],
+    channels: ['&<prefix>:mode-changes'],
+    why: 'pairs records: holds the pending records, the offsets, the outbox and the retention buckets of every comparison, reads the mode and hears its changes',
+  },
+  api: {
+    commands: [
+      ...CONNECTION,
+      ...SCRIPTS,
+      '+get', '+hget', '+hmget', '+hset', '+hdel', '+hexists', '+hgetall', '+hincrby', '+hlen', '+zadd', '+zrem', '+zcard', '+zcount', '+zrange', '+zrangebyscore', '+zremrangebyscore',
+      '+lpush', '+ltrim', '+lrange', '+llen', '+set', '+pexpire', '+publish',
+    ],
+    // The read model, the mode and its history, the dead letters; never the pending records.
+    keys: ['~<prefix>:{*}:rm:*', '~<prefix>:{*}:mode', '~<prefix>:{*}:mode:*', '%R~<prefix>:{*}:dead'],
+    channels: ['&<prefix>:mode-changes'],
+    why: 'keeps the read model of the verdicts it reads, changes the mode (and announces it), reads the dead letters; it cannot read the pending records, which hold payloads in clear',
+  },
+  client: {
+    commands: [...CONNECTION, '+get', '+subscribe', '+unsubscribe'],
+    keys: ['%R~<prefix>:{*}:mode', '%R~<prefix>:{*}:mode:since'],
+    channels: ['&<prefix>:mode-changes'],
+    why: 'the consumer library only reads the mode and hears its changes',
+  },
+};
+
+/** `ACL SETUSER` arguments for one component's user under a key prefix (after `resetkeys resetchannels -@all`). */
+export function aclRules(component: RedisComponent, keyPrefix: string): string[] {
+  const grant = REDIS_GRANTS[component];
+  const fill = (pattern: string) => pattern.replaceAll('<prefix>', keyPrefix);
+  return ['resetkeys', 'resetchannels', '-@all', ...grant.commands, ...grant.keys.map(fill), ...grant.channels.map(fill)];
+}
