@@ -6,6 +6,14 @@ export const CodecErrorCode = {
    * record is not invalid, so it is read again rather than turned into an invalid_* verdict.
    */
   REGISTRY_UNAVAILABLE: 'SHADOWDIFF_ERR_CODEC_REGISTRY_UNAVAILABLE',
+  /**
+   * The schema registry refused the credentials or access (HTTP 401 or 403): a configuration
+   * error, never retried. At start-up it stops the service; met while decoding, it stops the
+   * joiner (no record is called invalid for it).
+   */
+  REGISTRY_UNAUTHORIZED: 'SHADOWDIFF_ERR_CODEC_REGISTRY_UNAUTHORIZED',
+  /** The schema registry's certificate is not trusted (or not for that host). Never retried. */
+  REGISTRY_TLS_FAILED: 'SHADOWDIFF_ERR_CODEC_REGISTRY_TLS_FAILED',
 } as const;
 
 export class CodecError extends ShadowdiffError {}

@@ -1,4 +1,7 @@
 import { describeWithoutData } from '@shadowdiff/errors';
+import type { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { DecimalType } from './avro-decimal.ts';
 import { DEFAULT_MAX_DEPTH, type Json } from '@shadowdiff/compare';
@@ -18,13 +21,29 @@ export interface SchemaRegistryCodecOptions {
 /** Confluent wire format: magic byte 0, a 4-byte big-endian schema id, then the encoded payload. */
 export const WIRE_HEADER_BYTES = 5;
 
+/** How to reach a registry that wants credentials or a private CA (`schemaRegistry.auth` and `.tls`). */
+export interface RegistryAccess {
+  /** HTTP basic authentication (Confluent Cloud: an API key and secret). */
+  readonly auth?: { readonly username: string; readonly password: string } | undefined;
+  /** Node's TLS options for an https:// registry: a CA, a client certificate and key. */
+  readonly tls?: ConnectionOptions | undefined;
+}
+
 /**
  * A registry client that decodes Avro decimals to numbers. Schemas are fetched once per id and
  * kept for the life of the process (the client's cache).
  */
-export function createRegistryClient(url: string): SchemaRegistry {
+export function createRegistryClient(url: string, { auth, tls }: RegistryAccess = {}): SchemaRegistry {
+  const agent = tls && url.startsWith('https:') ? new HttpsAgent({ ...tls, keepAlive: true }) : undefined;
   return new SchemaRegistry(
-    { host: url, clientId: 'shadowdiff', retry: { retries: 2, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 } },
+    {
+      host: url,
+      clientId: 'shadowdiff',
+      retry: { retries: 2, initialRetryTimeInSecs: 0.2, maxRetryTimeInSecs: 2 },
+      ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
+      // mappersmith passes the agent to Node's request, which takes an https.Agent for https URLs.
+      ...(agent ? { agent: agent as unknown as HttpAgent } : {}),
+    },
     { [SchemaType.AVRO]: { logicalTypes: { decimal: DecimalType } } } as never,
   );
 }
@@ -32,6 +51,55 @@ export function createRegistryClient(url: string): SchemaRegistry {
 function httpStatus(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : undefined;
+}
+
+/** Node's codes for a server certificate that is not trusted or not the server's. */
+const CERTIFICATE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
+
+/** Node's messages for the same (OpenSSL's words). */
+const CERTIFICATE_WORDS = /unable to verify the first certificate|self[- ]signed certificate(?: in certificate chain)?|unable to get (?:local )?issuer certificate|certificate has expired|certificate is not yet valid|Hostname\/IP does not match certificate's altnames/i;
+
+/**
+ * What a registry failure means when retrying cannot mend it: refused credentials (401/403) or a
+ * certificate that is not trusted. Undefined for the rest (a registry that is down for now).
+ */
+export function registryRefusal(error: unknown, url: string): CodecError | undefined {
+  const status = httpStatus(error);
+  if (status === 401 || status === 403) {
+    return new CodecError(
+      CodecErrorCode.REGISTRY_UNAUTHORIZED,
+      `the schema registry at ${url} refused ${status === 401 ? 'the credentials' : 'access'} (HTTP ${status}): check schemaRegistry.auth`,
+      { cause: error },
+    );
+  }
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    // mappersmith turns a failed connection into a "status 400" whose message is Node's: the
+    // certificate problem is known by its words there.
+    const message = String((e as { message?: unknown }).message ?? '');
+    const said = typeof code === 'string' && CERTIFICATE.test(code) ? code : CERTIFICATE_WORDS.exec(message)?.[0];
+    if (said) {
+      return new CodecError(CodecErrorCode.REGISTRY_TLS_FAILED, `the schema registry at ${url} has a certificate that is not trusted (${said}): check schemaRegistry.tls.ca`, {
+        cause: error,
+      });
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Asks the registry once before a service starts (the latest version of a subject nobody has:
+ * 404 when access is fine): refused credentials or an untrusted certificate stop start-up with a
+ * non-retriable error; a registry that does not answer now is left to the decoding, which retries.
+ */
+export async function checkRegistryAccess(registry: SchemaRegistry, url: string): Promise<void> {
+  try {
+    await registry.getLatestSchemaId('shadowdiff-access-check');
+  } catch (error) {
+    const refusal = registryRefusal(error, url);
+    if (refusal) throw refusal;
+  }
 }
 
 /**
@@ -57,6 +125,9 @@ export function createSchemaRegistryCodec({ url, registry, maxDepth = DEFAULT_MA
       } catch (error) {
         const status = httpStatus(error);
         if (status === 404) return { ok: false, reason: `schema id ${schemaId} is not in the registry` };
+        // Not the record's fault and not for retrying: the service stops (see the joiner).
+        const refusal = registryRefusal(error, url ?? 'schemaRegistry.url');
+        if (refusal) throw refusal;
         if (status !== undefined || (error as Error).name === 'ResponseError') {
           throw new CodecError(CodecErrorCode.REGISTRY_UNAVAILABLE, `schema registry did not give schema ${schemaId}: ${(error as Error).message}`, {
             retriable: true,

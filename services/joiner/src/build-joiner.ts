@@ -27,7 +27,8 @@ import { createAligner, type Aligner } from './alignment.ts';
 import { createFlowControl } from './flow-control.ts';
 import { createJoinerHttpServer, type JoinerHealth } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
-import { buildComparator, codecFactory } from './comparison-setup.ts';
+import { buildComparator, checkRegistry, codecFactory } from './comparison-setup.ts';
+import { CodecErrorCode } from '@shadowdiff/codec';
 import { createFlusher, type Flushed, type Flusher } from './flusher.ts';
 import { createOffsetTracker } from './offset-tracker.ts';
 import { prePair } from './pre-pair.ts';
@@ -457,6 +458,13 @@ export function buildJoiner({
     void stopOnce(error.message);
   }
 
+  /** A registry that refuses the joiner's credentials or certificate stops it; anything else is retried. */
+  function stopIfRefused(error: unknown): never {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === CodecErrorCode.REGISTRY_UNAUTHORIZED || code === CodecErrorCode.REGISTRY_TLS_FAILED) fatal(error as Error);
+    throw error;
+  }
+
   /** The partitions this instance was assigned, by topic (from the group join). */
   let assignment: Record<string, number[]> = {};
   /** The partitions paused now, as `topic/partition`. */
@@ -513,7 +521,7 @@ export function buildJoiner({
           if (!compares(runtime.mode)) return { runtime, side, records: null };
           const reader = runtime.readers[side];
           const read = chunk.map((m) => reader(m, arrivedAt));
-          const records = read.some((r) => r instanceof Promise) ? await Promise.all(read) : (read as ReadRecord[]);
+          const records = read.some((r) => r instanceof Promise) ? await Promise.all(read).catch(stopIfRefused) : (read as ReadRecord[]);
           runtime.aligner.observe(batch.topic, batch.partition, { ...eventTimeRange(records), caughtUp });
           return { runtime, side, records };
         }),
@@ -680,6 +688,7 @@ export function buildJoiner({
     await redis.connect();
     // Refused credentials or an untrusted certificate stop start-up here, before anything is read.
     await checkKafkaAccess(kafkaAt);
+    await checkRegistry(config);
     const admin = kafka.admin();
     await admin.connect();
     try {

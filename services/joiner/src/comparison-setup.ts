@@ -1,9 +1,9 @@
 import { describeWithoutData } from '@shadowdiff/errors';
 import { pathToFileURL } from 'node:url';
-import { createCodec, createRegistryClient, createSchemaRegistryCodec, type Codec } from '@shadowdiff/codec';
+import { checkRegistryAccess, createCodec, createRegistryClient, createSchemaRegistryCodec, type Codec } from '@shadowdiff/codec';
 import { basename } from 'node:path';
 import { DEFAULT_MAX_DEPTH, createComparator, jsonProblem, type CompareRules, type Comparator, type Json, type Normalizer } from '@shadowdiff/compare';
-import type { ComparisonConfig, CompareConfig, ShadowdiffConfig, SideConfig } from '@shadowdiff/config';
+import { tlsConnectionOptions, type ComparisonConfig, type CompareConfig, type ShadowdiffConfig, type SideConfig } from '@shadowdiff/config';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { SideFault } from './verdict.ts';
 
@@ -70,13 +70,37 @@ export async function buildComparator(config: CompareConfig, redact: readonly st
   return createComparator({ rules: toCompareRules(config), normalizers, redact });
 }
 
+const registries = new WeakMap<ShadowdiffConfig, ReturnType<typeof createRegistryClient>>();
+
+/** The one registry client of a configuration (made on first use, with its credentials and TLS). */
+export function registryClient(config: ShadowdiffConfig): ReturnType<typeof createRegistryClient> {
+  if (!config.schemaRegistry) throw new Error('codec schema-registry needs schemaRegistry.url');
+  let registry = registries.get(config);
+  if (!registry) {
+    const { url, auth, tls } = config.schemaRegistry;
+    registry = createRegistryClient(url, {
+      auth: auth ? { username: auth.username.reveal(), password: auth.password.reveal() } : undefined,
+      tls: tlsConnectionOptions(tls),
+    });
+    registries.set(config, registry);
+  }
+  return registry;
+}
+
+/**
+ * Before the joiner reads anything: when a comparison decodes through the registry, one request
+ * with the configured credentials, so refused credentials or an untrusted certificate stop
+ * start-up (SHADOWDIFF_ERR_CODEC_REGISTRY_UNAUTHORIZED / _TLS_FAILED) instead of later records.
+ */
+export async function checkRegistry(config: ShadowdiffConfig): Promise<void> {
+  const used = config.comparisons.some((c) => c.old.codec === 'schema-registry' || c.new.codec === 'schema-registry');
+  if (used && config.schemaRegistry) await checkRegistryAccess(registryClient(config), config.schemaRegistry.url);
+}
+
 /** One codec per side; all schema-registry sides share one client, so each schema is fetched once. */
 export function codecFactory(config: ShadowdiffConfig): (side: SideConfig, comparison: Pick<ComparisonConfig, 'maxDepth'>) => Codec {
-  let registry: ReturnType<typeof createRegistryClient> | undefined;
   return (side, { maxDepth }) => {
     if (side.codec !== 'schema-registry') return createCodec(side.codec, { maxDepth });
-    if (!config.schemaRegistry) throw new Error('codec schema-registry needs schemaRegistry.url');
-    registry ??= createRegistryClient(config.schemaRegistry.url);
-    return createSchemaRegistryCodec({ registry, maxDepth });
+    return createSchemaRegistryCodec({ registry: registryClient(config), url: config.schemaRegistry?.url, maxDepth });
   };
 }

@@ -1,5 +1,5 @@
 import { describeWithoutData } from '@shadowdiff/errors';
-import type { Codec, DecodeResult } from '@shadowdiff/codec';
+import { CodecErrorCode, type Codec, type DecodeResult } from '@shadowdiff/codec';
 import type { Json } from '@shadowdiff/compare';
 import type { ComparisonConfig, EventTimeSource, KeySource } from '@shadowdiff/config';
 import type { ApplyRecord } from '@shadowdiff/store';
@@ -127,9 +127,14 @@ function keyWithoutPayload(source: KeySource, message: KafkaMessage): string | u
   return undefined;
 }
 
-/** A retriable failure (the schema registry cannot be asked) is the only thing a reader lets through. */
+/**
+ * What a reader lets through instead of calling the record invalid: a retriable failure (the
+ * schema registry cannot be asked now) and a registry that refuses the joiner's credentials or
+ * certificate (the joiner stops). Neither is the record's fault.
+ */
 function isRetriable(error: unknown): boolean {
-  return (error as { retriable?: unknown } | null)?.retriable === true;
+  const { retriable, code } = (error as { retriable?: unknown; code?: unknown } | null) ?? {};
+  return retriable === true || code === CodecErrorCode.REGISTRY_UNAUTHORIZED || code === CodecErrorCode.REGISTRY_TLS_FAILED;
 }
 
 export function createRecordReader(comparison: ComparisonConfig, codec: Codec): RecordReader {
@@ -171,14 +176,14 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
       result = codec.decode(message.value);
     } catch (error) {
       if (isRetriable(error)) throw error;
-      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be decoded: ${(error as Error).message}`);
+      return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be decoded: ${describeWithoutData(error)}`);
     }
     if (!(result instanceof Promise)) return readSafely(message, arrivedAt, result);
     return result.then(
       (decoded) => readSafely(message, arrivedAt, decoded),
       (error: unknown) => {
         if (isRetriable(error)) throw error;
-        return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be decoded: ${(error as Error).message}`);
+        return invalid(message, arrivedAt, keyWithoutPayload(keySource, message), `could not be decoded: ${describeWithoutData(error)}`);
       },
     );
   };
