@@ -10,8 +10,10 @@ COPY package.json package-lock.json .npmrc ./
 COPY libs ./libs
 COPY services/joiner ./services/joiner
 COPY services/api ./services/api
-# npm's cache lives in a build cache mount, never in a layer.
-RUN --mount=type=cache,target=/root/.npm find libs services \( -name '*.test.ts' -o -name 'vitest.config.*' \) -delete \
+# npm's cache lives in a build cache mount, never in a layer. The consumer library (libs/client)
+# runs inside the users' services, not here: it goes too.
+RUN --mount=type=cache,target=/root/.npm rm -rf libs/client \
+ && find libs services \( -name '*.test.ts' -o -name 'vitest.config.*' \) -delete \
  && find libs services -type d \( -name test -o -name __fixtures__ \) -prune -exec rm -rf {} + \
  && npm ci --omit=dev --no-audit --no-fund --workspace=@shadowdiff/joiner --workspace=@shadowdiff/api
 

@@ -1,15 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { freePort, readPid, spawnDetached, stopProcess, tail, waitFor } from './process.ts';
 import { workDir } from './work-dir.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** True when a Redis server at `url` answers PING. */
-export async function redisServing(url: string, timeoutMs = 1500): Promise<boolean> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+/** True when a Redis server at `url` answers PING (`options`: TLS and credentials, for a secured one). */
+export async function redisServing(url: string, timeoutMs = 1500, options: RedisOptions = {}): Promise<boolean> {
+  const redis = new Redis(url, { ...options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();

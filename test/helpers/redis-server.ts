@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, redisServing, type TlsMaterial } from '@shadowdiff/infra';
-import { Redis } from 'ioredis';
 import { pollUntil } from './poll.ts';
 
 export interface TestRedis {
@@ -66,22 +65,7 @@ export async function startTlsRedis(material: TlsMaterial): Promise<TlsRedis> {
   );
   const tls = { ca: readFileSync(material.caFile, 'utf8'), cert: readFileSync(material.clientCertFile, 'utf8'), key: readFileSync(material.clientKeyFile, 'utf8') };
   const url = `rediss://127.0.0.1:${port}`;
-  await pollUntil(
-    async () => {
-      const probe = new Redis(url, { tls, password: adminPassword, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      probe.on('error', () => undefined);
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    },
-    (up) => up,
-    { what: `redis-server with TLS on ${port}`, timeoutMs: 15_000 },
-  );
+  await pollUntil(() => redisServing(url, 500, { tls, password: adminPassword }), (up) => up, { what: `redis-server with TLS on ${port}`, timeoutMs: 15_000 });
   return {
     url,
     adminPassword,

@@ -1,4 +1,5 @@
 import { REDACTED, createRedactor, parsePath, withRenamedPatterns, type Json, type Redactor } from '@shadowdiff/compare';
+import { describeWithoutData } from '@shadowdiff/errors';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { KafkaError, KafkaErrorCode, codeOf, missingTopics } from '@shadowdiff/kafka';
 import type { ReadModel, VerdictRecord } from '@shadowdiff/store';
@@ -196,7 +197,7 @@ export function createVerdictReader({
               });
             } catch (error) {
               // Whatever is wrong with one record, it costs that record only.
-              skip(`unreadable: ${(error as Error).message}`);
+              skip(`unreadable: ${describeWithoutData(error)}`);
             }
           }
           const added = await recordEach(model, records, (reason) => onSkipped?.(target.comparison, reason));

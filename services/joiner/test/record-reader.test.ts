@@ -97,10 +97,15 @@ describe('record reader: what a producer can get wrong costs that record only', 
     );
   });
 
-  it('a codec that throws makes the record invalid; only a retriable failure (the registry away) is let through', async () => {
-    const throwing = createRecordReader(comparison(), { name: 'json', decode: () => { throw new Error('boom'); } });
-    expect(await reason(throwing, message({ timestamp: String(now) }))).toBe('could not be decoded: boom');
+  it('a codec that throws makes the record invalid (its message, which may quote the payload, is not the reason); only the registry away or refusing is let through', async () => {
+    const throwing = createRecordReader(comparison(), { name: 'json', decode: () => { throw new TypeError('boom near "4111 1111"'); } });
+    expect(await reason(throwing, message({ timestamp: String(now) }))).toBe('could not be decoded: TypeError');
     const away = createRecordReader(comparison(), { name: 'schema-registry', decode: () => Promise.reject(Object.assign(new Error('down'), { retriable: true })) });
     await expect(away(message({ timestamp: String(now) }), now)).rejects.toThrow('down');
+    const refused = createRecordReader(comparison(), {
+      name: 'schema-registry',
+      decode: () => Promise.reject(Object.assign(new Error('HTTP 401'), { code: 'SHADOWDIFF_ERR_CODEC_REGISTRY_UNAUTHORIZED', retriable: false })),
+    });
+    await expect(refused(message({ timestamp: String(now) }), now)).rejects.toMatchObject({ code: 'SHADOWDIFF_ERR_CODEC_REGISTRY_UNAUTHORIZED' });
   });
 });
