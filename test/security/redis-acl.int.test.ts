@@ -171,6 +171,21 @@ comparisons:
     expect(joiner.output()).toContain('docs/security.md');
     expect(joiner.output()).not.toContain(passwords['sd-joiner-nohset']);
   });
+  it('a refused password stops the API, and no log line holds it (ioredis puts AUTH arguments on its errors)', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const wrong = 'wrong-acl-password-never-logged';
+    writeFileSync(join(dir, 'sd-wrong.user'), 'sd-api');
+    writeFileSync(join(dir, 'sd-wrong.password'), wrong);
+    const api = buildApi({ config: loadConfigFile(configFile('sd-wrong', `${prefix}-wrong`), {}), logger });
+    const refused = (await api.start().then(() => undefined, (e: unknown) => e)) as Error & { code?: string };
+    expect(refused?.code).toBe(StoreErrorCode.AUTH_FAILED);
+    expect(refused.message).toContain('sd-wrong.user');
+    expect(refused.message).toContain('WRONGPASS');
+    await api.stop();
+    expect(lines.join('')).toContain('"name":"auth"');
+    expect(lines.join('')).not.toContain(wrong);
+  });
 });
 
 /** A config for a joiner process: the same file, its relative secrets made absolute. */

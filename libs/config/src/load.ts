@@ -143,12 +143,22 @@ function toProblem(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter): 
     default:
       break;
   }
-  // Whatever stands where a secret belongs may be the secret itself: never quoted back.
-  if (expected.startsWith(SECRET_EXPECTED) && typeof issue.input !== 'object') found = `${describeType(issue.input)} (not shown: it may be the secret itself)`;
+  // Whatever stands where a secret belongs may be the secret itself: never quoted back. That is
+  // a secret's place, and anything under a section that holds credentials (an inline token, a
+  // "user:password" where a mapping belongs, a PEM where TLS options belong).
+  const underCredentials = path.some((p) => typeof p === 'string' && CREDENTIAL_SECTIONS.has(p));
+  if ((expected.startsWith(SECRET_EXPECTED) || underCredentials) && typeof issue.input !== 'object' && issue.code !== 'unrecognized_keys') {
+    found = `${describeType(issue.input)} (not shown: it may be the secret itself)`;
+  }
+  // A URL with a user or password in it is shown without them.
+  found = found.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s"@]*@/gi, '$1[credentials not shown]@');
   return { path: formatPath(path), line: lineOf(doc, lines, path), expected, found };
 }
 
 const SECRET_EXPECTED = 'a secret:';
+
+/** Sections whose values are, or may be, credentials. */
+const CREDENTIAL_SECTIONS = new Set(['sasl', 'auth', 'tokens', 'ssl', 'tls', 'username', 'password', 'token', 'clientId', 'clientSecret']);
 
 function describeType(value: unknown): string {
   if (value === undefined) return 'nothing';

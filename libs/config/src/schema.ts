@@ -96,8 +96,10 @@ const saslSchema = z.discriminatedUnion(
     z
       .strictObject({
         mechanism: z.literal('oauthbearer'),
-        token: z.union([z.strictObject({ env: nonEmpty }), z.strictObject({ file: nonEmpty })]).optional(),
-        tokenEndpoint: z.url({ protocol: /^https?$/ }).optional(),
+        token: z
+          .union([z.strictObject({ env: nonEmpty }), z.strictObject({ file: nonEmpty })], { error: '{ env: NAME } or { file: PATH } (a token is never written inline)' })
+          .optional(),
+        tokenEndpoint: z.url({ protocol: /^https?$/ }).superRefine(noCredentialsInUrl('kafka.sasl.clientId and clientSecret')).optional(),
         clientId: secret.optional(),
         clientSecret: secret.optional(),
         scope: nonEmpty.optional(),

@@ -70,6 +70,20 @@ ${COMPARISONS}`,
     expect(error.message).not.toContain(PASSWORD);
   });
 
+  it.each([
+    ['an inline OAUTHBEARER token', `kafka: { sasl: { mechanism: oauthbearer, token: "${PASSWORD}" } }`, 'kafka.sasl.token'],
+    ['user:password where registry auth belongs', `schemaRegistry: { url: "http://r", auth: "user:${PASSWORD}" }`, 'schemaRegistry.auth'],
+    ['user:password where SASL belongs', `kafka: { sasl: "user:${PASSWORD}" }`, 'kafka.sasl'],
+    ['a bare token where the token list belongs', `api: { tokens: ["${PASSWORD}"] }`, 'api.tokens[0]'],
+    ['a PEM where TLS options belong', `redis: { tls: "-----BEGIN ${PASSWORD}" }`, 'redis.tls'],
+    ['a URL with credentials and the wrong scheme', `redis: { url: "http://u:${PASSWORD}@h" }`, 'redis.url'],
+    ['a token endpoint with credentials', `kafka: { sasl: { mechanism: oauthbearer, tokenEndpoint: "https://id:${PASSWORD}@idp/t", clientId: { env: A }, clientSecret: { env: A } } }`, 'kafka.sasl.tokenEndpoint'],
+  ])('refuses %s without quoting it', (_what, yaml, path) => {
+    const error = refused(`${yaml}\n`, { A: 'a' });
+    expect(error.problems.map((p) => p.path)).toContain(path);
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
   it('names an unset variable and an unreadable file without printing anything secret', () => {
     const unset = refused('redis: { password: { env: REDIS_PASSWORD } }\n');
     expect(unset.problems[0]).toMatchObject({ path: 'redis.password', expected: 'the environment variable REDIS_PASSWORD to be set (not empty)', found: 'it unset or empty' });

@@ -1,2 +1,3 @@
 export { describeWithoutData } from './describe.ts';
 export { ShadowdiffError, causeChain, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';
+export { withoutCommandArgs } from './scrub.ts';

@@ -22,6 +22,8 @@ export const StoreErrorCode = {
    * retried; the message names the command or key Redis named and where to read the grants.
    */
   NOPERM: 'SHADOWDIFF_ERR_STORE_NOPERM',
+  /** Redis refused the username or password (WRONGPASS, NOAUTH) at connection: not retried; the service does not start. */
+  AUTH_FAILED: 'SHADOWDIFF_ERR_STORE_AUTH_FAILED',
 } as const;
 
 /** Negative codes the Lua scripts return, one enum for all of them. */

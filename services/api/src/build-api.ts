@@ -3,14 +3,14 @@ import { join } from 'node:path';
 import { kafkaConnection, redisConnection, type ComparisonConfig, type ShadowdiffConfig } from '@shadowdiff/config';
 import { checkKafkaAccess, createKafka } from '@shadowdiff/kafka';
 import type { Admin } from 'kafkajs';
-import { createDeadLetters, createModeRegistry, createReadModel, noPermission, type DeadLetters, type ReadModel } from '@shadowdiff/store';
+import { connectRedis, createDeadLetters, createModeRegistry, createReadModel, noPermission, type DeadLetters, type ReadModel } from '@shadowdiff/store';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, withoutCommandArgs } from '@shadowdiff/errors';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
-import { pino, type Logger } from 'pino';
+import { pino, stdSerializers, type Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import { createAuthenticator, createHostCheck, type Access, type Principal } from './auth.ts';
 import { ApiError, ApiErrorCode, codeForStatus, statusText } from './errors.ts';
@@ -72,12 +72,14 @@ const DASHBOARD: Record<string, { file: string; type: string }> = {
 /** The API as a Fastify app apart from listening, so tests drive it with inject(). */
 export function buildApi({
   config,
-  logger = pino({ name: 'shadowdiff-api' }),
+  logger: givenLogger = pino({ name: 'shadowdiff-api' }),
   readVerdicts = true,
   trimIntervalMs = 60_000,
   rollbackIntervalMs = 5000,
   onFatal,
 }: ApiOptions): Api {
+  // Errors are logged without the arguments of the Redis command they carry (AUTH's password, a script's records).
+  const logger = givenLogger.child({}, { serializers: { err: (error: Error) => withoutCommandArgs(stdSerializers.err(error)) } });
   const redisAt = redisConnection(config.redis);
   const redis = new Redis(redisAt.url, { ...redisAt.options, lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection'));
@@ -194,22 +196,6 @@ export function buildApi({
     const declared = (route.config as { access?: Access } | undefined)?.access;
     route.config = { ...(route.config as object | undefined), access: declared ?? 'operator' };
   });
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    const access = (request.routeOptions.config as { access?: Access } | undefined)?.access ?? 'public';
-    const probe = request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz';
-    if (!probe && !hosts.allows(request.headers.host)) {
-      throw new ApiError(403, ApiErrorCode.HOST_NOT_ALLOWED, 'the Host header is not one this API serves (api.allowedHosts)');
-    }
-    // JSON is UTF-8 (RFC 8259): a body declared in another charset is not read as if it were.
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
-    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-      throw new ApiError(415, ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the body must be application/json in UTF-8');
-    }
-    const decision = auth.decide(access, request.headers.authorization);
-    if (!decision.ok) throw new ApiError(decision.status, decision.status === 401 ? ApiErrorCode.UNAUTHORIZED : ApiErrorCode.FORBIDDEN, decision.message);
-    (request as FastifyRequest & { principal: Principal }).principal = decision.principal;
-  });
-
   // Security headers on every answer; the dashboard runs under a CSP that allows no inline script.
   void app.register(helmet, {
     contentSecurityPolicy: {
@@ -232,6 +218,24 @@ export function buildApi({
     // The API is usually reached over plain HTTP on loopback or behind a TLS-terminating ingress:
     // HSTS is the ingress's to send.
     strictTransportSecurity: false,
+  });
+  // After helmet's own hook, so that a refusal (401, 403, 415) carries the security headers too.
+  app.after(() => {
+    app.addHook('onRequest', async (request: FastifyRequest) => {
+      const access = (request.routeOptions.config as { access?: Access } | undefined)?.access ?? 'public';
+      const probe = request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz';
+      if (!probe && !hosts.allows(request.headers.host)) {
+        throw new ApiError(403, ApiErrorCode.HOST_NOT_ALLOWED, 'the Host header is not one this API serves (api.allowedHosts)');
+      }
+      // JSON is UTF-8 (RFC 8259): a body declared in another charset is not read as if it were.
+      const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+      if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+        throw new ApiError(415, ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the body must be application/json in UTF-8');
+      }
+      const decision = auth.decide(access, request.headers.authorization);
+      if (!decision.ok) throw new ApiError(decision.status, decision.status === 401 ? ApiErrorCode.UNAUTHORIZED : ApiErrorCode.FORBIDDEN, decision.message);
+      (request as FastifyRequest & { principal: Principal }).principal = decision.principal;
+    });
   });
   void app.register(rateLimit, {
     global: false,
@@ -322,7 +326,7 @@ export function buildApi({
 
   async function startParts(): Promise<void> {
     await ready;
-    await redis.connect();
+    await connectRedis(redis, config.redis.username ? `the user from ${config.redis.username.source}` : 'the default user');
     // Refused credentials or an untrusted certificate stop start-up here, with a clear error.
     await checkKafkaAccess(kafkaAt);
     if (readVerdicts) await reader.start();

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 // The API process: `node services/api/src/main.ts --config shadowdiff.yaml`.
 import { loadServiceConfig } from '@shadowdiff/config';
-import { pino } from 'pino';
+import { withoutCommandArgs } from '@shadowdiff/errors';
+import { pino, stdSerializers } from 'pino';
 import { buildApi } from './build-api.ts';
 
 /** The most a stop after a fatal error may take before the process exits anyway, ms. */
 const FATAL_STOP_MS = 10_000;
 
-const logger = pino({ name: 'shadowdiff-api', level: process.env.LOG_LEVEL ?? 'info' });
+// Errors are logged without the arguments of the Redis command they carry (AUTH's password, a script's records).
+const logger = pino({ name: 'shadowdiff-api', level: process.env.LOG_LEVEL ?? 'info', serializers: { err: (error: Error) => withoutCommandArgs(stdSerializers.err(error)) } });
 
 async function main(): Promise<void> {
   const config = loadServiceConfig('api');

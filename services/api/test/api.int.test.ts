@@ -161,6 +161,11 @@ describe('REST API over the read model filled from the verdict topics', () => {
     // Reads need a token once tokens are configured; a route that does not exist is a 404 for anyone.
     expect((await get('/api/v1/comparisons', {})).body).toMatchObject({ statusCode: 401, code: 'SHADOWDIFF_ERR_API_UNAUTHORIZED' });
     expect((await get('/api/v1/comparisons', { authorization: 'Bearer wrong' })).body).toMatchObject({ statusCode: 401, code: 'SHADOWDIFF_ERR_API_UNAUTHORIZED' });
+    // A refusal carries the security headers too (the auth hook runs after helmet's).
+    const refused = await api.app.inject({ method: 'GET', url: '/api/v1/comparisons' });
+    expect(refused.statusCode).toBe(401);
+    expect(refused.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(refused.headers['x-content-type-options']).toBe('nosniff');
     expect((await api.app.inject({ method: 'POST', url: '/api/v1/comparisons', headers: READ })).json()).toMatchObject({ statusCode: 404, code: 'SHADOWDIFF_ERR_API_NOT_FOUND' });
   });
 

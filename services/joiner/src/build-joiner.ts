@@ -9,6 +9,7 @@ import {
   hintId,
   isMode,
   isStoreError,
+  connectRedis,
   modeChannel,
   noPermission,
   type ApplySegment,
@@ -20,7 +21,8 @@ import {
 } from '@shadowdiff/store';
 import { Redis } from 'ioredis';
 import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Producer } from 'kafkajs';
-import { pino, type Logger } from 'pino';
+import { withoutCommandArgs } from '@shadowdiff/errors';
+import { pino, stdSerializers, type Logger } from 'pino';
 import { JoinerError, JoinerErrorCode } from './errors.ts';
 import { createJoinerEvents, type JoinerEvents } from './events.ts';
 import { createAligner, type Aligner } from './alignment.ts';
@@ -168,7 +170,7 @@ export function verdictTopics(prefix: string, comparison: string): { matches: st
 
 export function buildJoiner({
   config,
-  logger = pino({ name: 'shadowdiff-joiner' }),
+  logger: givenLogger = pino({ name: 'shadowdiff-joiner' }),
   metricsPort = config.joiner.metricsPort,
   metricsHost = config.joiner.metricsHost,
   chunkSize = 2000,
@@ -179,6 +181,8 @@ export function buildJoiner({
   outboxLeaseMs = config.joiner.outboxLease,
   sampleIntervalMs = 2000,
 }: JoinerOptions): Joiner {
+  // Errors are logged without the arguments of the Redis command they carry (AUTH's password, a script's records).
+  const logger = givenLogger.child({}, { serializers: { err: (error: Error) => withoutCommandArgs(stdSerializers.err(error)) } });
   const events = createJoinerEvents();
   const metrics = createJoinerMetrics();
   instrumentMetrics(events, metrics);
@@ -685,7 +689,7 @@ export function buildJoiner({
 
   async function start(): Promise<number> {
     for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare, runtime.config.redact, runtime.config.maxDepth);
-    await redis.connect();
+    await connectRedis(redis, config.redis.username ? `the user from ${config.redis.username.source}` : 'the default user');
     // Refused credentials or an untrusted certificate stop start-up here, before anything is read.
     await checkKafkaAccess(kafkaAt);
     await checkRegistry(config);

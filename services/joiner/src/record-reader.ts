@@ -89,13 +89,15 @@ function describeSource(source: EventTimeSource): string {
  * or further ahead of the wall clock than maxClockSkew (the usual cause: seconds, milliseconds and
  * microseconds mixed up between producers).
  */
-export function clockProblem(source: EventTimeSource, time: number, now: number, maxClockSkewMs: number): string | null {
+export function clockProblem(source: EventTimeSource, time: number, now: number, maxClockSkewMs: number, quote = true): string | null {
   const where = describeSource(source);
   if (Number.isNaN(time)) return `event time ${where} is not a time (epoch milliseconds or ISO-8601)`;
-  if (time < 0) return `event time ${where} is negative (${time})`;
+  if (time < 0) return quote ? `event time ${where} is negative (${time})` : `event time ${where} is negative`;
   if (time > now + maxClockSkewMs) {
     const ahead = time - now;
     const hint = time > LAST_DATE_MS ? '; microseconds or nanoseconds read as milliseconds?' : ahead > 1000 * 365 * 86_400_000 ? '; microseconds read as milliseconds?' : '';
+    // A field the comparison redacts is not quoted, not even as a time.
+    if (!quote) return `event time ${where} is ahead of the wall clock by more than maxClockSkew ${maxClockSkewMs} ms${hint}`;
     return `event time ${where} is ${time} ms since the epoch, ${Math.round(ahead / 1000)} s ahead of the wall clock (more than maxClockSkew ${maxClockSkewMs} ms)${hint}`;
   }
   return null;
@@ -142,6 +144,8 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
   const eventTimeSource = comparison.eventTime;
   const maxBytes = comparison.maxRecordBytes;
   const maxClockSkew = comparison.maxClockSkew;
+  // An event time read from the payload is quoted in a reason only when nothing is redacted.
+  const quoteTimes = !(eventTimeSource.from === 'field' && comparison.redact.length > 0);
 
   function read(message: KafkaMessage, arrivedAt: number, decoded: DecodeResult): ReadRecord {
     const key = keyOf(keySource, message, decoded);
@@ -149,7 +153,7 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
     if (key === undefined) return invalid(message, arrivedAt, key, describeKey(keySource));
     const eventTime = eventTimeOf(eventTimeSource, message, decoded);
     if (eventTime === undefined) return invalid(message, arrivedAt, key, describeEventTime(eventTimeSource));
-    const problem = clockProblem(eventTimeSource, eventTime, arrivedAt, maxClockSkew);
+    const problem = clockProblem(eventTimeSource, eventTime, arrivedAt, maxClockSkew, quoteTimes);
     if (problem !== null) return invalid(message, arrivedAt, key, problem);
     const kafkaTs = Number(message.timestamp);
     // The decoded JSON text goes into the blob as it came: no re-encoding of the payload.

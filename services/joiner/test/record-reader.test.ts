@@ -68,6 +68,13 @@ describe('record reader: what a producer can get wrong costs that record only', 
     return JSON.parse(r.blob).x as string;
   };
 
+  it('an event time from a payload field is not quoted in the reason when the comparison redacts', async () => {
+    const read = createRecordReader(comparison('    eventTime: { from: field, path: at }\n    redact: [card.number]'), json);
+    const at = (t: number) => message({ value: Buffer.from(JSON.stringify({ at: t })) });
+    expect(await reason(read, at(-5))).toBe('event time at field "at" is negative');
+    expect(await reason(read, at(now + 2 * 3_600_000))).toBe('event time at field "at" is ahead of the wall clock by more than maxClockSkew 3600000 ms');
+  });
+
   it('an event time that cannot be a real time is invalid, with why', async () => {
     const read = byHeader();
     const at = (ts: string) => message({ headers: { 'source-ts': ts } });

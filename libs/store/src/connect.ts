@@ -1,0 +1,25 @@
+import type { Redis } from 'ioredis';
+import { StoreError, StoreErrorCode } from './errors.ts';
+
+const REFUSED_LOGIN = /^(WRONGPASS|NOAUTH)\b|invalid (username-)?password/i;
+
+/**
+ * Connects a lazy ioredis client. When Redis refuses the login, ioredis reports it as an error
+ * event and the connect fails with "Connection is closed": this says what happened instead, as a
+ * non-retriable error naming where the user came from (never the password, never the command).
+ */
+export async function connectRedis(redis: Redis, who: string): Promise<void> {
+  let refused: string | undefined;
+  const onError = (error: Error) => {
+    if (REFUSED_LOGIN.test(error.message)) refused = error.message.slice(0, 160);
+  };
+  redis.on('error', onError);
+  try {
+    await redis.connect();
+  } catch (error) {
+    if (refused) throw new StoreError(StoreErrorCode.AUTH_FAILED, `Redis refused the login of ${who} (${refused}): check redis.username and redis.password`);
+    throw error;
+  } finally {
+    redis.off('error', onError);
+  }
+}
