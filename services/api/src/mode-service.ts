@@ -34,6 +34,9 @@ export async function countSince(model: ReadModel, since: number, now = Date.now
   return { pairs: (counts.match ?? 0) + mismatches, mismatches, missing: MISSING.reduce((n, k) => n + (counts[k] ?? 0), 0) };
 }
 
+/** How long the readiness route's answer is reused, ms. */
+export const READINESS_TTL_MS = 2000;
+
 /** Mode reads, changes and readiness of one comparison, with the rules of the method. */
 export function createModeService(comparison: ComparisonConfig, registry: ModeRegistry, model: ReadModel) {
   async function readiness(now = Date.now()): Promise<Readiness> {
@@ -80,7 +83,9 @@ export function createModeService(comparison: ComparisonConfig, registry: ModeRe
       }
     }
     try {
-      return await registry.change({ from, to: mode, actor, reason, forced: force && (!isAllowedTransition(from, mode) || isPromotion(from, mode)) });
+      const changed = await registry.change({ from, to: mode, actor, reason, forced: force && (!isAllowedTransition(from, mode) || isPromotion(from, mode)) });
+      cached = undefined;
+      return changed;
     } catch (error) {
       if (isStoreError(error) && error.code === StoreErrorCode.MODE_CONFLICT) throw new ApiError(409, ApiErrorCode.TRANSITION_REFUSED, error.message);
       throw error;
@@ -89,10 +94,28 @@ export function createModeService(comparison: ComparisonConfig, registry: ModeRe
 
   /** reverse_shadow → shadow, always allowed: what the guard does when the new consumer misbehaves. */
   async function rollback({ reason, figures }: { reason: string; figures: Record<string, number> }): Promise<ModeChange> {
-    return registry.change({ from: 'reverse_shadow', to: 'shadow', actor: 'auto-rollback', reason, forced: false, figures });
+    const changed = await registry.change({ from: 'reverse_shadow', to: 'shadow', actor: 'auto-rollback', reason, forced: false, figures });
+    cached = undefined;
+    return changed;
   }
 
-  return { readiness, change, rollback, get: () => registry.get(), history: (limit: number) => registry.history(limit) };
+  // Readiness pages through the mismatches since the mode began when field criteria are set:
+  // what the readiness route shows is computed at most once per READINESS_TTL_MS, concurrent
+  // asks sharing one computation. A mode change computes it afresh.
+  let cached: { at: number; result: Promise<Readiness> } | undefined;
+  function cachedReadiness(): Promise<Readiness> {
+    const now = Date.now();
+    if (!cached || now - cached.at > READINESS_TTL_MS) {
+      const result = readiness(now);
+      cached = { at: now, result };
+      result.catch(() => {
+        if (cached?.result === result) cached = undefined;
+      });
+    }
+    return cached.result;
+  }
+
+  return { readiness, cachedReadiness, change, rollback, get: () => registry.get(), history: (limit: number) => registry.history(limit) };
 }
 
 export type ModeService = ReturnType<typeof createModeService>;

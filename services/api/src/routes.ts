@@ -267,6 +267,6 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { name: string } }>(
     '/api/v1/comparisons/:name/readiness',
     { config: expensive, schema: { summary: 'The promotion criteria, each with its measured value and pass/fail', tags: ['mode'], params: nameParams, response: { 200: readinessResponse, ...errors } } },
-    async (request) => lookup(request.params.name).modes.readiness(),
+    async (request) => lookup(request.params.name).modes.cachedReadiness(),
   );
 }

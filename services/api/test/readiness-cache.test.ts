@@ -1,0 +1,48 @@
+import { parseConfig } from '@shadowdiff/config';
+import type { ModeRegistry, ReadModel } from '@shadowdiff/store';
+import { describe, expect, it } from 'vitest';
+import { createModeService } from '../src/mode-service.ts';
+
+// Pure logic around the store: the registry and the read model are stand-ins that count calls.
+const comparison = parseConfig(
+  `comparisons:
+  - { name: c, old: { topic: a }, new: { topic: b }, window: 1s, readiness: { minPairs: 0, fields: { amount: 0 } } }
+`,
+  'test.yaml',
+).comparisons[0]!;
+
+function stand() {
+  let mode = 'shadow';
+  let pages = 0;
+  const registry = {
+    get: async () => ({ mode, since: 1000 }),
+    change: async ({ to }: { to: string }) => {
+      mode = to;
+      return { from: 'shadow', to, actor: 'a', reason: 'r', forced: false, at: new Date().toISOString() };
+    },
+  } as unknown as ModeRegistry;
+  const model = {
+    minuteCounts: async () => [],
+    countsBetween: async () => ({ match: 10 }),
+    page: async () => {
+      pages += 1;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      return { items: [], next: null };
+    },
+  } as unknown as ReadModel;
+  return { service: createModeService(comparison, registry, model), pages: () => pages };
+}
+
+describe("the readiness route's cache", () => {
+  it('concurrent and repeated asks within the TTL share one computation; a mode change measures afresh', async () => {
+    const { service, pages } = stand();
+    const answers = await Promise.all(Array.from({ length: 20 }, () => service.cachedReadiness()));
+    expect(pages()).toBe(1);
+    expect(new Set(answers).size).toBe(1);
+    await service.cachedReadiness();
+    expect(pages()).toBe(1);
+    await service.change({ mode: 'old', reason: 'back', force: false, actor: 'a' });
+    expect((await service.cachedReadiness()).mode).toBe('old');
+    expect(pages()).toBe(2);
+  });
+});
