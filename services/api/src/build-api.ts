@@ -8,7 +8,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import { ShadowdiffError, withoutCommandArgs } from '@shadowdiff/errors';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino, stdSerializers, type Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
@@ -133,7 +133,8 @@ export function buildApi({
 
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // No log line per request (failures are still logged by the error handler).
+    logController: new LogController({ disableRequestLogging: true }),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' } },
     // What a hostile request can make the API hold or parse: small bodies (a mode change is a
     // few hundred bytes), short path parameters, no prototype keys in JSON.
