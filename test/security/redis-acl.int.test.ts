@@ -186,6 +186,17 @@ comparisons:
     expect(lines.join('')).toContain('"name":"auth"');
     expect(lines.join('')).not.toContain(wrong);
   });
+
+  it('a Redis certificate the client does not trust stops the API with a clear error', async () => {
+    const file = configFile('sd-api', `${prefix}-untrusted`).replace(/$/, '');
+    // The same config without the CA: the system's CAs do not know the test's.
+    writeFileSync(file, readFileSync(file, 'utf8').replace('ca: { file: tls/ca.pem }, ', ''));
+    const api = buildApi({ config: loadConfigFile(file, {}), logger: pino({ level: 'silent' }) });
+    const refused = (await api.start().then(() => undefined, (e: unknown) => e)) as Error & { code?: string };
+    await api.stop();
+    expect(refused?.code).toBe(StoreErrorCode.TLS_FAILED);
+    expect(refused.message).toMatch(/not trusted \((SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY)\)/);
+  });
 });
 
 /** A config for a joiner process: the same file, its relative secrets made absolute. */

@@ -324,6 +324,10 @@ export const configSchema = z.strictObject({
           list.forEach((t, i) => {
             if (names.has(t.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'a name no other token has', input: t.name });
             names.add(t.name);
+            // What a Bearer header can carry (RFC 6750 b64token): any other value could never match.
+            if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(t.value.reveal())) {
+              ctx.addIssue({ code: 'custom', path: [i, 'value'], message: `a token of letters, digits and - . _ ~ + / (then = padding), as a Bearer header carries it (${t.value.source})`, input: undefined });
+            }
           });
         }),
       /** With tokens configured, reads need one too unless this is false. */

@@ -84,6 +84,13 @@ ${COMPARISONS}`,
     expect(error.message).not.toContain(PASSWORD);
   });
 
+  it('refuses an API token a Bearer header cannot carry, without quoting it', () => {
+    const error = refused(`api: { tokens: [ { name: ops, role: operator, value: { env: T } } ] }\n`, { T: `${PASSWORD} with spaces` });
+    expect(error.problems[0]?.path).toBe('api.tokens[0].value');
+    expect(error.problems[0]?.expected).toContain('env T');
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
   it('names an unset variable and an unreadable file without printing anything secret', () => {
     const unset = refused('redis: { password: { env: REDIS_PASSWORD } }\n');
     expect(unset.problems[0]).toMatchObject({ path: 'redis.password', expected: 'the environment variable REDIS_PASSWORD to be set (not empty)', found: 'it unset or empty' });

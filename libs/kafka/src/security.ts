@@ -157,7 +157,11 @@ export function classifyConnectFailure(error: unknown, brokers: readonly string[
     if (e.type === 'UNSUPPORTED_SASL_MECHANISM' || e.type === 'ILLEGAL_SASL_STATE') {
       return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: the listener does not offer this mechanism (${said(e)}); check kafka.sasl.mechanism and the port`, { cause: error });
     }
-    if (e.name === 'KafkaError' && typeof e.code === 'string' && e.code === KafkaErrorCode.AUTH_FAILED) return e as unknown as KafkaError;
+    if (e.name === 'KafkaError' && e.code === KafkaErrorCode.AUTH_FAILED) {
+      // The token could not be had: an endpoint that does not answer now is retried as usual.
+      if ((e as { retriable?: unknown }).retriable === true) return undefined;
+      return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: ${said(e)}`, { cause: error });
+    }
     if (typeof e.code === 'string' && CERTIFICATE_CODES.has(e.code)) {
       return new KafkaError(KafkaErrorCode.TLS_FAILED, `${where}: the broker's certificate is not trusted (${e.code}); check kafka.ssl.ca and kafka.ssl.servername`, { cause: error });
     }

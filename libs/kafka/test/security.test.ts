@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KafkaErrorCode, classifyConnectFailure, describeSecurity, kafkajsSasl, securityProtocol, type KafkaSasl } from '../src/index.ts';
+import { KafkaError, KafkaErrorCode, classifyConnectFailure, describeSecurity, kafkajsSasl, securityProtocol, type KafkaSasl } from '../src/index.ts';
 
 const secret = (value: string, source: string) => ({ reveal: () => value, source });
 
@@ -80,6 +80,11 @@ describe('what a first connection failure means', () => {
     expect(classifyConnectFailure(closed, brokers, { sasl: { mechanism: 'oauthbearer', token: { env: 'T' } } })).toMatchObject({ code: KafkaErrorCode.AUTH_FAILED });
     const refused = Object.assign(new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9093'), { name: 'KafkaJSConnectionError', code: 'ECONNREFUSED' });
     expect(classifyConnectFailure(refused, brokers, { ssl: {}, sasl: scram })).toBeUndefined();
+    const oauth = { ssl: {}, sasl: { mechanism: 'oauthbearer', token: { file: '/t' } } } as const;
+    const noToken = new KafkaError(KafkaErrorCode.AUTH_FAILED, 'no OAUTHBEARER token in the file /t');
+    expect(classifyConnectFailure(Object.assign(new Error('wrapped'), { cause: noToken }), brokers, oauth)?.message).toBe('Kafka at b1:9093 (SASL_SSL, OAUTHBEARER, token from file /t): no OAUTHBEARER token in the file /t');
+    const endpointDown = new KafkaError(KafkaErrorCode.AUTH_FAILED, 'the OAuth token endpoint did not answer', { retriable: true });
+    expect(classifyConnectFailure(endpointDown, brokers, oauth)).toBeUndefined();
     for (const e of [sasl, wrapped, plain, closed]) expect(classifyConnectFailure(e, brokers, { ssl: {}, sasl: scram })?.message ?? '').not.toContain('p4ss');
   });
 

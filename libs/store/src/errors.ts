@@ -24,6 +24,8 @@ export const StoreErrorCode = {
   NOPERM: 'SHADOWDIFF_ERR_STORE_NOPERM',
   /** Redis refused the username or password (WRONGPASS, NOAUTH) at connection: not retried; the service does not start. */
   AUTH_FAILED: 'SHADOWDIFF_ERR_STORE_AUTH_FAILED',
+  /** Redis's certificate is not trusted (or not for that host) at connection: not retried; the service does not start. */
+  TLS_FAILED: 'SHADOWDIFF_ERR_STORE_TLS_FAILED',
 } as const;
 
 /** Negative codes the Lua scripts return, one enum for all of them. */
