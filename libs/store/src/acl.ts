@@ -7,6 +7,8 @@
 export type RedisComponent = 'joiner' | 'api' | 'client';
 
 export interface RedisGrant {
+  /** The store's Lua scripts it runs (libs/store/src/commands). */
+  readonly scripts: readonly string[];
   /** Commands, each `+name` or `+name|subcommand`. */
   readonly commands: readonly string[];
   /** Key patterns (`~` read and write, `%R~` read only) with `<prefix>` for `redis.keyPrefix`. */
@@ -17,34 +19,37 @@ export interface RedisGrant {
   readonly why: string;
 }
 
-/** What every connection does: the ready check, the liveness ping, and a clean quit. */
-const CONNECTION = ['+info', '+ping', '+quit'];
+/** What every connection does: the ready check (INFO) and a clean quit. */
+const CONNECTION = ['+info', '+quit'];
 
-/** Running the store's scripts (ioredis sends EVALSHA, and EVAL once when Redis lacks the script). */
+/** Running the store's scripts (ioredis sends EVAL, or EVALSHA once Redis has the script). */
 const SCRIPTS = ['+evalsha', '+eval'];
 
 export const REDIS_GRANTS: Readonly<Record<RedisComponent, RedisGrant>> = {
   joiner: {
+    scripts: ['applyPredicted', 'applyRecords', 'expireWaiting', 'claimOutbox', 'ackOutbox', 'deadLetter'],
     commands: [
       ...CONNECTION,
       ...SCRIPTS,
-      // what its scripts call
-      '+get', '+set', '+hget', '+hmget', '+hset', '+hdel', '+hexists', '+hgetall', '+hlen', '+hincrby', '+hsetnx', '+hvals',
-      '+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
-      '+lpush', '+ltrim', '+llen', '+pexpire', '+del',
-      // the mode channel
-      '+subscribe', '+unsubscribe',
+      // what its scripts call (a test reads them from the .lua files)
+      '+get', '+hget', '+hmget', '+hset', '+hdel', '+hgetall', '+zadd', '+zrem', '+zrangebyscore', '+lpush', '+ltrim', '+llen', '+pexpire',
+      // what it calls itself: the state epoch, registered partitions, gauges, a rewind, the mode
+      '+set', '+hsetnx', '+hlen', '+hvals', '+del', '+subscribe', '+unsubscribe',
     ],
     keys: ['~<prefix>:*'],
     channels: ['&<prefix>:mode-changes'],
     why: 'pairs records: holds the pending records, the offsets, the outbox and the retention buckets of every comparison, reads the mode and hears its changes',
   },
   api: {
+    scripts: ['recordVerdicts', 'trimVerdicts', 'changeMode'],
     commands: [
       ...CONNECTION,
       ...SCRIPTS,
-      '+get', '+hget', '+hmget', '+hset', '+hdel', '+hexists', '+hgetall', '+hincrby', '+hlen', '+zadd', '+zrem', '+zcard', '+zcount', '+zrange', '+zrangebyscore', '+zremrangebyscore',
-      '+lpush', '+ltrim', '+lrange', '+llen', '+set', '+pexpire', '+publish',
+      // what its scripts call
+      '+get', '+set', '+hget', '+hset', '+hdel', '+hexists', '+hincrby', '+hlen', '+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
+      '+lpush', '+ltrim', '+publish',
+      // what it reads itself: the read model, the mode history, the dead letters; /readyz pings
+      '+hgetall', '+hmget', '+zcount', '+lrange', '+llen', '+ping',
     ],
     // The read model, the mode and its history, the dead letters; never the pending records.
     keys: ['~<prefix>:{*}:rm:*', '~<prefix>:{*}:mode', '~<prefix>:{*}:mode:*', '%R~<prefix>:{*}:dead'],
@@ -52,6 +57,7 @@ export const REDIS_GRANTS: Readonly<Record<RedisComponent, RedisGrant>> = {
     why: 'keeps the read model of the verdicts it reads, changes the mode (and announces it), reads the dead letters; it cannot read the pending records, which hold payloads in clear',
   },
   client: {
+    scripts: [],
     commands: [...CONNECTION, '+get', '+subscribe', '+unsubscribe'],
     keys: ['%R~<prefix>:{*}:mode', '%R~<prefix>:{*}:mode:since'],
     channels: ['&<prefix>:mode-changes'],
