@@ -6,23 +6,24 @@ import importPlugin from 'eslint-plugin-import';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const ALL = ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'client', 'infra', 'testing', 'joiner', 'api', 'cli'];
+const ALL = ['vocabulary', 'errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics', 'client', 'infra', 'testing', 'joiner', 'api', 'cli'];
 
 /** What each package may import from @shadowdiff/*; anything else is a lint error. */
 const ALLOWED = {
+  'libs/vocabulary': [],
   'libs/errors': [],
-  'libs/compare': ['errors'],
-  'libs/config': ['errors', 'compare'],
-  'libs/codec': ['errors', 'compare'],
-  'libs/metrics': ['errors'],
-  'libs/store': ['errors', 'compare', 'codec'],
-  'libs/kafka': ['errors', 'compare', 'codec'],
-  'libs/client': ['errors', 'store', 'kafka'],
+  'libs/compare': ['vocabulary', 'errors'],
+  'libs/config': ['vocabulary', 'errors', 'compare'],
+  'libs/codec': ['vocabulary', 'errors', 'compare'],
+  'libs/metrics': ['vocabulary', 'errors'],
+  'libs/store': ['vocabulary', 'errors', 'compare', 'codec'],
+  'libs/kafka': ['vocabulary', 'errors', 'compare', 'codec'],
+  'libs/client': ['vocabulary', 'errors', 'store', 'kafka'],
   infra: [],
-  test: ['infra', 'kafka', 'compare'],
-  'services/joiner': ['errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
-  'services/api': ['errors', 'compare', 'config', 'store', 'kafka'],
-  'services/cli': ['errors', 'config', 'kafka', 'infra'],
+  test: ['vocabulary', 'infra', 'kafka', 'compare'],
+  'services/joiner': ['vocabulary', 'errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
+  'services/api': ['vocabulary', 'errors', 'compare', 'config', 'store', 'kafka'],
+  'services/cli': ['vocabulary', 'errors', 'config', 'kafka', 'infra'],
 };
 
 const deepImports = {

@@ -1,3 +1,4 @@
+import { MODES } from '@shadowdiff/vocabulary';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, parsePattern } from '@shadowdiff/compare';
@@ -242,7 +243,7 @@ const comparison = z.strictObject({
     })
     .prefault({}),
   /** Initial mode until one is set through the API (see docs/modes.md). */
-  mode: z.enum(['old', 'shadow', 'reverse_shadow', 'new']).default('shadow'),
+  mode: z.enum(MODES).default('shadow'),
 });
 
 export const configSchema = z.strictObject({
@@ -397,7 +398,7 @@ export type ComparisonConfig = ShadowdiffConfig['comparisons'][number];
 export type SideConfig = ComparisonConfig['old'];
 export type KeySource = ComparisonConfig['key'];
 export type EventTimeSource = ComparisonConfig['eventTime'];
-export type Side = 'old' | 'new';
+export type { Side } from '@shadowdiff/vocabulary';
 export type Mode = ComparisonConfig['mode'];
 export type CompareConfig = ComparisonConfig['compare'];
 export type TlsConfig = z.output<typeof tlsSchema>;

@@ -1,4 +1,4 @@
-export type Side = 'old' | 'new';
+export type { Side } from '@shadowdiff/vocabulary';
 
 export type DecisionKind = 'pair' | 'late' | 'missing' | 'duplicate' | 'invalid';
 

@@ -1,6 +1,6 @@
-/** The four modes of a migration, in promotion order. */
-export const MODES = ['old', 'shadow', 'reverse_shadow', 'new'] as const;
-export type MigrationMode = (typeof MODES)[number];
+import type { MigrationMode } from '@shadowdiff/vocabulary';
+
+export { MODES, isMode, type MigrationMode } from '@shadowdiff/vocabulary';
 
 /**
  * The transitions allowed without `force`: one step forward (old→shadow, shadow→reverse_shadow,
@@ -12,10 +12,6 @@ const ALLOWED: Record<MigrationMode, readonly MigrationMode[]> = {
   reverse_shadow: ['new', 'shadow'],
   new: ['reverse_shadow'],
 };
-
-export function isMode(value: unknown): value is MigrationMode {
-  return typeof value === 'string' && (MODES as readonly string[]).includes(value);
-}
 
 export function isAllowedTransition(from: MigrationMode, to: MigrationMode): boolean {
   return ALLOWED[from].includes(to);

@@ -1,3 +1,4 @@
+import { DISCREPANCY_KINDS } from '@shadowdiff/vocabulary';
 import type { Redis } from 'ioredis';
 import { toStoreError } from './errors.ts';
 import { registerScripts } from './scripts.ts';
@@ -108,7 +109,7 @@ function filterFieldsOfJson(json: string): { key: string | null; paths: readonly
     return undefined;
   }
 }
-const NON_MATCH = ['mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'];
+const NON_MATCH = DISCREPANCY_KINDS;
 
 export function createReadModel({
   redis,

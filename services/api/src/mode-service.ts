@@ -1,3 +1,4 @@
+import { MISSING_KINDS } from '@shadowdiff/vocabulary';
 import type { ComparisonConfig } from '@shadowdiff/config';
 import {
   StoreErrorCode,
@@ -12,7 +13,7 @@ import {
 import { ApiError, ApiErrorCode } from './errors.ts';
 import { evaluateReadiness, type Criterion } from './readiness.ts';
 
-const MISSING = ['missing_old', 'missing_new'];
+const MISSING = MISSING_KINDS;
 
 export interface Readiness {
   readonly comparison: string;

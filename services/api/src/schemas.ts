@@ -1,5 +1,6 @@
+import { DISCREPANCY_KINDS, MODES } from '@shadowdiff/vocabulary';
 /** JSON schemas of the routes: Fastify validates with them, and /openapi.json is generated from them. */
-export const NON_MATCH_VERDICTS = ['mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'] as const;
+export const NON_MATCH_VERDICTS = DISCREPANCY_KINDS;
 
 export const errorSchema = {
   type: 'object',
@@ -116,7 +117,7 @@ export const fieldsResponse = {
   },
 } as const;
 
-const mode = { type: 'string', enum: ['old', 'shadow', 'reverse_shadow', 'new'] } as const;
+const mode = { type: 'string', enum: MODES } as const;
 
 export const modeResponse = {
   type: 'object',

@@ -1,8 +1,8 @@
+import { VERDICT_KINDS, VERDICT_SCHEMA } from '@shadowdiff/vocabulary';
 import { exceedsDepth, type Json } from '@shadowdiff/compare';
-import { NON_MATCH_VERDICTS } from './schemas.ts';
 
-const SCHEMA = 'shadowdiff.verdict.v1';
-const KINDS = new Set<string>(['match', ...NON_MATCH_VERDICTS]);
+const SCHEMA = VERDICT_SCHEMA;
+const KINDS = new Set<string>(VERDICT_KINDS);
 /** pairIdOf in the joiner: the first 32 hex digits of a SHA-256. */
 const PAIR_ID = /^[0-9a-f]{32}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;

@@ -1,3 +1,4 @@
+import { verdictTopics } from '@shadowdiff/vocabulary';
 import { REDACTED, createRedactor, parsePath, withRenamedPatterns, type Json, type Redactor } from '@shadowdiff/compare';
 import { describeWithoutData } from '@shadowdiff/errors';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
@@ -101,8 +102,9 @@ export function createVerdictReader({
   const topics = new Map<string, { comparison: string; redactor: Redactor; maxDepth: number }>();
   for (const c of config.comparisons) {
     const target = { comparison: c.name, redactor: createRedactor(withRenamedPatterns(c.redact, c.compare.rename)), maxDepth: c.maxDepth };
-    topics.set(`${config.topics.prefix}.${c.name}.matches`, target);
-    topics.set(`${config.topics.prefix}.${c.name}.mismatches`, target);
+    const { matches, mismatches } = verdictTopics(config.topics.prefix, c.name);
+    topics.set(matches, target);
+    topics.set(mismatches, target);
   }
   const groupId = config.api.groupId ?? `${config.topics.prefix}.api`;
   let consumer: Consumer | undefined;

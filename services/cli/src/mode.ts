@@ -1,7 +1,7 @@
+import { MODES, isMode } from '@shadowdiff/vocabulary';
 import { parseArgs } from 'node:util';
 import type { Log } from './stack.ts';
 
-const MODES = ['old', 'shadow', 'reverse_shadow', 'new'];
 
 interface Criterion {
   name: string;
@@ -52,7 +52,7 @@ export async function runMode(args: string[], log: Log): Promise<number> {
     }
     return 0;
   }
-  if (verb !== 'set' || !mode || !MODES.includes(mode)) throw new Error(`usage: shadowdiff mode <comparison> set <${MODES.join('|')}> --reason "…"`);
+  if (verb !== 'set' || !mode || !isMode(mode)) throw new Error(`usage: shadowdiff mode <comparison> set <${MODES.join('|')}> --reason "…"`);
   if (!values.reason) throw new Error('--reason is required: the history records why');
   const response = await fetch(`${base}/mode`, {
     method: 'PUT',

@@ -1,3 +1,4 @@
+import { verdictTopics as vocabularyTopics } from '@shadowdiff/vocabulary';
 import { kafkaConnection, redisConnection, type ComparisonConfig, type Mode, type ShadowdiffConfig, type Side } from '@shadowdiff/config';
 import { KafkaError, KafkaErrorCode, checkKafkaAccess, codeOf, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
@@ -165,7 +166,7 @@ export function emitsMatch(config: ComparisonConfig, pairId: string): boolean {
 const { ConfigResourceTypes } = kafkajs;
 
 export function verdictTopics(prefix: string, comparison: string): { matches: string; mismatches: string } {
-  return { matches: `${prefix}.${comparison}.matches`, mismatches: `${prefix}.${comparison}.mismatches` };
+  return vocabularyTopics(prefix, comparison);
 }
 
 export function buildJoiner({

@@ -1,8 +1,8 @@
+import { MODES } from '@shadowdiff/vocabulary';
 import type { JoinerMetrics } from '@shadowdiff/metrics';
 import type { Logger } from 'pino';
 import type { JoinerEvents } from './events.ts';
 
-const MODES = ['old', 'shadow', 'reverse_shadow', 'new'] as const;
 
 /** Metrics follow the joiner's events; nothing in the pairing path touches prom-client. */
 export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics): void {

@@ -1,21 +1,11 @@
+import { VERDICT_SCHEMA, type VerdictKind } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
 import { createHash } from 'node:crypto';
 import { createRedactor, diff, type Comparator, type Difference, type Json, type Redactor } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
 import type { Decision, StoredRecord } from '@shadowdiff/store';
 
-export const VERDICT_SCHEMA = 'shadowdiff.verdict.v1';
-
-export type VerdictKind =
-  | 'match'
-  | 'mismatch'
-  | 'missing_old'
-  | 'missing_new'
-  | 'duplicate_old'
-  | 'duplicate_new'
-  | 'invalid_old'
-  | 'invalid_new'
-  | 'late';
+export { VERDICT_SCHEMA, type VerdictKind } from '@shadowdiff/vocabulary';
 
 export interface VerdictSide {
   readonly topic: string;
