@@ -37,12 +37,13 @@
   differs, { -5 } (GAP) when a segment does not follow what was applied, or { -4 } (NEED_GENERAL),
   with nothing written.
 ]]
+--- @include "includes/codes"
 --- @include "includes/add-decision"
 --- @include "includes/batch"
 --- @include "includes/side-keys"
 --- @include "includes/stream-time"
 
-if redis.call('GET', KEYS[24]) ~= ARGV[4] then return { -1 } end
+if redis.call('GET', KEYS[24]) ~= ARGV[4] then return { CODE.STATE_LOST } end
 
 local now = ARGV[1]
 local horizon = tonumber(ARGV[2])
@@ -51,7 +52,7 @@ local ttl = ARGV[5]
 local S = tonumber(ARGV[6])
 local K = sideKeys()
 local OUTBOX, DUE = KEYS[22], KEYS[23]
-local NEED_GENERAL = { -4 }
+local NEED_GENERAL = { CODE.NEED_GENERAL }
 
 -- An argument range: { from, to } (to < from when empty).
 local at = 7
@@ -98,7 +99,7 @@ do
   for s = 1, S do
     local seg = segs[s]
     local offset = reach[seg.tp] or tonumber(applied[s] or '-1')
-    if seg.after ~= '' and tonumber(seg.after) > offset then return { -5 } end
+    if seg.after ~= '' and tonumber(seg.after) > offset then return { CODE.GAP } end
     if seg.first <= offset then return NEED_GENERAL end
     reach[seg.tp] = tonumber(seg.last)
   end

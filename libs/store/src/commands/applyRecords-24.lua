@@ -69,12 +69,13 @@
   or { -5 } (GAP) when a segment does not follow what was applied, with nothing written. A taken hint's decision id is its new record's "topic/partition/offset"
   (a pair hint) or its record's (a parked-partner hint).
 ]]
+--- @include "includes/codes"
 --- @include "includes/add-decision"
 --- @include "includes/batch"
 --- @include "includes/side-keys"
 --- @include "includes/stream-time"
 
-if redis.call('GET', KEYS[24]) ~= ARGV[5] then return { -1 } end
+if redis.call('GET', KEYS[24]) ~= ARGV[5] then return { CODE.STATE_LOST } end
 
 local now = ARGV[1]
 local horizon = tonumber(ARGV[2])
@@ -126,7 +127,7 @@ do
   for tp, offset in pairs(appliedOffset) do reach[tp] = offset end
   local first = 1
   for _, seg in ipairs(segs) do
-    if seg.after ~= '' and tonumber(seg.after) > reach[seg.tp] then return { -5 } end
+    if seg.after ~= '' and tonumber(seg.after) > reach[seg.tp] then return { CODE.GAP } end
     local last = tonumber(recs[first + seg.count - 1].offset)
     if last > reach[seg.tp] then reach[seg.tp] = last end
     first = first + seg.count
@@ -258,7 +259,7 @@ end
 
 -- A record whose hint did not hold needs its blob.
 for _, r in ipairs(live) do
-  if r.blob == '' and not r.hinted then return { -3 } end
+  if r.blob == '' and not r.hinted then return { CODE.NEED_BLOBS } end
 end
 
 local function entryOf(r) return r.id .. '\n' .. r.blob end

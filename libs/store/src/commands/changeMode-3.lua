@@ -15,8 +15,9 @@
 
   Returns 1, or -2 (MODE_CONFLICT) when the mode changed since the caller read it.
 ]]
+--- @include "includes/codes"
 local current = redis.call('GET', KEYS[1]) or ''
-if current ~= ARGV[1] then return -2 end
+if current ~= ARGV[1] then return CODE.MODE_CONFLICT end
 redis.call('SET', KEYS[1], ARGV[2])
 redis.call('SET', KEYS[3], ARGV[4])
 redis.call('LPUSH', KEYS[2], ARGV[3])
