@@ -3,89 +3,12 @@ import { parseDecisions, parseEntry, parseOutboxEntries, type Decision, type Out
 import { randomUUID } from 'node:crypto';
 import { ScriptCode, scriptCodeError, toStoreError } from './errors.ts';
 import { comparisonKeys, type ComparisonKeys } from './keys.ts';
+import type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, SegmentOutcome } from './apply-types.ts';
 import { predictedCall } from './predicted.ts';
 import { retentionBuckets } from './retention.ts';
 import { registerScripts, type ScriptRunner } from './scripts.ts';
 
-/** A record handed to the store; `blob` is kept verbatim and comes back in decisions. */
-export interface ApplyRecord {
-  readonly offset: string;
-  /** `record` to pair, or `invalid` to turn into an invalid verdict (atomically with the offset). */
-  readonly kind: 'record' | 'invalid';
-  readonly key: string;
-  readonly eventTime: number;
-  readonly blob: string;
-}
-
-/** Records of one partition of one side, in offset order. */
-export interface ApplySegment {
-  readonly side: Side;
-  readonly topic: string;
-  readonly partition: number;
-  readonly records: readonly ApplyRecord[];
-  /**
-   * The offset of the record this caller handed to the store just before this segment's first,
-   * when it knows one. The store refuses the call (GAP, nothing written) when the partition's
-   * applied offset is below it: that record's call failed, and applying this one would skip it.
-   */
-  readonly after?: string;
-}
-
-/**
- * Two records of one apply call that the caller paired and compared itself. `old` and `new` are
- * indices into the call's records, counted across its segments in order from 0. When the store
- * pairs exactly these two, `verdict` goes to the outbox as it is (null: nothing to publish, e.g.
- * an unsampled match) and their blobs are never sent to Redis.
- */
-export interface PairHint {
-  readonly old: number;
-  readonly new: number;
-  readonly verdict: string | null;
-}
-
-/**
- * A record of the call and the other side's parked record the caller read for it (`peekParked`)
- * and compared it with. When the store pairs the record with exactly that parked record, `verdict`
- * goes to the outbox as it is (null: nothing to publish) and the record's blob is never sent.
- */
-export interface ParkedHint {
-  readonly record: number;
-  /** The parked record's "topic/partition/offset". */
-  readonly partner: string;
-  readonly verdict: string | null;
-}
-
-/** What became of a segment's records. */
-export interface SegmentOutcome {
-  /** Records new to the store... */
-  readonly applied: number;
-  /** ...and records at or below the partition's applied offset: redelivered, ignored. */
-  readonly skipped: number;
-  readonly paired: number;
-  readonly parked: number;
-  readonly duplicate: number;
-  readonly invalid: number;
-  /** Declared missing on arrival: the other side had already moved past its window. */
-  readonly missing: number;
-  readonly late: number;
-}
-
-export interface ApplyResult {
-  /** One per segment, in order. */
-  readonly segments: SegmentOutcome[];
-  /** Decisions taken from stored entries (every decision but the taken hints). */
-  readonly decisions: Decision[];
-  /** One per pair hint: whether the store paired exactly those records (its verdict is in the outbox under `hintId`). */
-  readonly hintsTaken: boolean[];
-  /** One per parked-partner hint, likewise. */
-  readonly parkedHintsTaken: boolean[];
-}
-
-export interface ApplyOptions {
-  readonly hints?: readonly PairHint[];
-  readonly parkedHints?: readonly ParkedHint[];
-  readonly now?: number;
-}
+export type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, PairHint, ParkedHint, SegmentOutcome } from './apply-types.ts';
 
 export interface PairingStoreOptions {
   readonly redis: Redis;

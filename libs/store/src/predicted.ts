@@ -1,5 +1,5 @@
 import type { Side } from './decision.ts';
-import type { ApplySegment, ParkedHint, PairHint, SegmentOutcome } from './pairing-store.ts';
+import type { ApplySegment, ParkedHint, PairHint, SegmentOutcome } from './apply-types.ts';
 
 export interface PredictedCall {
   /** ARGV of commands/applyPredicted-24.lua, after its first five (now, horizon, limit, epoch, ttl). */
