@@ -1,5 +1,7 @@
-/** JSON-like values as decoded payloads hold them. */
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from '@shadowdiff/vocabulary';
+
+/** JSON-like values as decoded payloads hold them (the vocabulary's). */
+export type { Json } from '@shadowdiff/vocabulary';
 
 export type DifferenceKind = 'changed' | 'added' | 'removed' | 'type_changed';
 

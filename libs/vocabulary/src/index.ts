@@ -39,3 +39,42 @@ export function isMode(value: unknown): value is MigrationMode {
 export function isVerdictKind(value: unknown): value is VerdictKind {
   return typeof value === 'string' && (VERDICT_KINDS as readonly string[]).includes(value);
 }
+
+/** A JSON value: what a payload decodes to and what a comparison compares. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/**
+ * The record blob: what the joiner hands the pairing store for each record and reads back in
+ * decisions. One JSON object, short keys (it is stored once per pending record).
+ */
+export interface RecordBlob {
+  /** correlation key; null when the record had none */
+  readonly k: string | null;
+  /** Kafka timestamp, ms */
+  readonly ts: number;
+  /** event time, ms */
+  readonly et: number;
+  /** wall-clock arrival at the joiner, ms */
+  readonly at: number;
+  /** decoded value (absent for an invalid record) */
+  readonly v?: Json;
+  /** why the record is invalid */
+  readonly x?: string;
+}
+
+/**
+ * The blob of a readable record. `valueJson` is the decoded value's JSON text as the codec gave
+ * it, put in as it is (the payload is not encoded a second time).
+ */
+export function recordBlob(fields: { key: string; ts: number; et: number; at: number; valueJson: string }): string {
+  return `{"k":${JSON.stringify(fields.key)},"ts":${fields.ts},"et":${fields.et},"at":${fields.at},"v":${fields.valueJson}}`;
+}
+
+/** The blob of a record that cannot take part: its event time is its Kafka timestamp. */
+export function invalidBlob(fields: { key: string | null; ts: number; at: number; reason: string }): string {
+  return JSON.stringify({ k: fields.key, ts: fields.ts, et: fields.ts, at: fields.at, x: fields.reason } satisfies RecordBlob);
+}
+
+export function parseRecordBlob(text: string): RecordBlob {
+  return JSON.parse(text) as RecordBlob;
+}

@@ -1,4 +1,4 @@
-import { verdictTopics as vocabularyTopics } from '@shadowdiff/vocabulary';
+import { parseRecordBlob, verdictTopics as vocabularyTopics } from '@shadowdiff/vocabulary';
 import { kafkaConnection, redisConnection, type ComparisonConfig, type Mode, type ShadowdiffConfig, type Side } from '@shadowdiff/config';
 import { KafkaError, KafkaErrorCode, checkKafkaAccess, codeOf, createKafka, createProducer, ensureTopics, missingTopics } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
@@ -37,7 +37,7 @@ import { createOffsetTracker } from './offset-tracker.ts';
 import { prePair } from './pre-pair.ts';
 import { createPublisher, type ReadyVerdict } from './publisher.ts';
 import { createRecordReader, type ReadRecord, type RecordReader } from './record-reader.ts';
-import { serializeVerdict, toVerdict, verdictOf, type ParsedSide, type RecordBlob, type Verdict } from './verdict.ts';
+import { serializeVerdict, toVerdict, verdictOf, type ParsedSide, type Verdict } from './verdict.ts';
 
 export interface JoinerOptions {
   readonly config: ShadowdiffConfig;
@@ -445,7 +445,7 @@ export function buildJoiner({
         const { index } = wanted[side][i]!;
         const { segment, record } = located[index]!;
         const mine = sideOf(segment, record);
-        const theirs: ParsedSide = { record: parked, blob: JSON.parse(parked.blob) as RecordBlob };
+        const theirs: ParsedSide = { record: parked, blob: parseRecordBlob(parked.blob) };
         const [oldSide, newSide] = side === 'old' ? [mine, theirs] : [theirs, mine];
         hints.push({ record: index, partner: `${parked.topic}/${parked.partition}/${parked.offset}`, verdict: hintVerdict(runtime, oldSide, newSide, now, hintId(segment, record)) });
       });

@@ -1,3 +1,4 @@
+import { invalidBlob, recordBlob } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
 import { CodecErrorCode, type Codec, type DecodeResult } from '@shadowdiff/codec';
 import type { Json } from '@shadowdiff/compare';
@@ -118,7 +119,7 @@ function describeEventTime(source: EventTimeSource): string {
 /** A record that cannot take part, with what was known of it and why. */
 function invalid(message: KafkaMessage, arrivedAt: number, key: string | undefined, reason: string): ReadRecord {
   const kafkaTs = Number(message.timestamp);
-  const blob = JSON.stringify({ k: key ?? null, ts: kafkaTs, et: kafkaTs, at: arrivedAt, x: reason });
+  const blob = invalidBlob({ key: key ?? null, ts: kafkaTs, at: arrivedAt, reason });
   return { offset: message.offset, kind: 'invalid', key: key ?? '', eventTime: kafkaTs, blob, ts: kafkaTs, at: arrivedAt };
 }
 
@@ -157,7 +158,7 @@ export function createRecordReader(comparison: ComparisonConfig, codec: Codec): 
     if (problem !== null) return invalid(message, arrivedAt, key, problem);
     const kafkaTs = Number(message.timestamp);
     // The decoded JSON text goes into the blob as it came: no re-encoding of the payload.
-    const blob = `{"k":${JSON.stringify(key)},"ts":${kafkaTs},"et":${eventTime},"at":${arrivedAt},"v":${decoded.json}}`;
+    const blob = recordBlob({ key, ts: kafkaTs, et: eventTime, at: arrivedAt, valueJson: decoded.json });
     return { offset: message.offset, kind: 'record', key, eventTime, blob, ts: kafkaTs, at: arrivedAt, value: decoded.value };
   }
 

@@ -1,4 +1,4 @@
-import { VERDICT_SCHEMA, type VerdictKind } from '@shadowdiff/vocabulary';
+import { VERDICT_SCHEMA, parseRecordBlob, type RecordBlob, type VerdictKind } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
 import { createHash } from 'node:crypto';
 import { createRedactor, diff, type Comparator, type Difference, type Json, type Redactor } from '@shadowdiff/compare';
@@ -37,21 +37,7 @@ export interface Verdict {
   readonly sizes?: { readonly old: number | null; readonly new: number | null; readonly differences: number };
 }
 
-/** What the joiner writes as a record's blob (see record-reader.ts). */
-export interface RecordBlob {
-  /** correlation key; null when the record had none */
-  readonly k: string | null;
-  /** Kafka timestamp, ms */
-  readonly ts: number;
-  /** event time, ms */
-  readonly et: number;
-  /** wall-clock arrival at the joiner, ms */
-  readonly at: number;
-  /** decoded value (absent for an invalid record) */
-  readonly v?: Json;
-  /** why the record is invalid */
-  readonly x?: string;
-}
+export type { RecordBlob } from '@shadowdiff/vocabulary';
 
 /** One side of a decision: where the record came from and what the joiner knew of it. */
 export interface ParsedSide {
@@ -60,7 +46,7 @@ export interface ParsedSide {
 }
 
 function parseSide(record: StoredRecord | null): ParsedSide | null {
-  return record === null ? null : { record, blob: JSON.parse(record.blob) as RecordBlob };
+  return record === null ? null : { record, blob: parseRecordBlob(record.blob) };
 }
 
 function coordinate(side: ParsedSide | null): string {
