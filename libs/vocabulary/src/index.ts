@@ -78,3 +78,48 @@ export function invalidBlob(fields: { key: string | null; ts: number; at: number
 export function parseRecordBlob(text: string): RecordBlob {
   return JSON.parse(text) as RecordBlob;
 }
+
+export type DifferenceKind = 'changed' | 'added' | 'removed' | 'type_changed';
+
+/**
+ * One difference between the old and the new value. `path` is stable and readable:
+ * `customer.id`, `items[2].price`, `["odd key"]`; the root itself is the empty path.
+ * `added` means present only in new, `removed` present only in old.
+ */
+export interface Difference {
+  readonly path: string;
+  readonly kind: DifferenceKind;
+  readonly old?: Json;
+  readonly new?: Json;
+}
+
+/** Where a verdict's record came from, and its value (redacted). */
+export interface VerdictSide {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: string;
+  /** ISO-8601; null where the record's time is no real date (its verdict is invalid_*). */
+  readonly timestamp: string | null;
+  readonly eventTime: string | null;
+  readonly value: Json;
+}
+
+/** The verdict event, as DESIGN.md "Verdicts" fixes it. */
+export interface Verdict {
+  readonly schema: typeof VERDICT_SCHEMA;
+  readonly comparison: string;
+  readonly pairId: string;
+  readonly key: string | null;
+  readonly verdict: VerdictKind;
+  readonly reason: string | null;
+  readonly mode: MigrationMode;
+  readonly decidedAt: string;
+  readonly old: VerdictSide | null;
+  readonly new: VerdictSide | null;
+  readonly differences: readonly Difference[];
+  readonly latencyDeltaMs: number | null;
+  /** Present when values were cut so that the verdict fits its topic. */
+  readonly truncated?: true;
+  /** With `truncated`: each side's value as JSON bytes before the cut, and how many differences there were. */
+  readonly sizes?: { readonly old: number | null; readonly new: number | null; readonly differences: number };
+}

@@ -1,4 +1,4 @@
-import { VERDICT_KINDS, VERDICT_SCHEMA } from '@shadowdiff/vocabulary';
+import { VERDICT_KINDS, VERDICT_SCHEMA, type Verdict } from '@shadowdiff/vocabulary';
 import { exceedsDepth, type Json } from '@shadowdiff/compare';
 
 const SCHEMA = VERDICT_SCHEMA;
@@ -18,15 +18,12 @@ export interface CheckedSide {
   readonly [field: string]: unknown;
 }
 
-/** A verdict as the read model takes it, checked field by field. */
-export interface CheckedVerdict {
-  readonly schema: typeof SCHEMA;
-  readonly comparison: string;
-  readonly pairId: string;
-  readonly verdict: string;
-  readonly decidedAt: string;
-  readonly key: string | null;
-  readonly differences: readonly { readonly path: string }[];
+/**
+ * A verdict as the read model takes it: the vocabulary's `Verdict` with the fields the API relies
+ * on checked one by one (whoever can write to a verdict topic chooses the rest, kept as they came).
+ */
+export interface CheckedVerdict extends Pick<Verdict, 'schema' | 'comparison' | 'pairId' | 'verdict' | 'decidedAt' | 'key'> {
+  readonly differences: readonly Pick<Verdict['differences'][number], 'path'>[];
   readonly old: CheckedSide | null;
   readonly new: CheckedSide | null;
   readonly [field: string]: unknown;

@@ -1,42 +1,14 @@
-import { VERDICT_SCHEMA, parseRecordBlob, type RecordBlob, type VerdictKind } from '@shadowdiff/vocabulary';
+import { VERDICT_SCHEMA, parseRecordBlob, type RecordBlob, type Verdict, type VerdictKind, type VerdictSide } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
 import { createHash } from 'node:crypto';
-import { createRedactor, diff, type Comparator, type Difference, type Json, type Redactor } from '@shadowdiff/compare';
+import { createRedactor, diff, type Comparator, type Difference, type Redactor } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
 import type { Decision, StoredRecord } from '@shadowdiff/store';
 
 export { VERDICT_SCHEMA, type VerdictKind } from '@shadowdiff/vocabulary';
 
-export interface VerdictSide {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: string;
-  /** ISO-8601; null where the record's time is no real date (its verdict is invalid_*). */
-  readonly timestamp: string | null;
-  readonly eventTime: string | null;
-  readonly value: Json;
-}
-
-/** The verdict event, as DESIGN.md "Verdicts" fixes it. */
-export interface Verdict {
-  readonly schema: typeof VERDICT_SCHEMA;
-  readonly comparison: string;
-  readonly pairId: string;
-  readonly key: string | null;
-  readonly verdict: VerdictKind;
-  readonly reason: string | null;
-  readonly mode: Mode;
-  readonly decidedAt: string;
-  readonly old: VerdictSide | null;
-  readonly new: VerdictSide | null;
-  readonly differences: readonly Difference[];
-  readonly latencyDeltaMs: number | null;
-  /** Present when values were cut so that the verdict fits its topic (see serializeVerdict). */
-  readonly truncated?: true;
-  /** With `truncated`: each side's value as JSON bytes before the cut, and how many differences there were. */
-  readonly sizes?: { readonly old: number | null; readonly new: number | null; readonly differences: number };
-}
-
+/** The verdict event and its sides: the vocabulary's, built here. */
+export type { Verdict, VerdictSide } from '@shadowdiff/vocabulary';
 export type { RecordBlob } from '@shadowdiff/vocabulary';
 
 /** One side of a decision: where the record came from and what the joiner knew of it. */
