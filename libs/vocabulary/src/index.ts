@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The words every package of shadowdiff shares, said once: the sides of a comparison, the modes
- * of a migration, the kinds of verdict and their schema, the verdict topics. Pure: no I/O, no
- * dependency, imported by all. The Lua scripts and the dashboard cannot import it; tests check
- * their lists against it.
+ * of a migration, the kinds of verdict and their schema, the verdict topics, pairId, the record
+ * blob. Pure: no I/O, no dependency but Node's hash, imported by all. The Lua scripts and the
+ * dashboard cannot import it; tests check their lists against it.
  */
 
 /** The two sides of a comparison: the consumer being replaced and its successor. */
@@ -123,3 +125,18 @@ export interface Verdict {
   /** With `truncated`: each side's value as JSON bytes before the cut, and how many differences there were. */
   readonly sizes?: { readonly old: number | null; readonly new: number | null; readonly differences: number };
 }
+
+/**
+ * A verdict's id: a function of the comparison, the key and both records' coordinates
+ * (`topic/partition/offset`, empty for a missing side) only, so a verdict published twice (after
+ * a crash, or by two instances) is the same event twice. 32 lower-case hex digits.
+ */
+export function pairIdOf(comparison: string, key: string | null, oldCoordinate: string, newCoordinate: string): string {
+  return createHash('sha256')
+    .update(`${comparison}\x1f${key ?? ''}\x1f${oldCoordinate}\x1f${newCoordinate}`)
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** What a pairId looks like (see pairIdOf). */
+export const PAIR_ID_FORMAT = /^[0-9a-f]{32}$/;

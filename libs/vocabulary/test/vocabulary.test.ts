@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DISCREPANCY_KINDS, VERDICT_KINDS, invalidBlob, isMode, isVerdictKind, parseRecordBlob, recordBlob, verdictTopics } from '../src/index.ts';
+import { DISCREPANCY_KINDS, PAIR_ID_FORMAT, VERDICT_KINDS, pairIdOf, invalidBlob, isMode, isVerdictKind, parseRecordBlob, recordBlob, verdictTopics } from '../src/index.ts';
 
 describe('the vocabulary', () => {
   it('a record blob carries the value JSON as given and reads back; an invalid one has its Kafka time as event time', () => {
@@ -16,5 +16,14 @@ describe('the vocabulary', () => {
     expect(isMode('reverse_shadow')).toBe(true);
     expect(isMode('canary')).toBe(false);
     expect(verdictTopics('sd', 'orders')).toEqual({ matches: 'sd.orders.matches', mismatches: 'sd.orders.mismatches' });
+  });
+
+  it('a pairId depends on the comparison, the key and both coordinates only, and has its format', () => {
+    const id = pairIdOf('orders', 'k1', 'o/0/5', 'n/1/9');
+    expect(id).toMatch(PAIR_ID_FORMAT);
+    expect(pairIdOf('orders', 'k1', 'o/0/5', 'n/1/9')).toBe(id);
+    for (const other of [pairIdOf('refunds', 'k1', 'o/0/5', 'n/1/9'), pairIdOf('orders', 'k2', 'o/0/5', 'n/1/9'), pairIdOf('orders', 'k1', 'o/0/6', 'n/1/9'), pairIdOf('orders', 'k1', 'o/0/5', '')]) {
+      expect(other).not.toBe(id);
+    }
   });
 });

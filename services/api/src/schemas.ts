@@ -1,4 +1,4 @@
-import { DISCREPANCY_KINDS, MODES } from '@shadowdiff/vocabulary';
+import { DISCREPANCY_KINDS, MODES, PAIR_ID_FORMAT } from '@shadowdiff/vocabulary';
 /** JSON schemas of the routes: Fastify validates with them, and /openapi.json is generated from them. */
 export const NON_MATCH_VERDICTS = DISCREPANCY_KINDS;
 
@@ -48,7 +48,7 @@ export const discrepanciesQuery = {
 
 export const pairParams = {
   type: 'object',
-  properties: { name: nameParams.properties.name, pairId: { type: 'string', pattern: '^[0-9a-f]{32}$' } },
+  properties: { name: nameParams.properties.name, pairId: { type: 'string', pattern: PAIR_ID_FORMAT.source } },
   required: ['name', 'pairId'],
 } as const;
 

@@ -1,10 +1,9 @@
-import { VERDICT_KINDS, VERDICT_SCHEMA, type Verdict } from '@shadowdiff/vocabulary';
+import { PAIR_ID_FORMAT, VERDICT_KINDS, VERDICT_SCHEMA, type Verdict } from '@shadowdiff/vocabulary';
 import { exceedsDepth, type Json } from '@shadowdiff/compare';
 
 const SCHEMA = VERDICT_SCHEMA;
 const KINDS = new Set<string>(VERDICT_KINDS);
-/** pairIdOf in the joiner: the first 32 hex digits of a SHA-256. */
-const PAIR_ID = /^[0-9a-f]{32}$/;
+const PAIR_ID = PAIR_ID_FORMAT;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 /** A verdict wraps payloads a comparison accepted (at most its maxDepth) in a few levels of its own. */
 const VERDICT_LEVELS = 4;

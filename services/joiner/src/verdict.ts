@@ -1,6 +1,5 @@
-import { VERDICT_SCHEMA, parseRecordBlob, type RecordBlob, type Verdict, type VerdictKind, type VerdictSide } from '@shadowdiff/vocabulary';
+import { VERDICT_SCHEMA, pairIdOf, parseRecordBlob, type RecordBlob, type Verdict, type VerdictKind, type VerdictSide } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
-import { createHash } from 'node:crypto';
 import { createRedactor, diff, type Comparator, type Difference, type Redactor } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
 import type { Decision, StoredRecord } from '@shadowdiff/store';
@@ -25,16 +24,7 @@ function coordinate(side: ParsedSide | null): string {
   return side === null ? '' : `${side.record.topic}/${side.record.partition}/${side.record.offset}`;
 }
 
-/**
- * A verdict's id: a function of the comparison, the key and both records' coordinates only, so a
- * verdict published twice (after a crash, or by two instances) is the same event twice.
- */
-export function pairIdOf(comparison: string, key: string | null, oldCoordinate: string, newCoordinate: string): string {
-  return createHash('sha256')
-    .update(`${comparison}\x1f${key ?? ''}\x1f${oldCoordinate}\x1f${newCoordinate}`)
-    .digest('hex')
-    .slice(0, 32);
-}
+export { pairIdOf } from '@shadowdiff/vocabulary';
 
 const NO_REDACTION: Redactor = createRedactor([]);
 
