@@ -5,6 +5,7 @@ import { ConfigErrorCode } from '@shadowdiff/config';
 import { JoinerErrorCode } from '@shadowdiff/joiner';
 import { KafkaErrorCode } from '@shadowdiff/kafka';
 import { StoreErrorCode } from '@shadowdiff/store';
+import { isRetriableCode } from '@shadowdiff/errors';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
@@ -19,4 +20,10 @@ describe('docs/errors.md', () => {
     const documented = [...doc.matchAll(/\| `(SHADOWDIFF_ERR_[A-Z_]+)` \|/g)].map((m) => m[1]);
     expect(documented.sort()).toEqual([...new Set(codes)].sort());
   });
+
+  it.each(codes)('gives the retriability %s is declared with', (code) => {
+    const row = new RegExp(`^\\| \`${code}\` \\| (yes|no) \\|`, 'm').exec(doc);
+    expect(row?.[1], `the retriable column of ${code}`).toBe(isRetriableCode(code) ? 'yes' : 'no');
+  });
 });
+

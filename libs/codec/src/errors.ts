@@ -1,4 +1,4 @@
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, declareRetriability } from '@shadowdiff/errors';
 
 export const CodecErrorCode = {
   /**
@@ -15,5 +15,12 @@ export const CodecErrorCode = {
   /** The schema registry's certificate is not trusted (or not for that host). Never retried. */
   REGISTRY_TLS_FAILED: 'SHADOWDIFF_ERR_CODEC_REGISTRY_TLS_FAILED',
 } as const;
+
+/** Which of these codes may be retried (declared once, here). */
+declareRetriability({
+  [CodecErrorCode.REGISTRY_UNAVAILABLE]: true,
+  [CodecErrorCode.REGISTRY_UNAUTHORIZED]: false,
+  [CodecErrorCode.REGISTRY_TLS_FAILED]: false,
+});
 
 export class CodecError extends ShadowdiffError {}

@@ -130,7 +130,6 @@ export function createSchemaRegistryCodec({ url, registry, maxDepth = DEFAULT_MA
         if (refusal) throw refusal;
         if (status !== undefined || (error as Error).name === 'ResponseError') {
           throw new CodecError(CodecErrorCode.REGISTRY_UNAVAILABLE, `schema registry did not give schema ${schemaId}: ${(error as Error).message}`, {
-            retriable: true,
             cause: error,
           });
         }

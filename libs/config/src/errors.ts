@@ -1,4 +1,4 @@
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, declareRetriability } from '@shadowdiff/errors';
 
 export const ConfigErrorCode = {
   /** The file could not be read (missing, unreadable). */
@@ -8,6 +8,13 @@ export const ConfigErrorCode = {
   /** The YAML is well-formed but does not match the configuration schema. */
   INVALID: 'SHADOWDIFF_ERR_CONFIG_INVALID',
 } as const;
+
+/** Which of these codes may be retried (declared once, here). */
+declareRetriability({
+  [ConfigErrorCode.NOT_FOUND]: false,
+  [ConfigErrorCode.SYNTAX]: false,
+  [ConfigErrorCode.INVALID]: false,
+});
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 
 /** One thing wrong in a config file: where, what was expected, what was found. */
@@ -25,7 +32,7 @@ export class ConfigError extends ShadowdiffError {
   readonly problems: readonly ConfigProblem[];
 
   constructor(code: ConfigErrorCode, file: string, problems: readonly ConfigProblem[], cause?: unknown) {
-    super(code, formatProblems(file, problems), { retriable: false, cause });
+    super(code, formatProblems(file, problems), { cause });
     this.file = file;
     this.problems = problems;
   }

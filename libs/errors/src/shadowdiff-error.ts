@@ -1,9 +1,11 @@
+import { isRetriableCode } from './catalogue.ts';
+
 /**
  * The one base class of every error shadowdiff throws on purpose. `code` is stable and documented
- * in docs/errors.md; retry logic looks at `retriable`, never at the message text.
+ * in docs/errors.md; retry logic looks at `retriable`, never at the message text. Whether a code is
+ * retriable is declared once for the code (catalogue.ts), never at the throw.
  */
 export interface ShadowdiffErrorOptions {
-  readonly retriable?: boolean;
   readonly cause?: unknown;
 }
 
@@ -15,7 +17,7 @@ export class ShadowdiffError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.retriable = options.retriable ?? false;
+    this.retriable = isRetriableCode(code);
   }
 }
 

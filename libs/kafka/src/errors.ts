@@ -1,4 +1,4 @@
-import { ShadowdiffError, causeChain } from '@shadowdiff/errors';
+import { ShadowdiffError, causeChain, declareRetriability } from '@shadowdiff/errors';
 
 export const KafkaErrorCode = {
   /**
@@ -19,9 +19,25 @@ export const KafkaErrorCode = {
   AUTH_FAILED: 'SHADOWDIFF_ERR_KAFKA_AUTH_FAILED',
   /** TLS to the brokers failed: their certificate is not trusted or not theirs, or the listener does not speak TLS. Not retried. */
   TLS_FAILED: 'SHADOWDIFF_ERR_KAFKA_TLS_FAILED',
+  /**
+   * The OAuth token endpoint did not answer or answered 5xx: retried (kafkajs asks for a token
+   * again at its next connection), never the credentials' fault.
+   */
+  TOKEN_UNAVAILABLE: 'SHADOWDIFF_ERR_KAFKA_TOKEN_UNAVAILABLE',
   /** The brokers closed every connection at the handshake: the listener wants another security protocol than kafka.ssl/kafka.sasl give. Not retried. */
   LISTENER_MISMATCH: 'SHADOWDIFF_ERR_KAFKA_LISTENER_MISMATCH',
 } as const;
+
+/** Which of these codes may be retried (declared once, here). */
+declareRetriability({
+  [KafkaErrorCode.BATCH_TOO_LARGE]: false,
+  [KafkaErrorCode.BATCH_MALFORMED]: false,
+  [KafkaErrorCode.CONSUMER_STOPPED]: false,
+  [KafkaErrorCode.AUTH_FAILED]: false,
+  [KafkaErrorCode.TLS_FAILED]: false,
+  [KafkaErrorCode.TOKEN_UNAVAILABLE]: true,
+  [KafkaErrorCode.LISTENER_MISMATCH]: false,
+});
 
 export class KafkaError extends ShadowdiffError {}
 

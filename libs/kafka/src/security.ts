@@ -70,15 +70,16 @@ function clientCredentials(endpoint: string, clientId: SecretLike, clientSecret:
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
-      throw new KafkaError(KafkaErrorCode.AUTH_FAILED, `the OAuth token endpoint ${endpoint} did not answer: ${(error as Error).message}`, { retriable: true, cause: error });
+      throw new KafkaError(KafkaErrorCode.TOKEN_UNAVAILABLE, `the OAuth token endpoint ${endpoint} did not answer: ${(error as Error).message}`, { cause: error });
     }
     const json = (await response.json().catch(() => undefined)) as { access_token?: unknown; expires_in?: unknown } | undefined;
     if (!response.ok || typeof json?.access_token !== 'string' || json.access_token === '') {
       // 4xx: the client id or secret is wrong, retrying cannot help. The body may echo what was
       // sent, so only the status is said.
-      throw new KafkaError(KafkaErrorCode.AUTH_FAILED, `the OAuth token endpoint ${endpoint} gave no access token (HTTP ${response.status}) for the client id from ${clientId.source}`, {
-        retriable: response.status >= 500,
-      });
+      throw new KafkaError(
+        response.status >= 500 ? KafkaErrorCode.TOKEN_UNAVAILABLE : KafkaErrorCode.AUTH_FAILED,
+        `the OAuth token endpoint ${endpoint} gave no access token (HTTP ${response.status}) for the client id from ${clientId.source}`,
+      );
     }
     const lifetime = typeof json.expires_in === 'number' && json.expires_in > 0 ? json.expires_in * 1000 : 60_000;
     cached = { value: json.access_token, refreshAt: Date.now() + lifetime * REFRESH_AT };
@@ -157,11 +158,9 @@ export function classifyConnectFailure(error: unknown, brokers: readonly string[
     if (e.type === 'UNSUPPORTED_SASL_MECHANISM' || e.type === 'ILLEGAL_SASL_STATE') {
       return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: the listener does not offer this mechanism (${said(e)}); check kafka.sasl.mechanism and the port`, { cause: error });
     }
-    if (e.name === 'KafkaError' && e.code === KafkaErrorCode.AUTH_FAILED) {
-      // The token could not be had: an endpoint that does not answer now is retried as usual.
-      if ((e as { retriable?: unknown }).retriable === true) return undefined;
-      return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: ${said(e)}`, { cause: error });
-    }
+    // A token endpoint that does not answer now is retried as usual.
+    if (e.name === 'KafkaError' && e.code === KafkaErrorCode.TOKEN_UNAVAILABLE) return undefined;
+    if (e.name === 'KafkaError' && e.code === KafkaErrorCode.AUTH_FAILED) return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: ${said(e)}`, { cause: error });
     if (typeof e.code === 'string' && CERTIFICATE_CODES.has(e.code)) {
       return new KafkaError(KafkaErrorCode.TLS_FAILED, `${where}: the broker's certificate is not trusted (${e.code}); check kafka.ssl.ca and kafka.ssl.servername`, { cause: error });
     }

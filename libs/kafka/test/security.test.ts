@@ -40,6 +40,12 @@ describe('OAUTHBEARER with a client-credentials grant', () => {
     expect(new URLSearchParams(seen[0]?.body)).toEqual(new URLSearchParams({ grant_type: 'client_credentials', scope: 'kafka' }));
   });
 
+  it('an endpoint that fails now (5xx) is retriable, not refused credentials', async () => {
+    status = 503;
+    const error = await provider(sasl())().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: KafkaErrorCode.TOKEN_UNAVAILABLE, retriable: true });
+  });
+
   it('a refused client is a non-retriable error that names the endpoint and where the id came from, never the secret or the body', async () => {
     status = 401;
     const error = await provider(sasl())().catch((e: unknown) => e);
@@ -83,7 +89,7 @@ describe('what a first connection failure means', () => {
     const oauth = { ssl: {}, sasl: { mechanism: 'oauthbearer', token: { file: '/t' } } } as const;
     const noToken = new KafkaError(KafkaErrorCode.AUTH_FAILED, 'no OAUTHBEARER token in the file /t');
     expect(classifyConnectFailure(Object.assign(new Error('wrapped'), { cause: noToken }), brokers, oauth)?.message).toBe('Kafka at b1:9093 (SASL_SSL, OAUTHBEARER, token from file /t): no OAUTHBEARER token in the file /t');
-    const endpointDown = new KafkaError(KafkaErrorCode.AUTH_FAILED, 'the OAuth token endpoint did not answer', { retriable: true });
+    const endpointDown = new KafkaError(KafkaErrorCode.TOKEN_UNAVAILABLE, 'the OAuth token endpoint did not answer');
     expect(classifyConnectFailure(endpointDown, brokers, oauth)).toBeUndefined();
     for (const e of [sasl, wrapped, plain, closed]) expect(classifyConnectFailure(e, brokers, { ssl: {}, sasl: scram })?.message ?? '').not.toContain('p4ss');
   });

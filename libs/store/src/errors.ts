@@ -1,4 +1,4 @@
-import { ShadowdiffError, causeChain } from '@shadowdiff/errors';
+import { ShadowdiffError, causeChain, declareRetriability } from '@shadowdiff/errors';
 
 export const StoreErrorCode = {
   /** Redis did not answer or refused the command; the caller may retry. */
@@ -27,6 +27,18 @@ export const StoreErrorCode = {
   /** Redis's certificate is not trusted (or not for that host) at connection: not retried; the service does not start. */
   TLS_FAILED: 'SHADOWDIFF_ERR_STORE_TLS_FAILED',
 } as const;
+
+/** Which of these codes may be retried (declared once, here). */
+declareRetriability({
+  [StoreErrorCode.UNAVAILABLE]: true,
+  [StoreErrorCode.SCRIPT]: false,
+  [StoreErrorCode.STATE_LOST]: false,
+  [StoreErrorCode.MODE_CONFLICT]: false,
+  [StoreErrorCode.GAP]: false,
+  [StoreErrorCode.NOPERM]: false,
+  [StoreErrorCode.AUTH_FAILED]: false,
+  [StoreErrorCode.TLS_FAILED]: false,
+});
 
 /** Negative codes the Lua scripts return, one enum for all of them. */
 export const ScriptCode = {
@@ -104,6 +116,6 @@ export function toStoreError(operation: string, error: unknown): StoreError {
   return new StoreError(
     script ? StoreErrorCode.SCRIPT : StoreErrorCode.UNAVAILABLE,
     `${operation} failed: ${why}${message}`,
-    { retriable: !script, cause: error },
+    { cause: error },
   );
 }

@@ -1,4 +1,4 @@
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, declareRetriability } from '@shadowdiff/errors';
 
 export const ApiErrorCode = {
   /** A parameter or body failed validation; the message says which and why. */
@@ -30,6 +30,24 @@ export const ApiErrorCode = {
   /** HTTP 409: a promotion whose readiness criteria fail (the body lists them). */
   NOT_READY: 'SHADOWDIFF_ERR_API_NOT_READY',
 } as const;
+
+/** Which of these codes may be retried (declared once, here). */
+declareRetriability({
+  [ApiErrorCode.BAD_REQUEST]: false,
+  [ApiErrorCode.NOT_FOUND]: false,
+  [ApiErrorCode.UNAUTHORIZED]: false,
+  [ApiErrorCode.FORBIDDEN]: false,
+  [ApiErrorCode.HOST_NOT_ALLOWED]: false,
+  [ApiErrorCode.METHOD_NOT_ALLOWED]: false,
+  [ApiErrorCode.BODY_TOO_LARGE]: false,
+  [ApiErrorCode.UNSUPPORTED_MEDIA_TYPE]: false,
+  [ApiErrorCode.HEADERS_TOO_LARGE]: false,
+  [ApiErrorCode.RATE_LIMITED]: true,
+  [ApiErrorCode.UNAVAILABLE]: true,
+  [ApiErrorCode.INTERNAL]: false,
+  [ApiErrorCode.TRANSITION_REFUSED]: false,
+  [ApiErrorCode.NOT_READY]: false,
+});
 
 const ERROR_NAMES: Record<number, string> = {
   400: 'Bad Request',

@@ -1,4 +1,4 @@
-import { ShadowdiffError } from '@shadowdiff/errors';
+import { ShadowdiffError, declareRetriability } from '@shadowdiff/errors';
 
 export const JoinerErrorCode = {
   /** A comparison's old or new topic does not exist on the cluster. */
@@ -14,5 +14,13 @@ export const JoinerErrorCode = {
   /** HTTP 404 from the joiner's small server (it serves /metrics and /healthz only). */
   NOT_FOUND: 'SHADOWDIFF_ERR_NOT_FOUND',
 } as const;
+
+/** Which of these codes may be retried (declared once, here). */
+declareRetriability({
+  [JoinerErrorCode.TOPIC_MISSING]: false,
+  [JoinerErrorCode.NORMALIZER_INVALID]: false,
+  [JoinerErrorCode.STATE_LOST]: false,
+  [JoinerErrorCode.NOT_FOUND]: false,
+});
 
 export class JoinerError extends ShadowdiffError {}
