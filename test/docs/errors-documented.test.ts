@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { ApiErrorCode } from '@shadowdiff/api';
+import { CliErrorCode } from '@shadowdiff/cli';
 import { CodecErrorCode } from '@shadowdiff/codec';
+import { CompareErrorCode } from '@shadowdiff/compare';
 import { ConfigErrorCode } from '@shadowdiff/config';
 import { JoinerErrorCode } from '@shadowdiff/joiner';
 import { KafkaErrorCode } from '@shadowdiff/kafka';
@@ -9,7 +12,7 @@ import { isRetriableCode } from '@shadowdiff/errors';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-const codes = [ConfigErrorCode, CodecErrorCode, KafkaErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode].flatMap((e) => Object.values(e));
+const codes = [ConfigErrorCode, CompareErrorCode, CodecErrorCode, KafkaErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode, CliErrorCode].flatMap((e) => Object.values(e));
 
 describe('docs/errors.md', () => {
   it.each(codes)('documents %s', (code) => {
@@ -24,6 +27,29 @@ describe('docs/errors.md', () => {
   it.each(codes)('gives the retriability %s is declared with', (code) => {
     const row = new RegExp(`^\\| \`${code}\` \\| (yes|no) \\|`, 'm').exec(doc);
     expect(row?.[1], `the retriable column of ${code}`).toBe(isRetriableCode(code) ? 'yes' : 'no');
+  });
+
+  it('no source file throws a bare Error: every error has a documented code', () => {
+    const root = new URL('../../', import.meta.url).pathname;
+    const bare: string[] = [];
+    for (const group of ['libs', 'services']) {
+      // libs/errors is where codes come from: its one TypeError (a code declared twice, two ways) fires at load.
+      for (const pkg of readdirSync(join(root, group)).filter((p) => !(group === 'libs' && p === 'errors'))) {
+        const walk = (dir: string): void => {
+          for (const entry of readdirSync(dir, { withFileTypes: true })) {
+            const path = join(dir, entry.name);
+            if (entry.isDirectory()) walk(path);
+            else if (entry.name.endsWith('.ts') && /\bthrow new (Type|Range)?Error\(/.test(readFileSync(path, 'utf8'))) bare.push(path.slice(root.length));
+          }
+        };
+        try {
+          walk(join(root, group, pkg, 'src'));
+        } catch {
+          // a package without src/
+        }
+      }
+    }
+    expect(bare).toEqual([]);
   });
 });
 

@@ -14,6 +14,8 @@ export const CodecErrorCode = {
   REGISTRY_UNAUTHORIZED: 'SHADOWDIFF_ERR_CODEC_REGISTRY_UNAUTHORIZED',
   /** The schema registry's certificate is not trusted (or not for that host). Never retried. */
   REGISTRY_TLS_FAILED: 'SHADOWDIFF_ERR_CODEC_REGISTRY_TLS_FAILED',
+  /** A side uses the schema-registry codec but no schemaRegistry.url is configured (the configuration check refuses this first). */
+  REGISTRY_NOT_CONFIGURED: 'SHADOWDIFF_ERR_CODEC_REGISTRY_NOT_CONFIGURED',
 } as const;
 
 /** Which of these codes may be retried (declared once, here). */
@@ -21,6 +23,7 @@ declareRetriability({
   [CodecErrorCode.REGISTRY_UNAVAILABLE]: true,
   [CodecErrorCode.REGISTRY_UNAUTHORIZED]: false,
   [CodecErrorCode.REGISTRY_TLS_FAILED]: false,
+  [CodecErrorCode.REGISTRY_NOT_CONFIGURED]: false,
 });
 
 export class CodecError extends ShadowdiffError {}

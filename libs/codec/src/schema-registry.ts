@@ -110,7 +110,7 @@ export async function checkRegistryAccess(registry: SchemaRegistry, url: string)
  */
 export function createSchemaRegistryCodec({ url, registry, maxDepth = DEFAULT_MAX_DEPTH }: SchemaRegistryCodecOptions): Codec {
   const client = registry ?? (url ? createRegistryClient(url) : undefined);
-  if (!client) throw new Error('the schema-registry codec needs schemaRegistry.url');
+  if (!client) throw new CodecError(CodecErrorCode.REGISTRY_NOT_CONFIGURED, 'the schema-registry codec needs schemaRegistry.url');
   return {
     name: 'schema-registry',
     async decode(payload): Promise<DecodeResult> {

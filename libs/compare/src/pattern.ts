@@ -1,3 +1,4 @@
+import { CompareError, CompareErrorCode } from './errors.ts';
 /**
  * Path patterns of the comparison rules, anchored at the root of the value:
  *   `customer.id`        one exact path
@@ -36,7 +37,7 @@ export function parsePattern(source: string): PathPattern {
     TOKEN.lastIndex = position;
     const match = TOKEN.exec(source);
     if (!match || (position === 0 && source.startsWith('.'))) {
-      throw new Error(`"${source}" is not a path pattern (at character ${position + 1}); expected e.g. a.b, items[*].price, **.updatedAt`);
+      throw new CompareError(CompareErrorCode.PATTERN_INVALID, `"${source}" is not a path pattern (at character ${position + 1}); expected e.g. a.b, items[*].price, **.updatedAt`);
     }
     const [whole, key, bracket] = match;
     if (key !== undefined) {
@@ -45,7 +46,7 @@ export function parsePattern(source: string): PathPattern {
     else tokens.push({ kind: 'index', index: Number(bracket) });
     position += whole.length;
   }
-  if (tokens.length === 0) throw new Error('an empty path pattern matches nothing');
+  if (tokens.length === 0) throw new CompareError(CompareErrorCode.PATTERN_INVALID, 'an empty path pattern matches nothing');
   const deep = tokens.some((t) => t.kind === 'deep');
   return { source, tokens, deep, minLength: tokens.filter((t) => t.kind !== 'deep').length };
 }

@@ -1,3 +1,4 @@
+import { CompareError, CompareErrorCode } from './errors.ts';
 import type { Json } from './difference.ts';
 import { matchesPattern, parsePattern, type PathPattern, type Segment } from './pattern.ts';
 
@@ -100,7 +101,7 @@ export class CompiledRules {
 function plainPath(source: string): string[] {
   const pattern = parsePattern(source);
   return pattern.tokens.map((token) => {
-    if (token.kind !== 'key') throw new Error(`rename path "${source}" must name keys only (no *, ** or [..])`);
+    if (token.kind !== 'key') throw new CompareError(CompareErrorCode.PATTERN_INVALID, `rename path "${source}" must name keys only (no *, ** or [..])`);
     return token.name;
   });
 }

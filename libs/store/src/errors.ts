@@ -26,6 +26,8 @@ export const StoreErrorCode = {
   AUTH_FAILED: 'SHADOWDIFF_ERR_STORE_AUTH_FAILED',
   /** Redis's certificate is not trusted (or not for that host) at connection: not retried; the service does not start. */
   TLS_FAILED: 'SHADOWDIFF_ERR_STORE_TLS_FAILED',
+  /** The store was used against its contract (apply before openEpoch, a script that does not exist or takes other keys): a bug in the caller. */
+  MISUSE: 'SHADOWDIFF_ERR_STORE_MISUSE',
 } as const;
 
 /** Which of these codes may be retried (declared once, here). */
@@ -38,6 +40,7 @@ declareRetriability({
   [StoreErrorCode.NOPERM]: false,
   [StoreErrorCode.AUTH_FAILED]: false,
   [StoreErrorCode.TLS_FAILED]: false,
+  [StoreErrorCode.MISUSE]: false,
 });
 
 /** Negative codes the Lua scripts return, one enum for all of them. */

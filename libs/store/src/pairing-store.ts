@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { parseDecisions, parseEntry, parseOutboxEntries, type Decision, type OutboxEntry, type Side, type StoredRecord } from './decision.ts';
 import { randomUUID } from 'node:crypto';
-import { ScriptCode, scriptCodeError, toStoreError } from './errors.ts';
+import { ScriptCode, StoreError, StoreErrorCode, scriptCodeError, toStoreError } from './errors.ts';
 import { comparisonKeys, type ComparisonKeys } from './keys.ts';
 import type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, SegmentOutcome } from './apply-types.ts';
 import { predictedCall } from './predicted.ts';
@@ -120,7 +120,7 @@ export function createPairingStore({
     },
 
     async apply(segments, { hints = [], parkedHints = [], now = Date.now() } = {}) {
-      if (epoch === undefined) throw new Error('openEpoch() before apply()');
+      if (epoch === undefined) throw new StoreError(StoreErrorCode.MISUSE, 'openEpoch() before apply()');
       if (segments.length === 0) return { segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
       const { live, ttlMs } = retentionBuckets(now, retentionMs);
       const scriptKeys = [

@@ -1,3 +1,4 @@
+import { StoreError, StoreErrorCode } from './errors.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ export function scriptSources(): readonly ScriptSource[] {
     .filter((file) => file.endsWith('.lua'))
     .map((file) => {
       const match = /^([A-Za-z]+)-(\d+)\.lua$/.exec(file);
-      if (!match) throw new Error(`libs/store/src/commands/${file}: name must be <verbNoun>-<numberOfKeys>.lua`);
+      if (!match) throw new StoreError(StoreErrorCode.MISUSE, `libs/store/src/commands/${file}: name must be <verbNoun>-<numberOfKeys>.lua`);
       const [, name, keys] = match as unknown as [string, string, string];
       const lua = expandIncludes(readFileSync(join(COMMANDS_DIR, file), 'utf8'));
       const version = createHash('sha1').update(lua).digest('hex').slice(0, 10);
@@ -54,8 +55,8 @@ export function registerScripts(redis: Redis): ScriptRunner {
   }
   return (name, keys, args) => {
     const source = byName.get(name);
-    if (!source) throw new Error(`no Lua script named ${name}`);
-    if (keys.length !== source.numberOfKeys) throw new Error(`${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
+    if (!source) throw new StoreError(StoreErrorCode.MISUSE, `no Lua script named ${name}`);
+    if (keys.length !== source.numberOfKeys) throw new StoreError(StoreErrorCode.MISUSE, `${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
     const command = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[source.versionedName];
     // One array argument (ioredis flattens it): a flush's hundreds of thousands of arguments
     // would overflow the call stack if spread into the call.

@@ -1,3 +1,4 @@
+import { CliError, CliErrorCode } from './errors.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,7 +77,7 @@ function startJoiner(configFile: string, logFile: string): ChildProcess {
 export async function runDemo(args: string[], log: Log): Promise<number> {
   const { values } = parseArgs({ args, options: { records: { type: 'string', default: '2000' } } });
   const records = Number(values.records);
-  if (!Number.isInteger(records) || records < 1) throw new Error(`--records takes a whole number, got ${values.records}`);
+  if (!Number.isInteger(records) || records < 1) throw new CliError(CliErrorCode.USAGE, `--records takes a whole number, got ${values.records}`);
 
   const stack = await up(log, { registry: false });
   const run = `${DEMO_PREFIX}${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;

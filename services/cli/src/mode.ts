@@ -1,3 +1,4 @@
+import { CliError, CliErrorCode } from './errors.ts';
 import { MODES, isMode } from '@shadowdiff/vocabulary';
 import { parseArgs } from 'node:util';
 import type { Log } from './stack.ts';
@@ -33,7 +34,7 @@ export async function runMode(args: string[], log: Log): Promise<number> {
     },
   });
   const [comparison, verb, mode] = positionals;
-  if (!comparison) throw new Error('usage: shadowdiff mode <comparison> [set <mode> --reason "…" [--force]]');
+  if (!comparison) throw new CliError(CliErrorCode.USAGE, 'usage: shadowdiff mode <comparison> [set <mode> --reason "…" [--force]]');
   const base = `${values.api}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(values.token ? { authorization: `Bearer ${values.token}` } : {}) };
 
@@ -42,7 +43,7 @@ export async function runMode(args: string[], log: Log): Promise<number> {
       fetch(`${base}/mode`, { headers }).then((r) => r.json()) as Promise<{ mode: string; since: string | null; message?: string }>,
       fetch(`${base}/readiness`, { headers }).then((r) => r.json()) as Promise<{ ready: boolean; promotion: string | null; criteria: Criterion[] }>,
     ]);
-    if (!current.mode) throw new Error(current.message ?? 'the API did not answer with a mode');
+    if (!current.mode) throw new CliError(CliErrorCode.API_ANSWER, current.message ?? 'the API did not answer with a mode');
     log(`${comparison}: ${current.mode}${current.since ? ` since ${current.since}` : ''}`);
     if (readiness.promotion) {
       log(`promotion to ${readiness.promotion}: ${readiness.ready ? 'ready' : 'not ready'}`);
@@ -52,8 +53,8 @@ export async function runMode(args: string[], log: Log): Promise<number> {
     }
     return 0;
   }
-  if (verb !== 'set' || !mode || !isMode(mode)) throw new Error(`usage: shadowdiff mode <comparison> set <${MODES.join('|')}> --reason "…"`);
-  if (!values.reason) throw new Error('--reason is required: the history records why');
+  if (verb !== 'set' || !mode || !isMode(mode)) throw new CliError(CliErrorCode.USAGE, `usage: shadowdiff mode <comparison> set <${MODES.join('|')}> --reason "…"`);
+  if (!values.reason) throw new CliError(CliErrorCode.USAGE, '--reason is required: the history records why');
   const response = await fetch(`${base}/mode`, {
     method: 'PUT',
     headers,

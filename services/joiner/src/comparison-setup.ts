@@ -1,6 +1,6 @@
 import { describeWithoutData } from '@shadowdiff/errors';
 import { pathToFileURL } from 'node:url';
-import { checkRegistryAccess, createCodec, createRegistryClient, createSchemaRegistryCodec, type Codec } from '@shadowdiff/codec';
+import { CodecError, CodecErrorCode, checkRegistryAccess, createCodec, createRegistryClient, createSchemaRegistryCodec, type Codec } from '@shadowdiff/codec';
 import { basename } from 'node:path';
 import { DEFAULT_MAX_DEPTH, createComparator, jsonProblem, type CompareRules, type Comparator, type Json, type Normalizer } from '@shadowdiff/compare';
 import { tlsConnectionOptions, type ComparisonConfig, type CompareConfig, type ShadowdiffConfig, type SideConfig } from '@shadowdiff/config';
@@ -74,7 +74,7 @@ const registries = new WeakMap<ShadowdiffConfig, ReturnType<typeof createRegistr
 
 /** The one registry client of a configuration (made on first use, with its credentials and TLS). */
 export function registryClient(config: ShadowdiffConfig): ReturnType<typeof createRegistryClient> {
-  if (!config.schemaRegistry) throw new Error('codec schema-registry needs schemaRegistry.url');
+  if (!config.schemaRegistry) throw new CodecError(CodecErrorCode.REGISTRY_NOT_CONFIGURED, 'codec schema-registry needs schemaRegistry.url');
   let registry = registries.get(config);
   if (!registry) {
     const { url, auth, tls } = config.schemaRegistry;
