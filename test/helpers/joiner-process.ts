@@ -14,6 +14,11 @@ export interface JoinerProcess {
   readonly exited: Promise<number | string>;
   /** The /metrics URL, once the joiner has logged the port it bound (run it with metricsPort 0). */
   metricsUrl(timeoutMs?: number): Promise<string>;
+  /**
+   * The exit code once the process has exited by itself, polled until `timeoutMs`; past it the
+   * process is killed and this rejects with its output (it should have stopped).
+   */
+  exitWithin(timeoutMs: number): Promise<number | string>;
 }
 
 export interface JoinerProcessOptions {
@@ -46,5 +51,15 @@ export function startJoinerProcess(yaml: string, { nodeArgs = [] }: JoinerProces
     );
     return `http://127.0.0.1:${port}/metrics`;
   };
-  return { child, output, exited, metricsUrl };
+  const exitWithin = async (timeoutMs: number) => {
+    let code: number | string | undefined;
+    void exited.then((c) => (code = c));
+    try {
+      return (await pollUntil(async () => code, (c) => c !== undefined, { what: 'the joiner process to exit by itself', timeoutMs, intervalMs: 50 })) as number | string;
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw new Error(`${(error as Error).message}\n${output()}`);
+    }
+  };
+  return { child, output, exited, metricsUrl, exitWithin };
 }

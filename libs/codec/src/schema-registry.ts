@@ -1,4 +1,4 @@
-import { describeWithoutData } from '@shadowdiff/errors';
+import { certificateProblem, describeWithoutData } from '@shadowdiff/errors';
 import type { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { ConnectionOptions } from 'node:tls';
@@ -53,12 +53,6 @@ function httpStatus(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined;
 }
 
-/** Node's codes for a server certificate that is not trusted or not the server's. */
-const CERTIFICATE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH)$/;
-
-/** Node's messages for the same (OpenSSL's words). */
-const CERTIFICATE_WORDS = /unable to verify the first certificate|self[- ]signed certificate(?: in certificate chain)?|unable to get (?:local )?issuer certificate|certificate has expired|certificate is not yet valid|Hostname\/IP does not match certificate's altnames/i;
-
 /**
  * What a registry failure means when retrying cannot mend it: refused credentials (401/403) or a
  * certificate that is not trusted. Undefined for the rest (a registry that is down for now).
@@ -72,18 +66,13 @@ export function registryRefusal(error: unknown, url: string): CodecError | undef
       { cause: error },
     );
   }
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 10; depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    // mappersmith turns a failed connection into a "status 400" whose message is Node's: the
-    // certificate problem is known by its words there.
-    const message = String((e as { message?: unknown }).message ?? '');
-    const said = typeof code === 'string' && CERTIFICATE.test(code) ? code : CERTIFICATE_WORDS.exec(message)?.[0];
-    if (said) {
-      return new CodecError(CodecErrorCode.REGISTRY_TLS_FAILED, `the schema registry at ${url} has a certificate that is not trusted (${said}): check schemaRegistry.tls.ca`, {
-        cause: error,
-      });
-    }
-    e = (e as { cause?: unknown }).cause;
+  // mappersmith turns a failed connection into a "status 400" whose message is Node's: the
+  // certificate problem is known by its words there.
+  const certificate = certificateProblem(error);
+  if (certificate) {
+    return new CodecError(CodecErrorCode.REGISTRY_TLS_FAILED, `the schema registry at ${url} has a certificate that is not trusted (${certificate}): check schemaRegistry.tls.ca`, {
+      cause: error,
+    });
   }
   return undefined;
 }

@@ -21,10 +21,16 @@ export function kafkaConnection(kafka: KafkaConfig): {
  * URL), TLS with the CA and client certificate. A rediss:// URL turns TLS on by itself; `tls`
  * adds to it.
  */
-export function redisConnection(redis: RedisConfig): { url: string; options: { username?: string; password?: string; tls?: ConnectionOptions } } {
+export function redisConnection(redis: RedisConfig): {
+  url: string;
+  options: { username?: string; password?: string; tls?: ConnectionOptions };
+  /** Who logs in, for errors: `the user from env REDIS_USERNAME` or `the default user`. */
+  user: string;
+} {
   const tls = tlsConnectionOptions(redis.tls) ?? (redis.url.startsWith('rediss:') ? { rejectUnauthorized: true } : undefined);
   return {
     url: redis.url,
+    user: redis.username ? `the user from ${redis.username.source}` : 'the default user',
     options: {
       ...(redis.username ? { username: redis.username.reveal() } : {}),
       ...(redis.password ? { password: redis.password.reveal() } : {}),

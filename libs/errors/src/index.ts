@@ -2,3 +2,4 @@ export { describeWithoutData } from './describe.ts';
 export { ShadowdiffError, causeChain, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';
 export { withoutCommandArgs } from './scrub.ts';
 export { declareRetriability, declaredCodes, isRetriableCode } from './catalogue.ts';
+export { certificateProblem } from './certificate.ts';

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type logCreator } from 'kafkajs';
 import type { Logger } from 'pino';
 import { registerCompressionCodecs } from './compression.ts';
 import { KafkaErrorCode } from './errors.ts';
@@ -31,18 +31,20 @@ function pinoLogCreator(logger: Logger): logCreator {
     };
 }
 
+/** Where and how a client connects: the brokers, its id, TLS and SASL. */
+function connection({ brokers, clientId = 'shadowdiff', connectionTimeout = 3000, ssl, sasl }: CreateKafkaOptions): KafkaConfig {
+  return { clientId, brokers: [...brokers], connectionTimeout, ...(ssl ? { ssl } : {}), ...(sasl ? { sasl: kafkajsSasl(sasl) } : {}) };
+}
+
 /**
  * Every kafkajs client made here reads (and may write) gzip, snappy, lz4 and zstd batches, and
  * connects over TLS and SASL when `ssl` and `sasl` say so.
  */
-export function createKafka({ brokers, clientId = 'shadowdiff', logger, connectionTimeout = 3000, maxBatchBytes, ssl, sasl }: CreateKafkaOptions): Kafka {
+export function createKafka(options: CreateKafkaOptions): Kafka {
+  const { logger, maxBatchBytes } = options;
   registerCompressionCodecs(maxBatchBytes === undefined ? {} : { maxBatchBytes });
   return new Kafka({
-    clientId,
-    brokers: [...brokers],
-    connectionTimeout,
-    ...(ssl ? { ssl } : {}),
-    ...(sasl ? { sasl: kafkajsSasl(sasl) } : {}),
+    ...connection(options),
     // kafkajs logs as much as the service's logger takes, from warnings on (LOG_LEVEL=debug shows its requests).
     logLevel: logger?.isLevelEnabled('debug') ? logLevel.DEBUG : logLevel.WARN,
     ...(logger ? { logCreator: pinoLogCreator(logger) } : {}),
@@ -58,15 +60,7 @@ export function createKafka({ brokers, clientId = 'shadowdiff', logger, connecti
  * service's own retried connection.
  */
 export async function checkKafkaAccess(options: CreateKafkaOptions): Promise<void> {
-  const kafka = new Kafka({
-    clientId: options.clientId ?? 'shadowdiff',
-    brokers: [...options.brokers],
-    connectionTimeout: options.connectionTimeout ?? 3000,
-    ...(options.ssl ? { ssl: options.ssl } : {}),
-    ...(options.sasl ? { sasl: kafkajsSasl(options.sasl) } : {}),
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 0 },
-  });
+  const kafka = new Kafka({ ...connection(options), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   // A closed connection is asked about three times, a second apart: a broker that is shutting
   // down closes connections too, but not three times in a row.
   for (let attempt = 1; ; attempt += 1) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { SASLOptions } from 'kafkajs';
+import { certificateProblem } from '@shadowdiff/errors';
 import { KafkaError, KafkaErrorCode } from './errors.ts';
 
 /** A credential that prints as where it came from (the config's `Secret`); only reveal() gives the value. */
@@ -122,22 +123,6 @@ export function kafkajsSasl(sasl: KafkaSasl, env: Readonly<Record<string, string
   return { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: await token() }) };
 }
 
-/** Node's error codes for a server certificate that is not trusted or not the server's. */
-const CERTIFICATE_CODES = new Set([
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'HOSTNAME_MISMATCH',
-]);
-
 /**
  * What a first connection's failure means, when it means something retrying cannot mend: an
  * untrusted or wrong certificate, refused credentials, a mechanism the listener does not offer.
@@ -151,6 +136,10 @@ export function classifyConnectFailure(error: unknown, brokers: readonly string[
     e = (e as { cause?: unknown; originalError?: unknown }).cause ?? (e as { originalError?: unknown }).originalError;
   }
   const said = (e: { message?: unknown }) => String(e.message ?? '').slice(0, 300);
+  const certificate = certificateProblem(error);
+  if (certificate) {
+    return new KafkaError(KafkaErrorCode.TLS_FAILED, `${where}: the broker's certificate is not trusted (${certificate}); check kafka.ssl.ca and kafka.ssl.servername`, { cause: error });
+  }
   for (const e of chain) {
     if (e.name === 'KafkaJSSASLAuthenticationError') {
       return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: the broker refused the credentials (${said(e)})`, { cause: error });
@@ -161,9 +150,6 @@ export function classifyConnectFailure(error: unknown, brokers: readonly string[
     // A token endpoint that does not answer now is retried as usual.
     if (e.name === 'KafkaError' && e.code === KafkaErrorCode.TOKEN_UNAVAILABLE) return undefined;
     if (e.name === 'KafkaError' && e.code === KafkaErrorCode.AUTH_FAILED) return new KafkaError(KafkaErrorCode.AUTH_FAILED, `${where}: ${said(e)}`, { cause: error });
-    if (typeof e.code === 'string' && CERTIFICATE_CODES.has(e.code)) {
-      return new KafkaError(KafkaErrorCode.TLS_FAILED, `${where}: the broker's certificate is not trusted (${e.code}); check kafka.ssl.ca and kafka.ssl.servername`, { cause: error });
-    }
     if (typeof e.message === 'string' && /wrong version number|packet length too long|ssl3_get_record|tlsv1 alert|handshake failure|before secure TLS connection/i.test(e.message)) {
       return new KafkaError(KafkaErrorCode.TLS_FAILED, `${where}: TLS did not start (${said(e)}); is this listener TLS, and does it want a client certificate?`, { cause: error });
     }

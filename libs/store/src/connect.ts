@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
+import { certificateProblem } from '@shadowdiff/errors';
 import { StoreError, StoreErrorCode } from './errors.ts';
 
 const REFUSED_LOGIN = /^(WRONGPASS|NOAUTH)\b|invalid (username-)?password/i;
-/** Node's codes and words for a server certificate that is not trusted or not the server's. */
-const CERTIFICATE_CODE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_\w+|ERR_TLS_CERT_ALTNAME_INVALID|ERR_SSL_\w+)$/;
 
 /**
  * Connects a lazy ioredis client. When Redis refuses the login or its certificate is not trusted,
@@ -14,9 +13,9 @@ const CERTIFICATE_CODE = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CER
 export async function connectRedis(redis: Redis, who: string): Promise<void> {
   let refused: string | undefined;
   let tls: string | undefined;
-  const onError = (error: Error & { code?: unknown }) => {
+  const onError = (error: Error) => {
     if (REFUSED_LOGIN.test(error.message)) refused = error.message.slice(0, 160);
-    if (typeof error.code === 'string' && CERTIFICATE_CODE.test(error.code)) tls = error.code;
+    tls ??= certificateProblem(error);
   };
   redis.on('error', onError);
   try {

@@ -327,7 +327,7 @@ export function buildApi({
 
   async function startParts(): Promise<void> {
     await ready;
-    await connectRedis(redis, config.redis.username ? `the user from ${config.redis.username.source}` : 'the default user');
+    await connectRedis(redis, redisAt.user);
     // Refused credentials or an untrusted certificate stop start-up here, with a clear error.
     await checkKafkaAccess(kafkaAt);
     if (readVerdicts) await reader.start();

@@ -690,7 +690,7 @@ export function buildJoiner({
 
   async function start(): Promise<number> {
     for (const runtime of comparisons) runtime.comparator = await buildComparator(runtime.config.compare, runtime.config.redact, runtime.config.maxDepth);
-    await connectRedis(redis, config.redis.username ? `the user from ${config.redis.username.source}` : 'the default user');
+    await connectRedis(redis, redisAt.user);
     // Refused credentials or an untrusted certificate stop start-up here, before anything is read.
     await checkKafkaAccess(kafkaAt);
     await checkRegistry(config);
