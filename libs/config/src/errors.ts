@@ -1,19 +1,12 @@
-import { ShadowdiffError, declareRetriability } from '@shadowdiff/errors';
+import { ShadowdiffError, defineErrorCodes } from '@shadowdiff/errors';
 
-export const ConfigErrorCode = {
+export const ConfigErrorCode = defineErrorCodes({
   /** The file could not be read (missing, unreadable). */
-  NOT_FOUND: 'SHADOWDIFF_ERR_CONFIG_NOT_FOUND',
+  NOT_FOUND: { code: 'SHADOWDIFF_ERR_CONFIG_NOT_FOUND', retriable: false },
   /** The file is not well-formed YAML. */
-  SYNTAX: 'SHADOWDIFF_ERR_CONFIG_SYNTAX',
+  SYNTAX: { code: 'SHADOWDIFF_ERR_CONFIG_SYNTAX', retriable: false },
   /** The YAML is well-formed but does not match the configuration schema. */
-  INVALID: 'SHADOWDIFF_ERR_CONFIG_INVALID',
-} as const;
-
-/** Which of these codes may be retried (declared once, here). */
-declareRetriability({
-  [ConfigErrorCode.NOT_FOUND]: false,
-  [ConfigErrorCode.SYNTAX]: false,
-  [ConfigErrorCode.INVALID]: false,
+  INVALID: { code: 'SHADOWDIFF_ERR_CONFIG_INVALID', retriable: false },
 });
 export type ConfigErrorCode = (typeof ConfigErrorCode)[keyof typeof ConfigErrorCode];
 

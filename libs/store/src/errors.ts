@@ -1,46 +1,33 @@
-import { ShadowdiffError, causeChain, declareRetriability } from '@shadowdiff/errors';
+import { ShadowdiffError, causeChain, defineErrorCodes } from '@shadowdiff/errors';
 
-export const StoreErrorCode = {
+export const StoreErrorCode = defineErrorCodes({
   /** Redis did not answer or refused the command; the caller may retry. */
-  UNAVAILABLE: 'SHADOWDIFF_ERR_STORE_UNAVAILABLE',
+  UNAVAILABLE: { code: 'SHADOWDIFF_ERR_STORE_UNAVAILABLE', retriable: true },
   /** A Lua script raised an error: a bug or a key of the wrong type, never retried. */
-  SCRIPT: 'SHADOWDIFF_ERR_STORE_SCRIPT',
+  SCRIPT: { code: 'SHADOWDIFF_ERR_STORE_SCRIPT', retriable: false },
   /**
    * Redis no longer holds the state this instance built (restarted without persistence, flushed,
    * failed over to a replica that lagged): its epoch key is gone or changed. Not retriable as is.
    */
-  STATE_LOST: 'SHADOWDIFF_ERR_STORE_STATE_LOST',
+  STATE_LOST: { code: 'SHADOWDIFF_ERR_STORE_STATE_LOST', retriable: false },
   /** A mode change lost a race: the mode was not (or no longer) the one the caller saw. */
-  MODE_CONFLICT: 'SHADOWDIFF_ERR_STORE_MODE_CONFLICT',
+  MODE_CONFLICT: { code: 'SHADOWDIFF_ERR_STORE_MODE_CONFLICT', retriable: false },
   /**
    * A segment does not follow what the store applied of its partition; nothing was written. A
    * caller that drops what it queued behind a failed call never sends one: Redis went back.
    */
-  GAP: 'SHADOWDIFF_ERR_STORE_GAP',
+  GAP: { code: 'SHADOWDIFF_ERR_STORE_GAP', retriable: false },
   /**
    * Redis refused a command or a key to this ACL user (NOPERM): a grant is missing. Never
    * retried; the message names the command or key Redis named and where to read the grants.
    */
-  NOPERM: 'SHADOWDIFF_ERR_STORE_NOPERM',
+  NOPERM: { code: 'SHADOWDIFF_ERR_STORE_NOPERM', retriable: false },
   /** Redis refused the username or password (WRONGPASS, NOAUTH) at connection: not retried; the service does not start. */
-  AUTH_FAILED: 'SHADOWDIFF_ERR_STORE_AUTH_FAILED',
+  AUTH_FAILED: { code: 'SHADOWDIFF_ERR_STORE_AUTH_FAILED', retriable: false },
   /** Redis's certificate is not trusted (or not for that host) at connection: not retried; the service does not start. */
-  TLS_FAILED: 'SHADOWDIFF_ERR_STORE_TLS_FAILED',
+  TLS_FAILED: { code: 'SHADOWDIFF_ERR_STORE_TLS_FAILED', retriable: false },
   /** The store was used against its contract (apply before openEpoch, a script that does not exist or takes other keys): a bug in the caller. */
-  MISUSE: 'SHADOWDIFF_ERR_STORE_MISUSE',
-} as const;
-
-/** Which of these codes may be retried (declared once, here). */
-declareRetriability({
-  [StoreErrorCode.UNAVAILABLE]: true,
-  [StoreErrorCode.SCRIPT]: false,
-  [StoreErrorCode.STATE_LOST]: false,
-  [StoreErrorCode.MODE_CONFLICT]: false,
-  [StoreErrorCode.GAP]: false,
-  [StoreErrorCode.NOPERM]: false,
-  [StoreErrorCode.AUTH_FAILED]: false,
-  [StoreErrorCode.TLS_FAILED]: false,
-  [StoreErrorCode.MISUSE]: false,
+  MISUSE: { code: 'SHADOWDIFF_ERR_STORE_MISUSE', retriable: false },
 });
 
 /** Negative codes the Lua scripts return, one enum for all of them. */

@@ -1,52 +1,34 @@
-import { ShadowdiffError, declareRetriability } from '@shadowdiff/errors';
+import { ShadowdiffError, defineErrorCodes } from '@shadowdiff/errors';
 
-export const ApiErrorCode = {
+export const ApiErrorCode = defineErrorCodes({
   /** A parameter or body failed validation; the message says which and why. */
-  BAD_REQUEST: 'SHADOWDIFF_ERR_API_BAD_REQUEST',
+  BAD_REQUEST: { code: 'SHADOWDIFF_ERR_API_BAD_REQUEST', retriable: false },
   /** No such comparison, verdict or route. */
-  NOT_FOUND: 'SHADOWDIFF_ERR_API_NOT_FOUND',
+  NOT_FOUND: { code: 'SHADOWDIFF_ERR_API_NOT_FOUND', retriable: false },
   /** HTTP 401: tokens are configured and the request carried none of them. */
-  UNAUTHORIZED: 'SHADOWDIFF_ERR_API_UNAUTHORIZED',
+  UNAUTHORIZED: { code: 'SHADOWDIFF_ERR_API_UNAUTHORIZED', retriable: false },
   /** HTTP 403: the token is valid but its role may not do this (a read token changing the mode). */
-  FORBIDDEN: 'SHADOWDIFF_ERR_API_FORBIDDEN',
+  FORBIDDEN: { code: 'SHADOWDIFF_ERR_API_FORBIDDEN', retriable: false },
   /** HTTP 403: the Host header is not one the API serves (DNS rebinding). */
-  HOST_NOT_ALLOWED: 'SHADOWDIFF_ERR_API_HOST_NOT_ALLOWED',
+  HOST_NOT_ALLOWED: { code: 'SHADOWDIFF_ERR_API_HOST_NOT_ALLOWED', retriable: false },
   /** HTTP 405: the route exists, not with this method. */
-  METHOD_NOT_ALLOWED: 'SHADOWDIFF_ERR_API_METHOD_NOT_ALLOWED',
+  METHOD_NOT_ALLOWED: { code: 'SHADOWDIFF_ERR_API_METHOD_NOT_ALLOWED', retriable: false },
   /** HTTP 413: the body is larger than the API takes. */
-  BODY_TOO_LARGE: 'SHADOWDIFF_ERR_API_BODY_TOO_LARGE',
+  BODY_TOO_LARGE: { code: 'SHADOWDIFF_ERR_API_BODY_TOO_LARGE', retriable: false },
   /** HTTP 415: a body of a type other than application/json. */
-  UNSUPPORTED_MEDIA_TYPE: 'SHADOWDIFF_ERR_API_UNSUPPORTED_MEDIA_TYPE',
+  UNSUPPORTED_MEDIA_TYPE: { code: 'SHADOWDIFF_ERR_API_UNSUPPORTED_MEDIA_TYPE', retriable: false },
   /** HTTP 431: request headers too large. */
-  HEADERS_TOO_LARGE: 'SHADOWDIFF_ERR_API_HEADERS_TOO_LARGE',
+  HEADERS_TOO_LARGE: { code: 'SHADOWDIFF_ERR_API_HEADERS_TOO_LARGE', retriable: false },
   /** HTTP 429: this client sent more expensive reads than api.rateLimit allows; see retry-after. */
-  RATE_LIMITED: 'SHADOWDIFF_ERR_API_RATE_LIMITED',
+  RATE_LIMITED: { code: 'SHADOWDIFF_ERR_API_RATE_LIMITED', retriable: true },
   /** HTTP 503: Redis (or Kafka) did not answer; nothing was changed. */
-  UNAVAILABLE: 'SHADOWDIFF_ERR_API_UNAVAILABLE',
+  UNAVAILABLE: { code: 'SHADOWDIFF_ERR_API_UNAVAILABLE', retriable: true },
   /** HTTP 500: a fault of the API itself; the body carries the request id, the log the details. */
-  INTERNAL: 'SHADOWDIFF_ERR_API_INTERNAL',
+  INTERNAL: { code: 'SHADOWDIFF_ERR_API_INTERNAL', retriable: false },
   /** HTTP 409: not a step of the migration (without force), already in that mode, or a concurrent change won. */
-  TRANSITION_REFUSED: 'SHADOWDIFF_ERR_API_TRANSITION_REFUSED',
+  TRANSITION_REFUSED: { code: 'SHADOWDIFF_ERR_API_TRANSITION_REFUSED', retriable: false },
   /** HTTP 409: a promotion whose readiness criteria fail (the body lists them). */
-  NOT_READY: 'SHADOWDIFF_ERR_API_NOT_READY',
-} as const;
-
-/** Which of these codes may be retried (declared once, here). */
-declareRetriability({
-  [ApiErrorCode.BAD_REQUEST]: false,
-  [ApiErrorCode.NOT_FOUND]: false,
-  [ApiErrorCode.UNAUTHORIZED]: false,
-  [ApiErrorCode.FORBIDDEN]: false,
-  [ApiErrorCode.HOST_NOT_ALLOWED]: false,
-  [ApiErrorCode.METHOD_NOT_ALLOWED]: false,
-  [ApiErrorCode.BODY_TOO_LARGE]: false,
-  [ApiErrorCode.UNSUPPORTED_MEDIA_TYPE]: false,
-  [ApiErrorCode.HEADERS_TOO_LARGE]: false,
-  [ApiErrorCode.RATE_LIMITED]: true,
-  [ApiErrorCode.UNAVAILABLE]: true,
-  [ApiErrorCode.INTERNAL]: false,
-  [ApiErrorCode.TRANSITION_REFUSED]: false,
-  [ApiErrorCode.NOT_READY]: false,
+  NOT_READY: { code: 'SHADOWDIFF_ERR_API_NOT_READY', retriable: false },
 });
 
 const ERROR_NAMES: Record<number, string> = {
