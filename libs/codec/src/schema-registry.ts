@@ -77,6 +77,12 @@ export function registryRefusal(error: unknown, url: string): CodecError | undef
   return undefined;
 }
 
+/** Whether an error is a registry's refusal of the service itself (credentials, certificate): the service stops. */
+export function isRegistryRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === CodecErrorCode.REGISTRY_UNAUTHORIZED || code === CodecErrorCode.REGISTRY_TLS_FAILED;
+}
+
 /**
  * Asks the registry once before a service starts (the latest version of a subject nobody has:
  * 404 when access is fine): refused credentials or an untrusted certificate stop start-up with a

@@ -31,7 +31,7 @@ import { createFlowControl } from './flow-control.ts';
 import { createJoinerHttpServer, type JoinerHealth } from './http-server.ts';
 import { instrumentLogs, instrumentMetrics } from './instrumentation.ts';
 import { buildComparator, checkRegistry, codecFactory } from './comparison-setup.ts';
-import { CodecErrorCode } from '@shadowdiff/codec';
+import { isRegistryRefusal } from '@shadowdiff/codec';
 import { createFlusher, type Flushed, type Flusher } from './flusher.ts';
 import { createOffsetTracker } from './offset-tracker.ts';
 import { prePair } from './pre-pair.ts';
@@ -465,8 +465,7 @@ export function buildJoiner({
 
   /** A registry that refuses the joiner's credentials or certificate stops it; anything else is retried. */
   function stopIfRefused(error: unknown): never {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === CodecErrorCode.REGISTRY_UNAUTHORIZED || code === CodecErrorCode.REGISTRY_TLS_FAILED) fatal(error as Error);
+    if (isRegistryRefusal(error)) fatal(error as Error);
     throw error;
   }
 

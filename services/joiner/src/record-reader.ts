@@ -1,6 +1,6 @@
 import { invalidBlob, recordBlob } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
-import { CodecErrorCode, type Codec, type DecodeResult } from '@shadowdiff/codec';
+import { isRegistryRefusal, type Codec, type DecodeResult } from '@shadowdiff/codec';
 import type { Json } from '@shadowdiff/compare';
 import type { ComparisonConfig, EventTimeSource, KeySource } from '@shadowdiff/config';
 import type { ApplyRecord } from '@shadowdiff/store';
@@ -136,8 +136,7 @@ function keyWithoutPayload(source: KeySource, message: KafkaMessage): string | u
  * certificate (the joiner stops). Neither is the record's fault.
  */
 function isRetriable(error: unknown): boolean {
-  const { retriable, code } = (error as { retriable?: unknown; code?: unknown } | null) ?? {};
-  return retriable === true || code === CodecErrorCode.REGISTRY_UNAUTHORIZED || code === CodecErrorCode.REGISTRY_TLS_FAILED;
+  return (error as { retriable?: unknown } | null)?.retriable === true || isRegistryRefusal(error);
 }
 
 export function createRecordReader(comparison: ComparisonConfig, codec: Codec): RecordReader {
