@@ -3,7 +3,8 @@
  * caller's hints, the outcome. Types only, shared by the store and the fast path's encoder
  * (predicted.ts), so neither imports the other.
  */
-import type { Decision, Side } from './decision.ts';
+import type { Decision, Side, StoredRecord } from './decision.ts';
+import type { PrePair } from './pre-pair.ts';
 
 /** A record handed to the store; `blob` is kept verbatim and comes back in decisions. */
 export interface ApplyRecord {
@@ -68,7 +69,15 @@ export interface SegmentOutcome {
   readonly late: number;
 }
 
+/**
+ * Which scripts one apply ran: the fast path alone (`predicted`, one round trip), the general
+ * path (`general`: applyRecords after the fast path declined or was not tried), or the general
+ * path twice because a left-out blob was needed (`general-with-blobs`).
+ */
+export type ApplyPath = 'predicted' | 'general' | 'general-with-blobs';
+
 export interface ApplyResult {
+  readonly path: ApplyPath;
   /** One per segment, in order. */
   readonly segments: SegmentOutcome[];
   /** Decisions taken from stored entries (every decision but the taken hints). */
@@ -83,4 +92,15 @@ export interface ApplyOptions {
   readonly hints?: readonly PairHint[];
   readonly parkedHints?: readonly ParkedHint[];
   readonly now?: number;
+}
+
+/**
+ * What the store expects of a flush before it applies it (pre-pair.ts): the pairs its records
+ * form among themselves, and for records left without one, the other side's record of the same
+ * key parked now. The caller compares these and hands the verdicts back as hints; the store takes
+ * a hint only when it pairs exactly those records.
+ */
+export interface Prediction {
+  readonly pairs: readonly PrePair[];
+  readonly parked: readonly { readonly record: number; readonly partner: StoredRecord }[];
 }

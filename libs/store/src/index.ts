@@ -10,10 +10,13 @@ export {
   type ApplySegment,
   type ApplyOptions,
   type ApplyResult,
+  type ApplyPath,
+  type Prediction,
   type PairHint,
   type ParkedHint,
   type SegmentOutcome,
 } from './pairing-store.ts';
+export { prePair, parkedCandidates, type PrePair, type PrePairSegment, type ParkedCandidate } from './pre-pair.ts';
 export { retentionBuckets, type RetentionBuckets } from './retention.ts';
 export {
   parseDecision,

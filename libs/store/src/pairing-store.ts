@@ -3,12 +3,13 @@ import { parseDecisions, parseEntry, parseOutboxEntries, type Decision, type Out
 import { randomUUID } from 'node:crypto';
 import { ScriptCode, StoreError, StoreErrorCode, scriptCodeError, toStoreError } from './errors.ts';
 import { comparisonKeys, type ComparisonKeys } from './keys.ts';
-import type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, SegmentOutcome } from './apply-types.ts';
+import type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, Prediction, SegmentOutcome } from './apply-types.ts';
+import { parkedCandidates, prePair } from './pre-pair.ts';
 import { predictedCall } from './predicted.ts';
 import { retentionBuckets } from './retention.ts';
 import { registerScripts, type ScriptRunner } from './scripts.ts';
 
-export type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, PairHint, ParkedHint, SegmentOutcome } from './apply-types.ts';
+export type { ApplyOptions, ApplyPath, ApplyRecord, ApplyResult, ApplySegment, PairHint, ParkedHint, Prediction, SegmentOutcome } from './apply-types.ts';
 
 export interface PairingStoreOptions {
   readonly redis: Redis;
@@ -24,6 +25,12 @@ export interface PairingStoreOptions {
   readonly duplicates?: 'first' | 'sequence';
   /** How long seen keys and tombstones are remembered (duplicates, late partners), ms. */
   readonly retentionMs?: number;
+  /**
+   * Whether apply tries the fast path (applyPredicted) before the general one; default true. Off,
+   * every call goes to applyRecords: the same decisions, more Lua time. The equivalence test runs
+   * both; an operator who suspects the fast path can turn it off the same way.
+   */
+  readonly fastPath?: boolean;
 }
 
 export interface PairingStore {
@@ -39,6 +46,11 @@ export interface PairingStore {
    * without ever being parked.
    */
   apply(segments: readonly ApplySegment[], options?: ApplyOptions): Promise<ApplyResult>;
+  /**
+   * What apply is expected to decide for these segments (see Prediction): pure for pairs within
+   * the call, one read of the parked records for the rest (none with duplicates: sequence).
+   */
+  predict(segments: readonly ApplySegment[]): Promise<Prediction>;
   /** The records parked on `side` under these pair keys (a read: nothing is taken). */
   peekParked(side: Side, pairKeys: readonly string[]): Promise<(StoredRecord | null)[]>;
   expireWaiting(now?: number, limit?: number): Promise<Decision[]>;
@@ -92,6 +104,7 @@ export function createPairingStore({
   expireLimit = 1000,
   duplicates = 'first',
   retentionMs = 3_600_000,
+  fastPath = true,
 }: PairingStoreOptions): PairingStore {
   const keys = comparisonKeys(keyPrefix, comparison);
   const run: ScriptRunner = registerScripts(redis);
@@ -109,6 +122,12 @@ export function createPairingStore({
 
   let epoch: string | undefined;
 
+  async function peekParked(side: Side, pairKeys: readonly string[]): Promise<(StoredRecord | null)[]> {
+    if (pairKeys.length === 0) return [];
+    const entries = await call('peekParked', () => redis.hmget(keys.pending(side), ...pairKeys));
+    return entries.map((entry) => (entry === null ? null : parseEntry(entry)));
+  }
+
   return {
     keys,
 
@@ -121,7 +140,7 @@ export function createPairingStore({
 
     async apply(segments, { hints = [], parkedHints = [], now = Date.now() } = {}) {
       if (epoch === undefined) throw new StoreError(StoreErrorCode.MISUSE, 'openEpoch() before apply()');
-      if (segments.length === 0) return { segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
+      if (segments.length === 0) return { path: 'general', segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
       const { live, ttlMs } = retentionBuckets(now, retentionMs);
       const scriptKeys = [
         ...parkedKeys,
@@ -160,13 +179,14 @@ export function createPairingStore({
         for (const h of parkedHints) args.push(h.record + 1, h.partner, h.verdict ?? '');
         return args;
       };
-      const predicted = predictedCall(segments, hints, parkedHints, duplicates, now);
+      const predicted = fastPath ? predictedCall(segments, hints, parkedHints, duplicates, now) : null;
       if (predicted !== null) {
         const fast = (await call('applyPredicted', () =>
           run('applyPredicted', scriptKeys, [now, horizonMs, expireLimit, epoch as string, ttlMs, ...predicted.args]),
         )) as unknown[];
         if (fast[0] === 'ok') {
           return {
+            path: 'predicted',
             segments: predicted.outcomes,
             decisions: parseDecisions(fast, 1),
             hintsTaken: hints.map(() => true),
@@ -176,7 +196,9 @@ export function createPairingStore({
         if (fast[0] !== ScriptCode.NEED_GENERAL) throw scriptCodeError('applyPredicted', Number(fast[0]));
       }
       let reply = (await call('applyRecords', () => run('applyRecords', scriptKeys, argsFor(hinted.size === 0)))) as unknown[];
+      let path: ApplyResult['path'] = 'general';
       if (reply[0] === ScriptCode.NEED_BLOBS) {
+        path = 'general-with-blobs';
         reply = (await call('applyRecords', () => run('applyRecords', scriptKeys, argsFor(true)))) as unknown[];
       }
       if (typeof reply[0] === 'number') throw scriptCodeError('applyRecords', reply[0]);
@@ -187,6 +209,7 @@ export function createPairingStore({
         outcomes.push({ applied: applied!, skipped: skipped!, paired: paired!, parked: parked!, duplicate: duplicate!, invalid: invalid!, missing: missing!, late: late! });
       }
       return {
+        path,
         segments: outcomes,
         decisions: parseDecisions(reply, 1 + segments.length * 8),
         hintsTaken: hints.map((_, i) => flags[i] === '1'),
@@ -194,11 +217,21 @@ export function createPairingStore({
       };
     },
 
-    async peekParked(side, pairKeys) {
-      if (pairKeys.length === 0) return [];
-      const entries = await call('peekParked', () => redis.hmget(keys.pending(side), ...pairKeys));
-      return entries.map((entry) => (entry === null ? null : parseEntry(entry)));
+    async predict(segments) {
+      const pairs = prePair(segments, duplicates);
+      const wanted = parkedCandidates(segments, pairs, duplicates);
+      // A record of one side looks among the other side's parked records.
+      const [forOld, forNew] = await Promise.all([peekParked('new', wanted.old.map((w) => w.key)), peekParked('old', wanted.new.map((w) => w.key))]);
+      const parked: { record: number; partner: StoredRecord }[] = [];
+      for (const [side, found] of [['old', forOld], ['new', forNew]] as const) {
+        found.forEach((partner, i) => {
+          if (partner !== null) parked.push({ record: wanted[side][i]!.index, partner });
+        });
+      }
+      return { pairs, parked };
     },
+
+    peekParked,
 
     async expireWaiting(now = Date.now(), limit = 1000) {
       const buckets = retentionBuckets(now, retentionMs);

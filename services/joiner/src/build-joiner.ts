@@ -34,7 +34,6 @@ import { buildComparator, checkRegistry, codecFactory } from './comparison-setup
 import { isRegistryRefusal } from '@shadowdiff/codec';
 import { createFlusher, type Flushed, type Flusher } from './flusher.ts';
 import { createOffsetTracker } from './offset-tracker.ts';
-import { prePair } from './pre-pair.ts';
 import { createPublisher, type ReadyVerdict } from './publisher.ts';
 import { createRecordReader, type ReadRecord, type RecordReader } from './record-reader.ts';
 import { serializeVerdict, toVerdict, verdictOf, type ParsedSide, type Verdict } from './verdict.ts';
@@ -389,13 +388,20 @@ export function buildJoiner({
     const now = Date.now();
     const located: { segment: ReadSegment; record: ReadRecord }[] = [];
     for (const segment of segments) for (const record of segment.records) located.push({ segment, record });
-    const pairs = prePair(segments, runtime.config.duplicates);
+    // The store says which pairs it expects; the joiner compares them, the store decides.
+    const { pairs, parked } = await runtime.store.predict(segments);
     const pairHints = pairs.map(({ old, new: nw }) => {
       const o = located[old]!;
       const n = located[nw]!;
       return hintVerdict(runtime, sideOf(o.segment, o.record), sideOf(n.segment, n.record), now, hintId(n.segment, n.record));
     });
-    const parkedHints = await parkedPartnerHints(runtime, located, pairs, now);
+    const parkedHints = parked.map(({ record: index, partner }) => {
+      const { segment, record } = located[index]!;
+      const mine = sideOf(segment, record);
+      const theirs: ParsedSide = { record: partner, blob: parseRecordBlob(partner.blob) };
+      const [oldSide, newSide] = segment.side === 'old' ? [mine, theirs] : [theirs, mine];
+      return { record: index, partner: `${partner.topic}/${partner.partition}/${partner.offset}`, verdict: hintVerdict(runtime, oldSide, newSide, now, hintId(segment, record)) };
+    });
     const result = await runtime.store.apply(segments, {
       now,
       hints: pairs.map((p, i) => ({ old: p.old, new: p.new, verdict: pairHints[i]!.text ?? null })),
@@ -408,49 +414,6 @@ export function buildJoiner({
     for (const decision of result.decisions) verdicts.push(fromDecision(runtime, decision));
     await enqueue(runtime, verdicts);
     return result.segments;
-  }
-
-  /**
-   * For the records of a flush left without a partner in it, the other side's parked records of
-   * the same key, compared here. Only with duplicates: first, where the pair key is the key.
-   */
-  async function parkedPartnerHints(
-    runtime: ComparisonRuntime,
-    located: readonly { segment: ReadSegment; record: ReadRecord }[],
-    pairs: readonly { old: number; new: number }[],
-    now: number,
-  ): Promise<{ record: number; partner: string; verdict: ReadyVerdict }[]> {
-    if (runtime.config.duplicates !== 'first') return [];
-    const inPairs = new Set<number>();
-    for (const p of pairs) {
-      inPairs.add(p.old);
-      inPairs.add(p.new);
-    }
-    const wanted: Record<Side, { index: number; key: string }[]> = { old: [], new: [] };
-    const listed: Record<Side, Set<string>> = { old: new Set(), new: new Set() };
-    located.forEach(({ segment, record }, index) => {
-      if (record.kind !== 'record' || inPairs.has(index) || listed[segment.side].has(record.key)) return;
-      listed[segment.side].add(record.key);
-      wanted[segment.side].push({ index, key: record.key });
-    });
-    // A record of one side looks among the other side's parked records.
-    const [forOld, forNew] = await Promise.all([
-      runtime.store.peekParked('new', wanted.old.map((w) => w.key)),
-      runtime.store.peekParked('old', wanted.new.map((w) => w.key)),
-    ]);
-    const hints: { record: number; partner: string; verdict: ReadyVerdict }[] = [];
-    for (const [side, found] of [['old', forOld], ['new', forNew]] as const) {
-      found.forEach((parked, i) => {
-        if (parked === null) return;
-        const { index } = wanted[side][i]!;
-        const { segment, record } = located[index]!;
-        const mine = sideOf(segment, record);
-        const theirs: ParsedSide = { record: parked, blob: parseRecordBlob(parked.blob) };
-        const [oldSide, newSide] = side === 'old' ? [mine, theirs] : [theirs, mine];
-        hints.push({ record: index, partner: `${parked.topic}/${parked.partition}/${parked.offset}`, verdict: hintVerdict(runtime, oldSide, newSide, now, hintId(segment, record)) });
-      });
-    }
-    return hints;
   }
 
   let fatalError: Error | undefined;
