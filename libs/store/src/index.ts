@@ -16,7 +16,7 @@ export {
   type ParkedHint,
   type SegmentOutcome,
 } from './pairing-store.ts';
-export { prePair, parkedCandidates, type PrePair, type PrePairSegment, type ParkedCandidate } from './pre-pair.ts';
+export type { PrePair } from './pre-pair.ts';
 export { retentionBuckets, type RetentionBuckets } from './retention.ts';
 export {
   parseDecision,

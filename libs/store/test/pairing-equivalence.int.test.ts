@@ -81,13 +81,13 @@ async function flushThrough(variant: Variant, segments: ApplySegment[], now: num
     const result = await variant.store.apply(segments, { now });
     return { result, decided: result.decisions.map(describeDecision) };
   }
-  const located = segments.flatMap((s) => s.records.map((r) => ({ id: `${s.topic}/${s.partition}/${r.offset}` })));
+  const located = segments.flatMap((s) => s.records.map((r) => ({ id: `${s.topic}/${s.partition}/${r.offset}`, side: s.side })));
   const { pairs, parked } = await variant.store.predict(segments);
   const hints = pairs.map((p) => ({ ...p, verdict: verdictFor(located[p.old]!.id, located[p.new]!.id) }));
   const parkedHints = parked.map(({ record, partner }) => {
     const mine = located[record]!.id;
     const theirs = idOf(partner);
-    const oldFirst = segments.flatMap((s) => s.records.map(() => s.side))[record] === 'old';
+    const oldFirst = located[record]!.side === 'old';
     return { record, partner: theirs, verdict: oldFirst ? verdictFor(mine, theirs) : verdictFor(theirs, mine), ids: oldFirst ? [mine, theirs] : [theirs, mine] };
   });
   const result = await variant.store.apply(segments, { now, hints, parkedHints });
