@@ -1,7 +1,7 @@
 /**
  * What one apply call of the pairing store takes and gives back: records by segment, the
- * caller's hints, the outcome. Types only, shared by the store and the fast path's encoder
- * (predicted.ts), so neither imports the other.
+ * caller's hints, the outcome. Types only, shared by the store and the scripts' protocols
+ * (commands/), so neither imports the other.
  */
 import type { Decision, Side, StoredRecord } from './decision.ts';
 import type { PrePair } from './pre-pair.ts';

@@ -43,6 +43,16 @@ export type OutboxEntry = Decision | PrebuiltVerdict;
 const FIELD = '\x1e';
 const PREBUILT = `v${FIELD}`;
 
+/** The outbox value of a prebuilt verdict, as applyRecords writes it for a taken hint (parseOutboxEntry reads it). */
+export function prebuiltValue(text: string): string {
+  return `${PREBUILT}${text}`;
+}
+
+/** A stored entry as the scripts write it (parseEntry reads it): the record's "topic/partition/offset", a newline, its blob. */
+export function storedEntry(coordinate: string, blob: string): string {
+  return `${coordinate}\n${blob}`;
+}
+
 /** Parses an outbox value: a prebuilt verdict (`v` FIELD text) or a decision (see commands/includes/add-decision.lua). */
 export function parseOutboxEntry(id: string, value: string): OutboxEntry {
   return value.startsWith(PREBUILT) ? { id, kind: 'verdict', text: value.slice(PREBUILT.length) } : parseDecision(id, value);

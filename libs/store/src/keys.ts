@@ -20,6 +20,23 @@ export interface ComparisonKeys {
   /** Verdicts the broker refused for good (list of JSON entries, newest first). */
   readonly deadLetters: string;
   readonly mode: string;
+  /** The mode's history (list of JSON changes, newest first) and when the current mode was set. */
+  readonly modeHistory: string;
+  readonly modeSince: string;
+}
+
+/** The keys of a comparison's read model (the API's; see commands/recordVerdicts-9.lua). */
+export interface ReadModelKeys {
+  readonly seen: string;
+  readonly discrepancies: string;
+  readonly byTime: string;
+  readonly buckets: string;
+  readonly totals: string;
+  readonly fields: string;
+  readonly fieldFirst: string;
+  readonly fieldLast: string;
+  /** The prefix of the per-kind zsets, the example lists, the minutes zset and the meta hash. */
+  readonly kindPrefix: string;
 }
 
 export function comparisonKeys(prefix: string, comparison: string): ComparisonKeys {
@@ -37,5 +54,22 @@ export function comparisonKeys(prefix: string, comparison: string): ComparisonKe
     outboxDue: `${base}:outbox:due`,
     deadLetters: `${base}:dead`,
     mode: `${base}:mode`,
+    modeHistory: `${base}:mode:history`,
+    modeSince: `${base}:mode:since`,
+  };
+}
+
+export function readModelKeys(prefix: string, comparison: string): ReadModelKeys {
+  const base = `${prefix}:{${comparison}}:rm:`;
+  return {
+    seen: `${base}seen`,
+    discrepancies: `${base}v`,
+    byTime: `${base}t`,
+    buckets: `${base}buckets`,
+    totals: `${base}totals`,
+    fields: `${base}fields`,
+    fieldFirst: `${base}ffirst`,
+    fieldLast: `${base}flast`,
+    kindPrefix: `${base}k:`,
   };
 }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
 import { comparisonKeys } from './keys.ts';
 import { isMode, type MigrationMode } from './modes.ts';
+import { changeMode } from './commands/changeMode.ts';
 import { registerScripts } from './scripts.ts';
 
 export interface ModeChange {
@@ -49,13 +50,11 @@ export function createModeRegistry({
   historyLength?: number;
 }): ModeRegistry {
   const keys = comparisonKeys(keyPrefix, comparison);
-  const historyKey = `${keys.mode}:history`;
-  const sinceKey = `${keys.mode}:since`;
   const run = registerScripts(redis);
 
   async function get(): Promise<ModeState> {
     try {
-      const [mode, since] = await Promise.all([redis.get(keys.mode), redis.get(sinceKey)]);
+      const [mode, since] = await Promise.all([redis.get(keys.mode), redis.get(keys.modeSince)]);
       if (isMode(mode)) return { mode, since: since === null ? null : Number(since), source: 'redis' };
       return { mode: defaultMode, since: null, source: 'config' };
     } catch (error) {
@@ -72,18 +71,13 @@ export function createModeRegistry({
       if (state.mode !== from) {
         throw new StoreError(StoreErrorCode.MODE_CONFLICT, `the mode of ${comparison} is ${state.mode}, not ${from}`);
       }
-      let result: unknown;
-      try {
-        result = await run('changeMode', [keys.mode, historyKey, sinceKey], [seen, to, JSON.stringify(entry), now, modeChannel(keyPrefix), historyLength]);
-      } catch (error) {
-        throw toStoreError('changeMode', error);
-      }
-      if (Number(result) < 0) throw new StoreError(StoreErrorCode.MODE_CONFLICT, `the mode of ${comparison} changed meanwhile`);
+      const changed = await run(changeMode, { keys, seen, to, entry: JSON.stringify(entry), now, channel: modeChannel(keyPrefix), historyLength });
+      if (!changed) throw new StoreError(StoreErrorCode.MODE_CONFLICT, `the mode of ${comparison} changed meanwhile`);
       return entry;
     },
     async history(limit = 100) {
       try {
-        return (await redis.lrange(historyKey, 0, limit - 1)).map((j) => JSON.parse(j) as ModeChange);
+        return (await redis.lrange(keys.modeHistory, 0, limit - 1)).map((j) => JSON.parse(j) as ModeChange);
       } catch (error) {
         throw toStoreError('mode history', error);
       }

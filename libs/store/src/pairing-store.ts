@@ -1,15 +1,22 @@
 import type { Redis } from 'ioredis';
-import { parseDecisions, parseEntry, parseOutboxEntries, type Decision, type OutboxEntry, type Side, type StoredRecord } from './decision.ts';
+import { parseEntry, type Decision, type OutboxEntry, type Side, type StoredRecord } from './decision.ts';
 import { randomUUID } from 'node:crypto';
-import { ScriptCode, StoreError, StoreErrorCode, scriptCodeError, toStoreError } from './errors.ts';
+import { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
 import { comparisonKeys, type ComparisonKeys } from './keys.ts';
-import type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, Prediction, SegmentOutcome } from './apply-types.ts';
+import type { ApplyOptions, ApplyRecord, ApplyResult, ApplySegment, Prediction } from './apply-types.ts';
+import { ACK_CHUNK, ackOutbox } from './commands/ackOutbox.ts';
+import type { ApplyHead } from './commands/apply-head.ts';
+import { applyPredicted, layoutPredicted } from './commands/applyPredicted.ts';
+import { applyRecords } from './commands/applyRecords.ts';
+import { claimOutbox } from './commands/claimOutbox.ts';
+import { deadLetter, type DeadLetter } from './commands/deadLetter.ts';
+import { expireWaiting } from './commands/expireWaiting.ts';
 import { parkedCandidates, prePair } from './pre-pair.ts';
-import { predictedCall } from './predicted.ts';
 import { retentionBuckets } from './retention.ts';
 import { registerScripts, type ScriptRunner } from './scripts.ts';
 
 export type { ApplyOptions, ApplyPath, ApplyRecord, ApplyResult, ApplySegment, PairHint, ParkedHint, Prediction, SegmentOutcome } from './apply-types.ts';
+export { DEAD_LETTER_CAP, DEAD_LETTER_TEXT_BYTES, type DeadLetter } from './commands/deadLetter.ts';
 
 export interface PairingStoreOptions {
   readonly redis: Redis;
@@ -70,30 +77,10 @@ export interface PairingStore {
   streamTimes(): Promise<Record<Side, number | null>>;
 }
 
-/** A verdict the broker refused for good, as the dead-letter list keeps it. */
-export interface DeadLetter {
-  /** Its outbox id, or null when it was never in the outbox (a match that is not sampled never is). */
-  readonly outboxId: string | null;
-  readonly pairId: string;
-  readonly topic: string;
-  /** The broker's error (e.g. INVALID_RECORD) and its message. */
-  readonly error: string;
-  readonly at: number;
-  /** The verdict text, cut to DEAD_LETTER_TEXT_BYTES. */
-  readonly verdict: string;
-}
-
-/** How many entries a comparison's dead-letter list keeps. */
-export const DEAD_LETTER_CAP = 10_000;
-/** How much of a refused verdict's text an entry keeps. */
-export const DEAD_LETTER_TEXT_BYTES = 64 * 1024;
-
 /** The outbox id of a taken hint's verdict: its new record's coordinate. */
 export function hintId(segment: Pick<ApplySegment, 'topic' | 'partition'>, record: Pick<ApplyRecord, 'offset'>): string {
   return `${segment.topic}/${segment.partition}/${record.offset}`;
 }
-
-const ACK_CHUNK = 1000;
 
 export function createPairingStore({
   redis,
@@ -108,9 +95,6 @@ export function createPairingStore({
 }: PairingStoreOptions): PairingStore {
   const keys = comparisonKeys(keyPrefix, comparison);
   const run: ScriptRunner = registerScripts(redis);
-  const outboxKeys = [keys.outbox, keys.outboxDue];
-  /** Where parked records live, as every script that parks or takes them lists them first. */
-  const parkedKeys = [keys.pending('old'), keys.pending('new'), keys.eventTimes('old'), keys.eventTimes('new'), keys.arrivals('old'), keys.arrivals('new')];
 
   async function call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -142,79 +126,25 @@ export function createPairingStore({
       if (epoch === undefined) throw new StoreError(StoreErrorCode.MISUSE, 'openEpoch() before apply()');
       if (segments.length === 0) return { path: 'general', segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
       const { live, ttlMs } = retentionBuckets(now, retentionMs);
-      const scriptKeys = [
-        ...parkedKeys,
-        keys.streamTimes('old'),
-        keys.streamTimes('new'),
-        ...live.map((b) => keys.seen('old', b)),
-        ...live.map((b) => keys.seen('new', b)),
-        ...live.map((b) => keys.tombstones('old', b)),
-        ...live.map((b) => keys.tombstones('new', b)),
-        keys.offsets,
-        keys.outbox,
-        keys.outboxDue,
-        keys.epoch,
-      ];
-      let total = 0;
-      for (const segment of segments) total += segment.records.length;
-      // A hinted record's blob stays here unless the store turns out to need it.
-      const hinted = new Set<number>();
-      for (const hint of hints) {
-        hinted.add(hint.old);
-        hinted.add(hint.new);
-      }
-      for (const hint of parkedHints) hinted.add(hint.record);
-      const argsFor = (withBlobs: boolean): (string | number)[] => {
-        const args: (string | number)[] = [now, horizonMs, expireLimit, duplicates, epoch as string, ttlMs, segments.length, total, hints.length, parkedHints.length];
-        for (const s of segments) args.push(s.side, s.topic, s.partition, s.records.length, s.after ?? '');
-        let index = 0;
-        for (const s of segments) {
-          for (const r of s.records) {
-            args.push(r.offset, r.kind === 'invalid' ? 'i' : 'r', r.key, r.eventTime, withBlobs || !hinted.has(index) ? r.blob : '');
-            index += 1;
-          }
+      const head: ApplyHead = { keys, live, now, horizonMs, expireLimit, duplicates, epoch, ttlMs };
+      const layout = fastPath ? layoutPredicted(segments, hints, parkedHints, duplicates, now) : null;
+      if (layout !== null) {
+        const decisions = await run(applyPredicted, { ...head, layout });
+        if (decisions !== null) {
+          return { path: 'predicted', segments: layout.outcomes, decisions, hintsTaken: hints.map(() => true), parkedHintsTaken: parkedHints.map(() => true) };
         }
-        // Lua counts from 1.
-        for (const h of hints) args.push(h.old + 1, h.new + 1, h.verdict ?? '');
-        for (const h of parkedHints) args.push(h.record + 1, h.partner, h.verdict ?? '');
-        return args;
-      };
-      const predicted = fastPath ? predictedCall(segments, hints, parkedHints, duplicates, now) : null;
-      if (predicted !== null) {
-        const fast = (await call('applyPredicted', () =>
-          run('applyPredicted', scriptKeys, [now, horizonMs, expireLimit, epoch as string, ttlMs, ...predicted.args]),
-        )) as unknown[];
-        if (fast[0] === 'ok') {
-          return {
-            path: 'predicted',
-            segments: predicted.outcomes,
-            decisions: parseDecisions(fast, 1),
-            hintsTaken: hints.map(() => true),
-            parkedHintsTaken: parkedHints.map(() => true),
-          };
-        }
-        if (fast[0] !== ScriptCode.NEED_GENERAL) throw scriptCodeError('applyPredicted', Number(fast[0]));
       }
-      let reply = (await call('applyRecords', () => run('applyRecords', scriptKeys, argsFor(hinted.size === 0)))) as unknown[];
+      const general = { ...head, segments, hints, parkedHints };
       let path: ApplyResult['path'] = 'general';
-      if (reply[0] === ScriptCode.NEED_BLOBS) {
+      let reply = await run(applyRecords, { ...general, withBlobs: false });
+      if (reply.needBlobs) {
         path = 'general-with-blobs';
-        reply = (await call('applyRecords', () => run('applyRecords', scriptKeys, argsFor(true)))) as unknown[];
+        reply = await run(applyRecords, { ...general, withBlobs: true });
       }
-      if (typeof reply[0] === 'number') throw scriptCodeError('applyRecords', reply[0]);
-      const flags = String(reply[0]);
-      const outcomes: SegmentOutcome[] = [];
-      for (let i = 0; i < segments.length; i += 1) {
-        const [applied, skipped, paired, parked, duplicate, invalid, missing, late] = reply.slice(1 + i * 8, 9 + i * 8) as number[];
-        outcomes.push({ applied: applied!, skipped: skipped!, paired: paired!, parked: parked!, duplicate: duplicate!, invalid: invalid!, missing: missing!, late: late! });
-      }
-      return {
-        path,
-        segments: outcomes,
-        decisions: parseDecisions(reply, 1 + segments.length * 8),
-        hintsTaken: hints.map((_, i) => flags[i] === '1'),
-        parkedHintsTaken: parkedHints.map((_, i) => flags[hints.length + i] === '1'),
-      };
+      // The script has every blob now: it never asks twice.
+      if (reply.needBlobs) throw new StoreError(StoreErrorCode.SCRIPT, 'applyRecords asked for blobs it was sent');
+      const { needBlobs: _, ...result } = reply;
+      return { path, ...result };
     },
 
     async predict(segments) {
@@ -234,42 +164,18 @@ export function createPairingStore({
     peekParked,
 
     async expireWaiting(now = Date.now(), limit = 1000) {
-      const buckets = retentionBuckets(now, retentionMs);
-      const reply = await call('expireWaiting', () =>
-        run(
-          'expireWaiting',
-          [
-            ...parkedKeys,
-            keys.outbox,
-            keys.outboxDue,
-            keys.tombstones('old', buckets.live[0]),
-            keys.tombstones('new', buckets.live[0]),
-          ],
-          [now, maxWaitMs, limit, buckets.ttlMs],
-        ),
-      ) as string[];
-      return parseDecisions(reply);
+      const { live, ttlMs } = retentionBuckets(now, retentionMs);
+      return run(expireWaiting, { keys, now, maxWaitMs, limit, bucket: live[0], ttlMs });
     },
 
-    async claimStale(leaseMs, limit, now = Date.now()) {
-      const reply = await call('claimOutbox', () => run('claimOutbox', outboxKeys, [now, leaseMs, limit])) as string[];
-      return parseOutboxEntries(reply);
-    },
+    claimStale: (leaseMs, limit, now = Date.now()) => run(claimOutbox, { keys, now, leaseMs, limit }),
 
     async ack(ids) {
-      for (let i = 0; i < ids.length; i += ACK_CHUNK) {
-        const chunk = ids.slice(i, i + ACK_CHUNK);
-        await call('ackOutbox', () => run('ackOutbox', outboxKeys, chunk));
-      }
+      for (let i = 0; i < ids.length; i += ACK_CHUNK) await run(ackOutbox, { keys, ids: ids.slice(i, i + ACK_CHUNK) });
     },
 
     async deadLetter(entries) {
-      if (entries.length === 0) return;
-      const args: (string | number)[] = [DEAD_LETTER_CAP];
-      for (const { outboxId, verdict, ...rest } of entries) {
-        args.push(outboxId ?? '', JSON.stringify({ ...rest, verdict: verdict.length > DEAD_LETTER_TEXT_BYTES ? `${verdict.slice(0, DEAD_LETTER_TEXT_BYTES)}…` : verdict }));
-      }
-      await call('deadLetter', () => run('deadLetter', [...outboxKeys, keys.deadLetters], args));
+      if (entries.length > 0) await run(deadLetter, { keys, entries });
     },
 
     async registerPartitions(side, partitions) {

@@ -1,6 +1,9 @@
 import { DISCREPANCY_KINDS } from '@shadowdiff/vocabulary';
 import type { Redis } from 'ioredis';
 import { toStoreError } from './errors.ts';
+import { recordVerdicts, type VerdictRow } from './commands/recordVerdicts.ts';
+import { trimVerdicts } from './commands/trimVerdicts.ts';
+import { readModelKeys } from './keys.ts';
 import { registerScripts } from './scripts.ts';
 
 /** A verdict as the read model takes it: its identity, kind, time, JSON and the paths that differ. */
@@ -80,6 +83,8 @@ export interface ReadModel {
 }
 
 const SCAN_BATCH = 500;
+/** Most discrepancies one trimVerdicts call drops. */
+const TRIM_PER_CALL = 1000;
 export const DEFAULT_SCAN_BUDGET = 20_000;
 
 /** What a filtered read checks of a discrepancy without fetching it: its key and differing paths. */
@@ -122,18 +127,7 @@ export function createReadModel({
   comparison: string;
   maxPaths?: number;
 }): ReadModel {
-  const base = `${keyPrefix}:{${comparison}}:rm:`;
-  const keys = {
-    seen: `${base}seen`,
-    discrepancies: `${base}v`,
-    byTime: `${base}t`,
-    buckets: `${base}buckets`,
-    totals: `${base}totals`,
-    fields: `${base}fields`,
-    fieldFirst: `${base}ffirst`,
-    fieldLast: `${base}flast`,
-    kindPrefix: `${base}k:`,
-  };
+  const keys = readModelKeys(keyPrefix, comparison);
   const run = registerScripts(redis);
   const call = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -146,31 +140,21 @@ export function createReadModel({
   return {
     async record(verdicts) {
       if (verdicts.length === 0) return 0;
-      const args: (string | number)[] = [maxPaths, verdicts.length];
-      for (const v of verdicts) {
+      const rows = verdicts.map((v): VerdictRow => {
         const match = v.verdict === 'match';
-        args.push(v.pairId, v.verdict, v.decidedAt, match ? '' : v.json, v.paths.join('\x1f'), match ? '' : encodeFilterFields(v.key ?? filterFieldsOfJson(v.json)?.key ?? null, v.paths));
-      }
-      const added = await call('recordVerdicts', () =>
-        run(
-          'recordVerdicts',
-          [keys.seen, keys.discrepancies, keys.byTime, keys.buckets, keys.totals, keys.fields, keys.fieldFirst, keys.fieldLast, keys.kindPrefix],
-          args,
-        ),
-      );
-      return Number(added);
+        const filterFields = match ? '' : encodeFilterFields(v.key ?? filterFieldsOfJson(v.json)?.key ?? null, v.paths);
+        return { pairId: v.pairId, verdict: v.verdict, decidedAt: v.decidedAt, json: match ? '' : v.json, paths: v.paths, filterFields };
+      });
+      const added = await run(recordVerdicts, { keys, maxPaths, rows });
+      return added;
     },
 
     async trim({ maxAgeMs, maxCount, maxSeen = 10 * maxCount, now = Date.now() }) {
       let dropped = 0;
       for (;;) {
-        const n = Number(
-          await call('trimVerdicts', () =>
-            run('trimVerdicts', [keys.seen, keys.discrepancies, keys.byTime, keys.kindPrefix, keys.buckets], [now - maxAgeMs, maxCount, 1000, maxSeen]),
-          ),
-        );
+        const n = await run(trimVerdicts, { keys, oldest: now - maxAgeMs, maxCount, perCall: TRIM_PER_CALL, maxSeen });
         dropped += n;
-        if (n < 1000) return dropped;
+        if (n < TRIM_PER_CALL) return dropped;
       }
     },
 

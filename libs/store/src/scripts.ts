@@ -1,4 +1,5 @@
-import { StoreError, StoreErrorCode } from './errors.ts';
+import { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
+import type { ScriptProtocol } from './commands/protocol.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,8 +39,11 @@ export function scriptSources(): readonly ScriptSource[] {
   return cache;
 }
 
-/** What the store calls: one method per script, bound to its versioned name. */
-export type ScriptRunner = (name: string, keys: readonly string[], args: readonly (string | number)[]) => Promise<unknown>;
+/**
+ * Runs a script through its protocol (commands/<name>.ts): its keys and arguments encoded, its
+ * reply read, and a failure of the call (Redis away, a script error) as a StoreError.
+ */
+export type ScriptRunner = <In, Out>(protocol: ScriptProtocol<In, Out>, input: In) => Promise<Out>;
 
 /**
  * Registers every script on the connection under its versioned name (ioredis `defineCommand`:
@@ -53,13 +57,21 @@ export function registerScripts(redis: Redis): ScriptRunner {
       redis.defineCommand(source.versionedName, { numberOfKeys: source.numberOfKeys, lua: source.lua });
     }
   }
-  return (name, keys, args) => {
+  return async (protocol, input) => {
+    const { name } = protocol;
     const source = byName.get(name);
     if (!source) throw new StoreError(StoreErrorCode.MISUSE, `no Lua script named ${name}`);
+    const keys = protocol.keys(input);
     if (keys.length !== source.numberOfKeys) throw new StoreError(StoreErrorCode.MISUSE, `${name} takes ${source.numberOfKeys} keys, got ${keys.length}`);
     const command = (redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[source.versionedName];
-    // One array argument (ioredis flattens it): a flush's hundreds of thousands of arguments
-    // would overflow the call stack if spread into the call.
-    return command!.call(redis, [...keys, ...args]);
+    let raw: unknown;
+    try {
+      // One array argument (ioredis flattens it): a flush's hundreds of thousands of arguments
+      // would overflow the call stack if spread into the call.
+      raw = await command!.call(redis, [...keys, ...protocol.args(input)]);
+    } catch (error) {
+      throw toStoreError(name, error);
+    }
+    return protocol.reply(raw, input);
   };
 }

@@ -18,9 +18,9 @@
   KEYS: as applyRecords (1-8 pending, event-time and arrival indexes, stream times of old and new;
   9-14 seen buckets; 15-20 tombstone buckets; 21 offsets; 22 outbox; 23 outbox due; 24 epoch).
 
-  ARGV[1] now (ms)   ARGV[2] horizon (ms)   ARGV[3] most watermark expiries per side
-  ARGV[4] the state epoch the caller knows   ARGV[5] how long the current retention bucket is kept (ms)
-  ARGV[6] segments S, then S groups of 7: side, "topic/partition", partition, first offset, last
+  ARGV[1..6] as applyRecords (includes/apply-head: now, horizon, most watermark expiries per side,
+  duplicates, the state epoch the caller knows, how long the current retention bucket is kept)
+  ARGV[7] segments S, then S groups of 7: side, "topic/partition", partition, first offset, last
   offset, the newest event time among its records, the offset handed over before its first record
   ('' = none known; see applyRecords: Continuity); then, for old and then new, argument ranges,
   each preceded by its length:
@@ -43,19 +43,15 @@
 --- @include "includes/side-keys"
 --- @include "includes/stream-time"
 
-if redis.call('GET', KEYS[24]) ~= ARGV[4] then return { CODE.STATE_LOST } end
+--- @include "includes/apply-head"
 
-local now = ARGV[1]
-local horizon = tonumber(ARGV[2])
-local expireLimit = tonumber(ARGV[3])
-local ttl = ARGV[5]
-local S = tonumber(ARGV[6])
-local K = sideKeys()
-local OUTBOX, DUE = KEYS[22], KEYS[23]
+local S = tonumber(ARGV[7])
 local NEED_GENERAL = { CODE.NEED_GENERAL }
+-- The predictions are those of duplicates: first; with sequence, applyRecords decides.
+if sequence then return NEED_GENERAL end
 
 -- An argument range: { from, to } (to < from when empty).
-local at = 7
+local at = 8
 local function range()
   local n = tonumber(ARGV[at])
   local r = { at + 1, at + n }

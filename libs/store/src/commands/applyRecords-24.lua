@@ -75,17 +75,10 @@
 --- @include "includes/side-keys"
 --- @include "includes/stream-time"
 
-if redis.call('GET', KEYS[24]) ~= ARGV[5] then return { CODE.STATE_LOST } end
+--- @include "includes/apply-head"
 
-local now = ARGV[1]
-local horizon = tonumber(ARGV[2])
-local expireLimit = tonumber(ARGV[3])
-local sequence = ARGV[4] == 'sequence'
-local ttl = ARGV[6]
 local S, N, H, P = tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local OTHER = { old = 'new', new = 'old' }
-local K = sideKeys()
-local OUTBOX, DUE = KEYS[22], KEYS[23]
 
 -- Segments, records and hints.
 local segs, recs = {}, {}

@@ -1,12 +1,40 @@
-import type { Side } from './decision.ts';
-import type { ApplySegment, ParkedHint, PairHint, SegmentOutcome } from './apply-types.ts';
+/**
+ * The protocol of applyPredicted-24.lua, the fast apply path: the layout of a call in which the
+ * caller has said what becomes of every record (layoutPredicted), and its reply (the watermark
+ * decisions, or null when a prediction did not hold and applyRecords must decide).
+ */
+import type { ApplySegment, ParkedHint, PairHint, SegmentOutcome } from '../apply-types.ts';
+import { parseDecisions, prebuiltValue, storedEntry, type Decision, type Side } from '../decision.ts';
+import { ScriptCode, scriptCodeError } from '../errors.ts';
+import { applyHeadArgs, applyKeys, type ApplyHead } from './apply-head.ts';
+import { scriptProtocol } from './protocol.ts';
 
-export interface PredictedCall {
-  /** ARGV of commands/applyPredicted-24.lua, after its first five (now, horizon, limit, epoch, ttl). */
+export interface PredictedLayout {
+  /** ARGV of the script after the shared head (ARGV[1..6], apply-head.ts). */
   readonly args: (string | number)[];
   /** What becomes of each segment's records when the predictions hold. */
   readonly outcomes: SegmentOutcome[];
 }
+
+export interface ApplyPredictedInput extends ApplyHead {
+  readonly layout: PredictedLayout;
+}
+
+/** The watermark decisions the call took, or null: a prediction did not hold, nothing was written. */
+export type ApplyPredictedReply = Decision[] | null;
+
+export const applyPredicted = scriptProtocol<ApplyPredictedInput, ApplyPredictedReply>({
+  name: 'applyPredicted',
+  numberOfKeys: 24,
+  keys: applyKeys,
+  args: (input) => [...applyHeadArgs(input), ...input.layout.args],
+  reply(raw) {
+    const reply = raw as unknown[];
+    if (reply[0] === 'ok') return parseDecisions(reply, 1);
+    if (reply[0] === ScriptCode.NEED_GENERAL) return null;
+    throw scriptCodeError('applyPredicted', Number(reply[0]));
+  },
+});
 
 const SIDES: readonly Side[] = ['old', 'new'];
 
@@ -22,13 +50,13 @@ function pushRange(args: (string | number)[], list: readonly (string | number)[]
  * record: duplicates: sequence, an invalid record, a key twice on one side, or a key on both sides
  * that no hint pairs.
  */
-export function predictedCall(
+export function layoutPredicted(
   segments: readonly ApplySegment[],
   hints: readonly PairHint[],
   parkedHints: readonly ParkedHint[],
   duplicates: 'first' | 'sequence',
   now: number,
-): PredictedCall | null {
+): PredictedLayout | null {
   if (duplicates !== 'first') return null;
   const located: { segment: ApplySegment; index: number }[] = [];
   const keys: Record<Side, Map<string, number>> = { old: new Map(), new: new Map() };
@@ -48,7 +76,7 @@ export function predictedCall(
   const due: (string | number)[] = [];
   const verdict = (id: string, text: string | null) => {
     if (text === null) return;
-    outbox.push(id, `v\x1e${text}`);
+    outbox.push(id, prebuiltValue(text));
     due.push(now, id);
   };
   for (const h of hints) {
@@ -88,7 +116,7 @@ export function predictedCall(
       if (role[i] === undefined) {
         parked += 1;
         r.park.push(record.key);
-        r.pending.push(record.key, `${segment.topic}/${segment.partition}/${record.offset}\n${record.blob}`);
+        r.pending.push(record.key, storedEntry(`${segment.topic}/${segment.partition}/${record.offset}`, record.blob));
         r.etimes.push(record.eventTime, record.key);
         r.arrivals.push(now, record.key);
       } else {
