@@ -8,7 +8,7 @@ import { ConfigErrorCode } from '@shadowdiff/config';
 import { JoinerErrorCode } from '@shadowdiff/joiner';
 import { KafkaErrorCode } from '@shadowdiff/kafka';
 import { StoreErrorCode } from '@shadowdiff/store';
-import { isRetriableCode } from '@shadowdiff/errors';
+import { httpStatusOfCode, isRetriableCode } from '@shadowdiff/errors';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
@@ -27,6 +27,16 @@ describe('docs/errors.md', () => {
   it.each(codes)('gives the retriability %s is declared with', (code) => {
     const row = new RegExp(`^\\| \`${code}\` \\| (yes|no) \\|`, 'm').exec(doc);
     expect(row?.[1], `the retriable column of ${code}`).toBe(isRetriableCode(code) ? 'yes' : 'no');
+  });
+
+  it.each(codes)('gives the HTTP status %s is declared with (a row of a code served over HTTP begins with it)', (code) => {
+    const row = new RegExp(`^\\| \`${code}\` \\| (?:yes|no) \\| (?:HTTP (\\d{3})\\b)?`, 'm').exec(doc);
+    expect(row, code).not.toBeNull();
+    expect(row?.[1] === undefined ? undefined : Number(row[1]), `the HTTP status ${code}'s row begins with`).toBe(httpStatusOfCode(code));
+  });
+
+  it("declares a status for every API code", () => {
+    for (const code of Object.values(ApiErrorCode)) expect(httpStatusOfCode(code), code).toBeGreaterThanOrEqual(400);
   });
 
   it('no source file throws a bare Error: every error has a documented code', () => {

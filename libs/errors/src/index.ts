@@ -1,5 +1,5 @@
 export { describeWithoutData } from './describe.ts';
 export { ShadowdiffError, causeChain, isShadowdiffError, type ShadowdiffErrorOptions } from './shadowdiff-error.ts';
 export { withoutCommandArgs } from './scrub.ts';
-export { defineErrorCodes, isRetriableCode } from './catalogue.ts';
+export { defineErrorCodes, httpStatusOfCode, isRetriableCode, type CodeEntry } from './catalogue.ts';
 export { certificateProblem } from './certificate.ts';

@@ -9,6 +9,9 @@ export interface ShadowdiffErrorOptions {
   readonly cause?: unknown;
 }
 
+/** The names of an error's classes, its own first, under a symbol every copy of this package shares. */
+const KINDS = Symbol.for('shadowdiff.errors.kinds');
+
 export class ShadowdiffError extends Error {
   readonly code: string;
   readonly retriable: boolean;
@@ -18,6 +21,20 @@ export class ShadowdiffError extends Error {
     this.name = new.target.name;
     this.code = code;
     this.retriable = isRetriableCode(code);
+    const kinds: string[] = [];
+    for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) kinds.push((c as { name: string }).name);
+    Object.defineProperty(this, KINDS, { value: Object.freeze(kinds), enumerable: false });
+  }
+
+  /**
+   * `instanceof` by brand, not by prototype: an error thrown by another copy of a package (two
+   * versions installed side by side, each with its own classes) is still a ShadowdiffError, and a
+   * StoreError of one copy is a StoreError to the other. A class is matched by its name.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const kinds = value !== null && typeof value === 'object' ? (value as { [KINDS]?: unknown })[KINDS] : undefined;
+    return Array.isArray(kinds) && kinds.includes(this.name);
   }
 }
 

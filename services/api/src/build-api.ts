@@ -145,13 +145,14 @@ export function buildApi({
     // Errors the router raises before any route runs (a malformed percent-encoding) answer like every other error.
     frameworkErrors: (error, request, reply) => {
       void request;
-      sendError(reply, new ApiError(400, ApiErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not well-formed (bad percent-encoding)' : 'the request could not be routed'));
+      sendError(reply, new ApiError(ApiErrorCode.BAD_REQUEST, error.code === 'FST_ERR_BAD_URL' ? 'the URL is not well-formed (bad percent-encoding)' : 'the request could not be routed'));
     },
     // A request Node's HTTP parser refuses (malformed, headers too large) never reaches Fastify.
     clientErrorHandler: (error: NodeJS.ErrnoException, socket) => {
       if (!socket.writable) return socket.destroy();
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
-      const body = JSON.stringify({ statusCode: status, code: codeForStatus(status), error: statusText(status), message: 'the HTTP request could not be parsed' });
+      const refused = new ApiError(error.code === 'HPE_HEADER_OVERFLOW' ? ApiErrorCode.HEADERS_TOO_LARGE : ApiErrorCode.BAD_REQUEST, 'the HTTP request could not be parsed');
+      const body = JSON.stringify(refused.toJSON());
+      const status = refused.statusCode;
       socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
     },
   });
@@ -169,24 +170,24 @@ export function buildApi({
     const fastifyError = error as FastifyError;
     if (fastifyError.validation) {
       const message = `${fastifyError.validationContext ?? 'request'}${fastifyError.message.replace(/^[a-z]+/, '')}`;
-      return sendError(reply, new ApiError(400, ApiErrorCode.BAD_REQUEST, message));
+      return sendError(reply, new ApiError(ApiErrorCode.BAD_REQUEST, message));
     }
     const status = fastifyError.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       // The framework's own refusals (FST_ERR_CTP_*, a JSON syntax error): a documented code and
       // a message of ours, never the parser's text (which may quote the body).
-      return sendError(reply, new ApiError(status, codeForStatus(status), frameworkMessage(fastifyError, status)));
+      return sendError(reply, new ApiError(codeForStatus(status), frameworkMessage(fastifyError, status)));
     }
     if (error instanceof ShadowdiffError && error.retriable) {
       logger.warn({ err: error, reqId: request.id }, 'request failed: a backend is unavailable');
-      return sendError(reply, new ApiError(503, ApiErrorCode.UNAVAILABLE, `a backend is unavailable; retry (request ${request.id})`));
+      return sendError(reply, new ApiError(ApiErrorCode.UNAVAILABLE, `a backend is unavailable; retry (request ${request.id})`));
     }
     logger.error({ err: error, reqId: request.id }, 'request failed');
-    return sendError(reply, new ApiError(500, ApiErrorCode.INTERNAL, `internal error; the API's log has the details (request ${request.id})`));
+    return sendError(reply, new ApiError(ApiErrorCode.INTERNAL, `internal error; the API's log has the details (request ${request.id})`));
   });
   app.setNotFoundHandler((request, reply) => {
     const target = request.url.length > 200 ? `${request.url.slice(0, 200)}…` : request.url;
-    sendError(reply, new ApiError(404, ApiErrorCode.NOT_FOUND, `${request.method} ${target} is not a route`));
+    sendError(reply, new ApiError(ApiErrorCode.NOT_FOUND, `${request.method} ${target} is not a route`));
   });
 
   // Access by the route that matched, never by the URL's text: every spelling the router takes
@@ -226,15 +227,15 @@ export function buildApi({
       const access = (request.routeOptions.config as { access?: Access } | undefined)?.access ?? 'public';
       const probe = request.routeOptions.url === '/healthz' || request.routeOptions.url === '/readyz';
       if (!probe && !hosts.allows(request.headers.host)) {
-        throw new ApiError(403, ApiErrorCode.HOST_NOT_ALLOWED, 'the Host header is not one this API serves (api.allowedHosts)');
+        throw new ApiError(ApiErrorCode.HOST_NOT_ALLOWED, 'the Host header is not one this API serves (api.allowedHosts)');
       }
       // JSON is UTF-8 (RFC 8259): a body declared in another charset is not read as if it were.
       const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
       if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
-        throw new ApiError(415, ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the body must be application/json in UTF-8');
+        throw new ApiError(ApiErrorCode.UNSUPPORTED_MEDIA_TYPE, 'the body must be application/json in UTF-8');
       }
       const decision = auth.decide(access, request.headers.authorization);
-      if (!decision.ok) throw new ApiError(decision.status, decision.status === 401 ? ApiErrorCode.UNAUTHORIZED : ApiErrorCode.FORBIDDEN, decision.message);
+      if (!decision.ok) throw new ApiError(decision.status === 401 ? ApiErrorCode.UNAUTHORIZED : ApiErrorCode.FORBIDDEN, decision.message);
       (request as FastifyRequest & { principal: Principal }).principal = decision.principal;
     });
   });
@@ -242,7 +243,7 @@ export function buildApi({
     global: false,
     keyGenerator: (request) => request.ip,
     errorResponseBuilder: (_request, context) =>
-      new ApiError(429, ApiErrorCode.RATE_LIMITED, `more than ${context.max} expensive reads in ${context.after}; retry later`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+      new ApiError(ApiErrorCode.RATE_LIMITED, `more than ${context.max} expensive reads in ${context.after}; retry later`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
   });
 
   const ready = app.register(async (instance) => {

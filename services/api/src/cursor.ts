@@ -13,5 +13,5 @@ export function decodeCursor(text: string): Cursor {
   } catch {
     // fall through
   }
-  throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'querystring/cursor is not a cursor this API returned');
+  throw new ApiError(ApiErrorCode.BAD_REQUEST, 'querystring/cursor is not a cursor this API returned');
 }

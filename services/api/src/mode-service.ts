@@ -72,15 +72,15 @@ export function createModeService(comparison: ComparisonConfig, registry: ModeRe
 
   async function change({ mode, reason, force, actor }: { mode: MigrationMode; reason: string; force: boolean; actor: string }): Promise<ModeChange> {
     const { mode: from } = await registry.get();
-    if (from === mode) throw new ApiError(409, ApiErrorCode.TRANSITION_REFUSED, `${comparison.name} is already in ${mode}`);
+    if (from === mode) throw new ApiError(ApiErrorCode.TRANSITION_REFUSED, `${comparison.name} is already in ${mode}`);
     if (!isAllowedTransition(from, mode) && !force) {
-      throw new ApiError(409, ApiErrorCode.TRANSITION_REFUSED, `${from} → ${mode} is not a step of the migration; give force: true to make it anyway`);
+      throw new ApiError(ApiErrorCode.TRANSITION_REFUSED, `${from} → ${mode} is not a step of the migration; give force: true to make it anyway`);
     }
     if (isPromotion(from, mode) && !force) {
       const gate = await readiness();
       if (!gate.ready) {
         const failing = gate.criteria.filter((c) => !c.pass);
-        throw new ApiError(409, ApiErrorCode.NOT_READY, `${from} → ${mode} refused: ${failing.map((c) => c.name).join(', ')} not met`, { criteria: gate.criteria });
+        throw new ApiError(ApiErrorCode.NOT_READY, `${from} → ${mode} refused: ${failing.map((c) => c.name).join(', ')} not met`, { criteria: gate.criteria });
       }
     }
     try {
@@ -88,7 +88,7 @@ export function createModeService(comparison: ComparisonConfig, registry: ModeRe
       cached = undefined;
       return changed;
     } catch (error) {
-      if (isStoreError(error) && error.code === StoreErrorCode.MODE_CONFLICT) throw new ApiError(409, ApiErrorCode.TRANSITION_REFUSED, error.message);
+      if (isStoreError(error) && error.code === StoreErrorCode.MODE_CONFLICT) throw new ApiError(ApiErrorCode.TRANSITION_REFUSED, error.message);
       throw error;
     }
   }

@@ -59,20 +59,20 @@ export function instant(text: string, name: string): number {
     const leap = /^(.*T\d{2}:\d{2}):60(?:\.\d+)?(.*)$/.exec(text);
     if (leap) ms = Date.parse(`${leap[1]}:59.999${leap[2]}`);
   }
-  if (!Number.isFinite(ms)) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `querystring/${name} is not an instant this API can use`);
+  if (!Number.isFinite(ms)) throw new ApiError(ApiErrorCode.BAD_REQUEST, `querystring/${name} is not an instant this API can use`);
   return ms;
 }
 
 /** A count of the query: the schema bounds it; spellings such as Infinity that coerce past it are refused here. */
 export function count(value: number, name: string, max: number): number {
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, `querystring/${name} must be an integer from 1 to ${max}`);
+  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new ApiError(ApiErrorCode.BAD_REQUEST, `querystring/${name} must be an integer from 1 to ${max}`);
   return value;
 }
 
 function range(query: { since?: string; until?: string }, defaultSpanMs: number | null) {
   const until = query.until ? instant(query.until, 'until') : Date.now();
   const since = query.since ? instant(query.since, 'since') : defaultSpanMs === null ? 0 : until - defaultSpanMs;
-  if (since > until) throw new ApiError(400, ApiErrorCode.BAD_REQUEST, 'querystring/since must not be after querystring/until');
+  if (since > until) throw new ApiError(ApiErrorCode.BAD_REQUEST, 'querystring/since must not be after querystring/until');
   return { since, until };
 }
 

@@ -12,7 +12,7 @@ export const JoinerErrorCode = defineErrorCodes({
    */
   STATE_LOST: { code: 'SHADOWDIFF_ERR_JOINER_STATE_LOST', retriable: false },
   /** HTTP 404 from the joiner's small server (it serves /metrics and /healthz only). */
-  NOT_FOUND: { code: 'SHADOWDIFF_ERR_NOT_FOUND', retriable: false },
+  NOT_FOUND: { code: 'SHADOWDIFF_ERR_NOT_FOUND', retriable: false, status: 404 },
 });
 
 export class JoinerError extends ShadowdiffError {}

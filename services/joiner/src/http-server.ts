@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { httpStatusOfCode } from '@shadowdiff/errors';
 import { JoinerErrorCode } from './errors.ts';
 
 export interface JoinerHttpServer {
@@ -34,8 +35,9 @@ export function createJoinerHttpServer(registry: Registry, health: () => JoinerH
       res.end(JSON.stringify({ status }));
       return;
     }
-    res.writeHead(404, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ statusCode: 404, code: JoinerErrorCode.NOT_FOUND, error: 'Not Found', message: `${req.url} is not served here` }));
+    const status = httpStatusOfCode(JoinerErrorCode.NOT_FOUND) ?? 404;
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ statusCode: status, code: JoinerErrorCode.NOT_FOUND, error: 'Not Found', message: `${req.url} is not served here` }));
   });
   return {
     listen: (port, host = '127.0.0.1') =>
