@@ -46,33 +46,19 @@ const ERROR_NAMES: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
+/** Each status to the first code declared with it (403: FORBIDDEN before HOST_NOT_ALLOWED). */
+const BY_STATUS = new Map<number, ApiErrorCode>();
+for (const code of Object.values(ApiErrorCode)) {
+  const status = httpStatusOfCode(code);
+  if (status !== undefined && !BY_STATUS.has(status)) BY_STATUS.set(status, code);
+}
+
 /**
  * The documented code of an HTTP status the framework (or Node's HTTP parser) answers with on its
  * own; a 4xx without a code of its own is a bad request (400), a 5xx an internal error.
  */
 export function codeForStatus(status: number): ApiErrorCode {
-  switch (status) {
-    case 401:
-      return ApiErrorCode.UNAUTHORIZED;
-    case 403:
-      return ApiErrorCode.FORBIDDEN;
-    case 404:
-      return ApiErrorCode.NOT_FOUND;
-    case 405:
-      return ApiErrorCode.METHOD_NOT_ALLOWED;
-    case 413:
-      return ApiErrorCode.BODY_TOO_LARGE;
-    case 415:
-      return ApiErrorCode.UNSUPPORTED_MEDIA_TYPE;
-    case 429:
-      return ApiErrorCode.RATE_LIMITED;
-    case 431:
-      return ApiErrorCode.HEADERS_TOO_LARGE;
-    case 503:
-      return ApiErrorCode.UNAVAILABLE;
-    default:
-      return status >= 500 ? ApiErrorCode.INTERNAL : ApiErrorCode.BAD_REQUEST;
-  }
+  return BY_STATUS.get(status) ?? (status >= 500 ? ApiErrorCode.INTERNAL : ApiErrorCode.BAD_REQUEST);
 }
 
 export function statusText(status: number): string {
