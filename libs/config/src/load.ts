@@ -3,7 +3,8 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, ConfigErrorCode, type ConfigProblem } from './errors.ts';
-import { configSchemaChecked, secretContext, type ShadowdiffConfig } from './schema.ts';
+import { configSchemaChecked, type ShadowdiffConfig } from './schema.ts';
+import { secretContext } from './schema/primitives.ts';
 
 /**
  * The environment a config is read with: the variables below override connection settings (and
