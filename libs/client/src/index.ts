@@ -1,1 +1,3 @@
-export { createShadowClient, type ShadowClient, type ShadowClientOptions, type RunOptions, type Outcome, type ProblemKind, type ShadowClientStats } from './shadow-client.ts';
+export { createShadowClient, type ShadowClient } from './shadow-client.ts';
+export type { ShadowClientOptions, RunOptions, Outcome } from './options.ts';
+export type { ProblemKind, ShadowClientStats } from './problems.ts';

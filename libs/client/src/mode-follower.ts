@@ -1,0 +1,97 @@
+import { createModeRegistry, isMode, modeChannel, type MigrationMode, type ModeChange } from '@shadowdiff/store';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { Report } from './problems.ts';
+
+export interface ModeFollowerOptions {
+  readonly redisUrl: string;
+  readonly redisOptions?: RedisOptions | undefined;
+  readonly keyPrefix: string;
+  readonly comparison: string;
+  readonly defaultMode: MigrationMode;
+  readonly report: Report;
+}
+
+/**
+ * Follows a comparison's live mode: read at start, then every change as it is announced. If Redis
+ * goes away it keeps the last mode it knew and marks it stale (reported once); after a
+ * reconnection it subscribes again and reads the mode anew, to catch up with changes announced
+ * meanwhile. A message on the channel that is not a mode change makes it read the mode again.
+ */
+export function followMode({ redisUrl, redisOptions, keyPrefix, comparison, defaultMode, report }: ModeFollowerOptions) {
+  const redis = new Redis(redisUrl, { ...redisOptions, lazyConnect: true, maxRetriesPerRequest: 1 });
+  const subscriber = new Redis(redisUrl, { ...redisOptions, lazyConnect: true });
+  const registry = createModeRegistry({ redis, keyPrefix, comparison, defaultMode });
+  let mode: MigrationMode = defaultMode;
+  let stale = true;
+
+  const markStale = (error: unknown) => {
+    if (!stale) report('mode_stale', error);
+    stale = true;
+  };
+  const reread = () => {
+    registry.get().then(
+      (state) => {
+        mode = state.mode;
+        stale = false;
+      },
+      markStale,
+    );
+  };
+  redis.on('error', markStale);
+  subscriber.on('error', markStale);
+  subscriber.on('message', (_channel: string, message: string) => {
+    let change: Partial<ModeChange> | null = null;
+    try {
+      change = JSON.parse(message) as Partial<ModeChange> | null;
+    } catch {
+      change = null;
+    }
+    if (change === null || typeof change !== 'object' || typeof change.comparison !== 'string') {
+      // Not a mode change: whatever it was, the mode in Redis is the truth.
+      report('mode_message_invalid');
+      reread();
+      return;
+    }
+    if (change.comparison !== comparison) return;
+    if (isMode(change.to)) mode = change.to;
+    else {
+      report('mode_message_invalid');
+      reread();
+    }
+  });
+  // After a reconnection ioredis renews the subscription (and here it is made, if Redis was down
+  // at start); the mode is read again to catch up with changes announced meanwhile.
+  let subscribing = false;
+  subscriber.on('ready', () => {
+    if (!subscribing) {
+      subscribing = true;
+      subscriber.subscribe(modeChannel(keyPrefix)).catch(markStale);
+    }
+    reread();
+  });
+
+  return {
+    get mode(): MigrationMode {
+      return mode;
+    },
+    /** True when the mode may be out of date (Redis unreachable): the last known one is used. */
+    get stale(): boolean {
+      return stale;
+    },
+    /** Connects, subscribes and reads the mode; never rejects (Redis away: the mode stays stale). */
+    connect(): Promise<void> {
+      const ready = (async () => {
+        await Promise.all([redis.connect(), subscriber.connect()]);
+        const state = await registry.get();
+        mode = state.mode;
+        stale = false;
+      })();
+      return ready.catch(markStale);
+    },
+    async stop(): Promise<void> {
+      await Promise.allSettled([subscriber.quit(), redis.quit()]);
+    },
+  };
+}
+
+export type ModeFollower = ReturnType<typeof followMode>;
