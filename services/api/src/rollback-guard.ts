@@ -36,3 +36,29 @@ export async function checkRollback(
   logger.warn({ event: 'api.mode_rolled_back', comparison: comparison.name, pairs, mismatchRate, missingRate }, reason);
   return true;
 }
+
+/**
+ * The guard's pass over every comparison, as the API runs it on a timer: a pass still running
+ * makes the next one a no-op, and a failure is logged, never thrown.
+ */
+export function createRollbackGuard(
+  comparisons: readonly ComparisonConfig[],
+  modes: ReadonlyMap<string, ModeService>,
+  models: ReadonlyMap<string, ReadModel>,
+  { logger, counter }: { logger: Logger; counter: Counter<'comparison'> },
+): () => Promise<void> {
+  let guarding = false;
+  return async () => {
+    if (guarding) return;
+    guarding = true;
+    try {
+      for (const c of comparisons) {
+        await checkRollback(c, modes.get(c.name) as ModeService, models.get(c.name) as ReadModel, { logger, counter });
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'rollback guard');
+    } finally {
+      guarding = false;
+    }
+  };
+}
