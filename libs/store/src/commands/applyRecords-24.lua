@@ -16,6 +16,14 @@
   outbox in the same atomic step. Nothing is done when the state epoch is not the one the caller
   knows (Redis lost its state): the caller must recover first.
 
+  Size: some 300 lines of code under this header, in one file on purpose: it is the one pairing
+  rule, read top to bottom. The body is one pass through tables every step shares (the live
+  records, the seen counts, the leftovers, the hints taken, the decisions) in an order that
+  matters: everything is read and decided before anything is written, so GAP and NEED_BLOBS
+  return with nothing written. Cut into includes, those tables would become locals that one file
+  sets and another reads unseen (as includes/apply-head does for six scalars), and no part would
+  be shared: applyPredicted checks predictions in bulk instead of deciding record by record.
+
   Continuity. A segment may name the offset of the record its caller handed over just before the
   segment's first (in an earlier call). If the partition's applied offset is below it, that
   earlier record was never applied (its call failed while this one was already on its way):
