@@ -1,28 +1,62 @@
 // The joiner's throughput, latency and memory on a filled pair of topics, against a bare
-// consume-and-discard loop over the same topics in the same run: `npm run up && npm run bench:joiner`.
-// Phases: a bare consume loop; one joiner draining both topics; the same joiner, caught up, fed
-// live at half its rate (latency); two joiners in one group draining the topics again (scaling);
-// a joiner with a million records pending (RSS, Redis memory).
+// consume-and-discard loop and a Kafka Streams peer over the same topics in the same run:
+// `npm run up && npm run bench:joiner`.
+//
+// Phases (PHASES, comma-separated; all by default, in this order):
+//   bare     a bare kafkajs consume-and-discard loop over both topics;
+//   peer     the Kafka Streams peer (bench/streams-peer, built with Maven on first use) over the
+//            same topics, alone, with 1 stream thread and then each count in PEER_THREADS: what a
+//            team would write instead of shadowdiff, a KStream–KStream outer join by message key
+//            within the joiner's window on the source event time, comparing both JSON values
+//            field by field. Its verdict counts are set beside the expected ones: Kafka Streams
+//            emits a one-sided result only once a later record moves stream time past the window
+//            and grace, so at the end of its input some missing verdicts never come;
+//   joiner   one joiner draining both topics;
+//   live     the same joiner, caught up, fed live at half its rate (latency; needs `joiner`);
+//   two      two joiners in one group draining the topics again (scaling);
+//   pending  a joiner with a million records pending (RSS, Redis memory);
+//   lagging  the new side lagging far behind the old, which the ordered backlog hides: a fresh
+//            joiner parks a whole old side in Redis before the new side is filled, so every new
+//            record meets its partner parked (rate, Redis memory, latency and verdicts of that phase).
 // Parameters (environment): RECORDS (per side, default 1,000,000), SIZE (bytes, 1024),
-// MISMATCH (0.01), MISSING (0.001), LIVE_SECONDS (30), FILL_IN_FLIGHT (1), JOINER_NODE_ARGS.
+// MISMATCH (0.01), MISSING (0.001), LIVE_SECONDS (30), FILL_IN_FLIGHT (1), JOINER_NODE_ARGS,
+// PHASES, PEER_THREADS (1,2), PEER_JAVA_ARGS (-Xmx1g), BENCH_TIMEOUT_MS.
 // Writes its section of docs/benchmarks.md.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { createProducer, registerCompressionCodecs } from '@shadowdiff/kafka';
 import { pollUntil, scrapeMetric, startJoinerProcess, sumWhere, type JoinerProcess } from '@shadowdiff/testing';
-import { JOINER_ENV, JOINER_NODE_FLAGS } from '@shadowdiff/infra';
+import { JOINER_ENV, JOINER_NODE_FLAGS, workDir } from '@shadowdiff/infra';
+import { fill } from './lib/fill.ts';
+import { histogramBuckets, quantile, recordsApplied, redisCalls, rssMb, usedMemory, verdictCounts } from './lib/joiner-metrics.ts';
+import { laggingPhase, type LaggingResult } from './lib/lagging-phase.ts';
+import { orders } from './lib/orders.ts';
 import { formatRate, machine, writeSection } from './lib/report.ts';
+import { buildStreamsPeer, peerErrors, runStreamsPeer, type PeerResult } from './lib/streams-peer.ts';
 
 const RECORDS = Number(process.env.RECORDS ?? 1_000_000);
 const SIZE = Number(process.env.SIZE ?? 1024);
 const MISMATCH = Number(process.env.MISMATCH ?? 0.01);
 const MISSING = Number(process.env.MISSING ?? 0.001);
 const PARTITIONS = 6;
+// The window both the joiner and the peer pair within; grace is the joiner's default.
+const WINDOW_MS = 5000;
+const GRACE_MS = 0;
 // Produce requests in flight while filling. kafkajs does not keep concurrent requests in order, so
 // more than one writes each partition in blocks of 2,000 records out of event-time order, which
 // a consumer's output (one producer, in input order) is not; the default keeps the order.
 const FILL_IN_FLIGHT = Number(process.env.FILL_IN_FLIGHT ?? 1);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000);
+const ALL_PHASES = ['bare', 'peer', 'joiner', 'live', 'two', 'pending', 'lagging'] as const;
+type Phase = (typeof ALL_PHASES)[number];
+const PHASES = new Set((process.env.PHASES ?? ALL_PHASES.join(',')).split(',').map((p) => p.trim()));
+for (const p of PHASES) if (!(ALL_PHASES as readonly string[]).includes(p)) throw new Error(`PHASES: unknown phase "${p}" (known: ${ALL_PHASES.join(', ')})`);
+if (PHASES.has('live') && !PHASES.has('joiner')) throw new Error('PHASES: live needs joiner (it feeds that joiner at half its rate)');
+const runs = (p: Phase) => PHASES.has(p);
+const PEER_THREADS = (process.env.PEER_THREADS ?? '1,2').split(',').map(Number);
+const PEER_JAVA_ARGS = (process.env.PEER_JAVA_ARGS ?? '-Xmx1g').split(' ').filter((a) => a !== '');
 // Extra Node.js flags for the joiner process, e.g. JOINER_NODE_ARGS="--cpu-prof --cpu-prof-dir=.work/prof".
 const nodeArgs = (process.env.JOINER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 const brokers = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
@@ -34,37 +68,12 @@ const kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLev
 const redis = new Redis(redisUrl);
 const log = (line: string) => process.stdout.write(`[bench] ${line}\n`);
 const seconds = (ms: number) => (ms / 1000).toFixed(1);
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+const notRun = 'not run';
 
-/** A ~SIZE-byte JSON order; `variant` changes one field (a mismatch). */
-function payload(i: number, variant: boolean): string {
-  const base = { orderId: `order-${i}`, customerId: `c-${i % 9973}`, status: variant ? 'NEW' : 'PAID', amount: (i % 100000) / 100, pad: '' };
-  const text = JSON.stringify(base);
-  return JSON.stringify({ ...base, pad: 'x'.repeat(Math.max(0, SIZE - text.length)) });
-}
-
-async function fill(topic: string, count: number, make: (i: number) => Message | null): Promise<number> {
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const started = Date.now();
-  const inFlight = new Set<Promise<unknown>>();
-  let batch: Message[] = [];
-  let produced = 0;
-  for (let i = 0; i < count; i += 1) {
-    const message = make(i);
-    if (message) batch.push(message);
-    if (batch.length === 2000 || i === count - 1) {
-      const sent = producer.send({ topic, acks: 1, messages: batch }).finally(() => inFlight.delete(sent));
-      inFlight.add(sent);
-      produced += batch.length;
-      batch = [];
-      if (inFlight.size >= FILL_IN_FLIGHT) await Promise.race(inFlight);
-    }
-  }
-  await Promise.all(inFlight);
-  await producer.disconnect();
-  log(`${topic}: ${produced} records in ${seconds(Date.now() - started)} s`);
-  return produced;
-}
+// Both sides carry the source event's time, as consumers under migration should: the new side is
+// filled after the old one, and its Kafka timestamps say nothing about the input it came from.
+const data = orders({ size: SIZE, mismatch: MISMATCH, missing: MISSING, t0: Date.now() - 3_600_000 });
 
 async function bareConsume(topics: string[], expected: number): Promise<number> {
   // The joiner's fetch settings: every partition of both topics in each fetch, 1 MiB of each.
@@ -93,20 +102,6 @@ async function bareConsume(topics: string[], expected: number): Promise<number> 
   return (seen / (last - first)) * 1000;
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-async function redisCalls(): Promise<number> {
-  const info = await redis.info('commandstats');
-  return [...info.matchAll(/calls=(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
-}
-
-async function usedMemory(): Promise<number> {
-  return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
-}
-
 function joinerConfig(prefix: string, oldTopic: string, newTopic: string, maxWait: string): string {
   return `
 kafka: { brokers: ["${brokers}"] }
@@ -118,33 +113,12 @@ comparisons:
     old: { topic: ${oldTopic} }
     new: { topic: ${newTopic} }
     eventTime: { from: header, name: source-ts }
-    window: 5s
+    window: ${WINDOW_MS / 1000}s
+    grace: ${GRACE_MS / 1000}s
     maxWait: ${maxWait}
     maxAhead: 1h
     matches: { emit: sample, ratio: 0.01 }
 `;
-}
-
-type Buckets = { le: number; count: number }[];
-
-/** A Prometheus histogram's cumulative buckets, as they are now. */
-async function histogramBuckets(url: string, name: string): Promise<Buckets> {
-  return [...(await scrapeMetric(url, `${name}_bucket`))]
-    .map(([labels, count]) => ({ le: Number(/le="([^"]+)"/.exec(labels)?.[1]?.replace('+Inf', 'Infinity')), count }))
-    .sort((a, b) => a.le - b.le);
-}
-
-/** Percentile (upper bucket bound) of what a histogram observed between two snapshots. */
-function quantile(after: Buckets, q: number, before: Buckets = []): number {
-  const counts = after.map((b, i) => ({ le: b.le, count: b.count - (before[i]?.count ?? 0) }));
-  const total = counts.at(-1)?.count ?? 0;
-  return counts.find((b) => b.count >= q * total)?.le ?? Number.NaN;
-}
-
-/** Sum of `shadowdiff_records_total` over several joiners. */
-async function recordsApplied(urls: readonly string[]): Promise<number> {
-  const counts = await Promise.all(urls.map(async (u) => sumWhere(await scrapeMetric(u, 'shadowdiff_records_total'), {})));
-  return counts.reduce((a, b) => a + b, 0);
 }
 
 /**
@@ -161,7 +135,7 @@ async function produceLive(rate: number, seconds: number): Promise<number> {
   for (let t = 0; t < ticks; t += 1) {
     const base = t * perTick;
     const messages = () =>
-      Array.from({ length: perTick }, (_, i) => ({ key: `live${base + i}`, value: payload(base + i, false), headers: { 'source-ts': String(Date.now()) } }));
+      Array.from({ length: perTick }, (_, i) => ({ key: `live${base + i}`, value: data.payload(base + i, false), headers: { 'source-ts': String(Date.now()) } }));
     await Promise.all([
       producer.send({ topic: oldTopic, acks: 1, messages: messages() }),
       producer.send({ topic: newTopic, acks: 1, messages: messages() }),
@@ -178,97 +152,180 @@ const admin = kafka.admin();
 await admin.connect();
 const oldTopic = `${run}.old`;
 const newTopic = `${run}.new`;
-await admin.createTopics({ topics: [oldTopic, newTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
+const expected = data.expected(RECORDS);
+log(`phases: ${[...PHASES].join(', ')}`);
 
-log(`filling ${RECORDS} records per side of ${SIZE} bytes (${MISMATCH * 100}% mismatches, ${MISSING * 100}% missing on new)`);
-const every = (rate: number) => (rate > 0 ? Math.round(1 / rate) : Number.POSITIVE_INFINITY);
-// Both sides carry the source event's time, as consumers under migration should: the new side is
-// filled after the old one, and its Kafka timestamps say nothing about the input it came from.
-const T0 = Date.now() - 3_600_000;
-const sourceTs = (i: number) => ({ 'source-ts': String(T0 + i) });
-const oldCount = await fill(oldTopic, RECORDS, (i) => ({ key: `k${i}`, value: payload(i, false), headers: sourceTs(i) }));
-const newCount = await fill(newTopic, RECORDS, (i) =>
-  i % every(MISSING) === 3 ? null : { key: `k${i}`, value: payload(i, i % every(MISMATCH) === 7), headers: sourceTs(i) },
-);
-const total = oldCount + newCount;
+// The filled pair: bare, peer, joiner and two read it.
+let total = 0;
+if (['bare', 'peer', 'joiner', 'two'].some((p) => runs(p as Phase))) {
+  await admin.createTopics({ topics: [oldTopic, newTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
+  log(`filling ${RECORDS} records per side of ${SIZE} bytes (${MISMATCH * 100}% mismatches, ${MISSING * 100}% missing on new)`);
+  for (const [topic, make] of [
+    [oldTopic, (i: number) => data.oldRecord(i)],
+    [newTopic, (i: number) => data.newRecord(i)],
+  ] as const) {
+    const filled = await fill(kafka, topic, RECORDS, make, FILL_IN_FLIGHT);
+    log(`${topic}: ${filled.produced} records in ${seconds(filled.ms)} s`);
+    total += filled.produced;
+  }
+}
 
-log('bare kafkajs consume-and-discard loop over both topics');
-const bareRate = await bareConsume([oldTopic, newTopic], total);
-log(`bare: ${formatRate(bareRate)} records/s`);
+let bareRate: number | undefined;
+if (runs('bare')) {
+  log('bare kafkajs consume-and-discard loop over both topics');
+  bareRate = await bareConsume([oldTopic, newTopic], total);
+  log(`bare: ${formatRate(bareRate)} records/s`);
+}
 
-log('joiner');
-const callsBefore = await redisCalls();
-const joiner: JoinerProcess = startJoinerProcess(joinerConfig(run, oldTopic, newTopic, '10s'), { nodeArgs });
-process.on('exit', () => writeFileSync(`.work/bench-joiner-${run}.log`, joiner.output()));
-const url = await joiner.metricsUrl();
+// The Kafka Streams peer, alone on the machine, over the same topics (before the live phase adds to them).
+const peers: { threads: number; result: PeerResult }[] = [];
+if (runs('peer')) {
+  const jar = buildStreamsPeer(log);
+  for (const threads of PEER_THREADS) {
+    log(`Kafka Streams peer, ${threads} stream thread${threads > 1 ? 's' : ''} (${PEER_JAVA_ARGS.join(' ') || 'default heap'})`);
+    const appId = `${run}.peer-${threads}t`;
+    await admin.createTopics({ topics: [{ topic: `${appId}.verdicts`, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
+    const result = await runStreamsPeer(jar, {
+      brokers,
+      oldTopic,
+      newTopic,
+      outTopic: `${appId}.verdicts`,
+      appId,
+      threads,
+      expected: total,
+      windowMs: WINDOW_MS,
+      graceMs: GRACE_MS,
+      javaArgs: PEER_JAVA_ARGS,
+      timeoutMs: TIMEOUT_MS,
+    });
+    peers.push({ threads, result });
+    const wrong = peerErrors(result.last.verdicts, expected);
+    log(`peer (${threads}t): ${formatRate(result.rate)} records/s, peak RSS ${result.peakRssMb.toFixed(0)} MB, verdicts ${JSON.stringify(result.last.verdicts)}, dropped ${result.last.droppedRecords}${wrong.length > 0 ? `; wrong: ${wrong.join(', ')}` : ''}`);
+  }
+}
+
+let joinerRate: number | undefined;
+let joinerSeconds = 0;
 let peakRss = 0;
-const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(joiner.child.pid as number))), 250);
-await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n > 0, { what: 'the first record', intervalMs: 20 });
-const started = Date.now();
-await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_records_total'), {}), (n) => n >= total, { what: 'every record applied', intervalMs: 100, timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000) });
-const appliedAt = Date.now();
-const joinerRate = (total / (appliedAt - started)) * 1000;
-await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total'), {}), (n) => n >= RECORDS, { what: 'every verdict', intervalMs: 200, timeoutMs: 600_000 });
-const callsAfter = await redisCalls();
-const drained = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
-const p50 = quantile(drained, 0.5);
-const p99 = quantile(drained, 0.99);
-const verdicts = await scrapeMetric(url, 'shadowdiff_verdicts_total');
-log(`joiner: ${formatRate(joinerRate)} records/s, ${seconds(appliedAt - started)} s; peak RSS ${peakRss.toFixed(0)} MB`);
-
-// Half the maximum rate, live: the joiner has caught up; records now arrive as they are produced.
+let p50 = Number.NaN;
+let p99 = Number.NaN;
+let joinerVerdicts: Record<string, number> = {};
+let commandsPerRecord = Number.NaN;
+let halfRate = 0;
+let liveP50 = Number.NaN;
+let liveP99 = Number.NaN;
+let liveProduced = 0;
 const LIVE_SECONDS = Number(process.env.LIVE_SECONDS ?? 30);
-const halfRate = joinerRate / 2;
-log(`live at half the joiner's rate: ${formatRate(halfRate)} records/s for ${LIVE_SECONDS} s`);
-const liveBefore = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
-const appliedBefore = await recordsApplied([url]);
-const liveProduced = await produceLive(halfRate, LIVE_SECONDS);
-await pollUntil(() => recordsApplied([url]), (n) => n >= appliedBefore + liveProduced, { what: 'every live record applied', intervalMs: 100, timeoutMs: 120_000 });
-const liveAfter = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
-const liveP50 = quantile(liveAfter, 0.5, liveBefore);
-const liveP99 = quantile(liveAfter, 0.99, liveBefore);
-log(`live: ${liveProduced} records, verdict latency p50 ${liveP50 * 1000} ms, p99 ${liveP99 * 1000} ms`);
-clearInterval(sampler);
-joiner.child.kill('SIGTERM');
-await joiner.exited;
+if (runs('joiner')) {
+  log('joiner');
+  const callsBefore = await redisCalls(redis);
+  const joiner: JoinerProcess = startJoinerProcess(joinerConfig(run, oldTopic, newTopic, '10s'), { nodeArgs });
+  const joinerLog = join(workDir(), `bench-joiner-${run}.log`);
+  process.on('exit', () => writeFileSync(joinerLog, joiner.output()));
+  const url = await joiner.metricsUrl();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, rssMb(joiner.child.pid as number))), 250);
+  await pollUntil(() => recordsApplied([url]), (n) => n > 0, { what: 'the first record', intervalMs: 20 });
+  const started = Date.now();
+  await pollUntil(() => recordsApplied([url]), (n) => n >= total, { what: 'every record applied', intervalMs: 100, timeoutMs: TIMEOUT_MS });
+  const appliedAt = Date.now();
+  joinerSeconds = (appliedAt - started) / 1000;
+  joinerRate = total / joinerSeconds;
+  await pollUntil(async () => sumWhere(await scrapeMetric(url, 'shadowdiff_verdicts_total'), {}), (n) => n >= RECORDS, { what: 'every verdict', intervalMs: 200, timeoutMs: 600_000 });
+  commandsPerRecord = ((await redisCalls(redis)) - callsBefore) / total;
+  const drained = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
+  p50 = quantile(drained, 0.5);
+  p99 = quantile(drained, 0.99);
+  joinerVerdicts = await verdictCounts(url);
+  log(`joiner: ${formatRate(joinerRate)} records/s, ${joinerSeconds.toFixed(1)} s; peak RSS ${peakRss.toFixed(0)} MB; verdicts ${JSON.stringify(joinerVerdicts)}`);
+
+  if (runs('live')) {
+    // Half the maximum rate, live: the joiner has caught up; records now arrive as they are produced.
+    halfRate = joinerRate / 2;
+    log(`live at half the joiner's rate: ${formatRate(halfRate)} records/s for ${LIVE_SECONDS} s`);
+    const liveBefore = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
+    const appliedBefore = await recordsApplied([url]);
+    liveProduced = await produceLive(halfRate, LIVE_SECONDS);
+    await pollUntil(() => recordsApplied([url]), (n) => n >= appliedBefore + liveProduced, { what: 'every live record applied', intervalMs: 100, timeoutMs: 120_000 });
+    const liveAfter = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
+    liveP50 = quantile(liveAfter, 0.5, liveBefore);
+    liveP99 = quantile(liveAfter, 0.99, liveBefore);
+    log(`live: ${liveProduced} records, verdict latency p50 ${liveP50 * 1000} ms, p99 ${liveP99 * 1000} ms`);
+  }
+  clearInterval(sampler);
+  joiner.child.kill('SIGTERM');
+  await joiner.exited;
+}
 
 // Scaling: two instances in one group over the same topics, from the beginning, with their own state.
-log('two joiner instances in one group');
 const twoPrefix = `${run}-2`;
-const pair = [0, 1].map(() => startJoinerProcess(joinerConfig(twoPrefix, oldTopic, newTopic, '10s'), { nodeArgs }));
-const pairUrls = await Promise.all(pair.map((j) => j.metricsUrl()));
-const allRecords = total + liveProduced;
-await pollUntil(() => recordsApplied(pairUrls), (n) => n > 0, { what: 'the first record (two instances)', intervalMs: 20 });
-const twoStarted = Date.now();
-await pollUntil(() => recordsApplied(pairUrls), (n) => n >= allRecords, { what: 'every record applied (two instances)', intervalMs: 100, timeoutMs: Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000) });
-const twoRate = (allRecords / (Date.now() - twoStarted)) * 1000;
-const twoRss = pair.map((j) => rssMb(j.child.pid as number));
-for (const j of pair) j.child.kill('SIGTERM');
-await Promise.all(pair.map((j) => j.exited));
-log(`two instances: ${formatRate(twoRate)} records/s together`);
+let twoRate: number | undefined;
+let twoRss: number[] = [];
+if (runs('two')) {
+  log('two joiner instances in one group');
+  const pair = [0, 1].map(() => startJoinerProcess(joinerConfig(twoPrefix, oldTopic, newTopic, '10s'), { nodeArgs }));
+  const pairUrls = await Promise.all(pair.map((j) => j.metricsUrl()));
+  const allRecords = total + liveProduced;
+  await pollUntil(() => recordsApplied(pairUrls), (n) => n > 0, { what: 'the first record (two instances)', intervalMs: 20 });
+  const twoStarted = Date.now();
+  await pollUntil(() => recordsApplied(pairUrls), (n) => n >= allRecords, { what: 'every record applied (two instances)', intervalMs: 100, timeoutMs: TIMEOUT_MS });
+  twoRate = (allRecords / (Date.now() - twoStarted)) * 1000;
+  twoRss = pair.map((j) => rssMb(j.child.pid as number));
+  for (const j of pair) j.child.kill('SIGTERM');
+  await Promise.all(pair.map((j) => j.exited));
+  log(`two instances: ${formatRate(twoRate)} records/s together`);
+}
 
-log(`a million records pending: ${RECORDS} old records, no new side`);
-const pendingTopic = `${run}.pending`;
-const emptyTopic = `${run}.empty`;
-await admin.createTopics({ topics: [pendingTopic, emptyTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
-await fill(pendingTopic, RECORDS, (i) => ({ key: `p${i}`, value: payload(i, false), headers: sourceTs(i) }));
-const memoryBefore = await usedMemory();
-const pending = startJoinerProcess(joinerConfig(`${run}-p`, pendingTopic, emptyTopic, '1h'), { nodeArgs });
-const pendingUrl = await pending.metricsUrl();
+let rssPending: number | undefined;
 let pendingRss = 0;
-const pendingSampler = setInterval(() => (pendingRss = Math.max(pendingRss, rssMb(pending.child.pid as number))), 250);
-await pollUntil(async () => sumWhere(await scrapeMetric(pendingUrl, 'shadowdiff_pending_records'), { side: 'old' }), (n) => n >= RECORDS, {
-  what: 'every record pending',
-  intervalMs: 500,
-  timeoutMs: 1_800_000,
-});
-const rssPending = rssMb(pending.child.pid as number);
-const perPending = (await usedMemory() - memoryBefore) / RECORDS;
-clearInterval(pendingSampler);
-pending.child.kill('SIGTERM');
-await pending.exited;
+let perPending = Number.NaN;
+if (runs('pending')) {
+  log(`a million records pending: ${RECORDS} old records, no new side`);
+  const pendingTopic = `${run}.pending`;
+  const emptyTopic = `${run}.empty`;
+  await admin.createTopics({ topics: [pendingTopic, emptyTopic].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })), waitForLeaders: true });
+  const filled = await fill(kafka, pendingTopic, RECORDS, (i) => data.oldRecord(i, 'p'), FILL_IN_FLIGHT);
+  log(`${pendingTopic}: ${filled.produced} records in ${seconds(filled.ms)} s`);
+  const memoryBefore = await usedMemory(redis);
+  const pending = startJoinerProcess(joinerConfig(`${run}-p`, pendingTopic, emptyTopic, '1h'), { nodeArgs });
+  const pendingUrl = await pending.metricsUrl();
+  const pendingSampler = setInterval(() => (pendingRss = Math.max(pendingRss, rssMb(pending.child.pid as number))), 250);
+  await pollUntil(async () => sumWhere(await scrapeMetric(pendingUrl, 'shadowdiff_pending_records'), { side: 'old' }), (n) => n >= RECORDS, {
+    what: 'every record pending',
+    intervalMs: 500,
+    timeoutMs: TIMEOUT_MS,
+  });
+  rssPending = rssMb(pending.child.pid as number);
+  perPending = ((await usedMemory(redis)) - memoryBefore) / RECORDS;
+  clearInterval(pendingSampler);
+  pending.child.kill('SIGTERM');
+  await pending.exited;
+}
 
-for (const prefix of [run, twoPrefix, `${run}-p`]) {
+let lagging: LaggingResult | undefined;
+const LAGGING_MAX_WAIT = '1h';
+if (runs('lagging')) {
+  log(`the new side lagging: ${RECORDS} old records parked before the new side is filled`);
+  lagging = await laggingPhase({
+    kafka,
+    admin,
+    redis,
+    prefix: `${run}-lag`,
+    partitions: PARTITIONS,
+    records: RECORDS,
+    data,
+    config: joinerConfig,
+    maxWait: LAGGING_MAX_WAIT,
+    nodeArgs,
+    fillInFlight: FILL_IN_FLIGHT,
+    log,
+    timeoutMs: TIMEOUT_MS,
+  });
+  log(
+    `lagging: ${formatRate(lagging.rate)} new records/s applied (fill ${formatRate((lagging.fillNew.produced / lagging.fillNew.ms) * 1000)}/s), p50 ${lagging.p50 * 1000} ms, p99 ${lagging.p99 * 1000} ms, verdicts ${JSON.stringify(lagging.verdicts)}, still parked ${JSON.stringify(lagging.stillParked)}`,
+  );
+}
+
+for (const prefix of [run, twoPrefix, `${run}-p`, `${run}-lag`]) {
   let cursor = '0';
   do {
     const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
@@ -280,32 +337,129 @@ await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.st
 await admin.disconnect();
 redis.disconnect();
 
-const counts = ['match', 'mismatch', 'missing_new'].map((k) => `${k} ${formatRate(sumWhere(verdicts, { verdict: k }))}`).join(', ');
+// ---- the section of docs/benchmarks.md ----
+const n = (value: number | undefined) => (value === undefined ? notRun : formatRate(value));
+const ms = (s: number) => (Number.isNaN(s) ? notRun : `${s * 1000} ms`);
+const KINDS = ['match', 'mismatch', 'missing_old', 'missing_new'];
+// The four kinds this data can give, and any other kind someone counted.
+const kindsSeen = (counts: Record<string, number>[]) => [...new Set([...KINDS, ...counts.flatMap((c) => Object.keys(c).filter((k) => (c[k] ?? 0) > 0))])];
+const countsText = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${formatRate(v)}`)
+    .join(', ');
+const joinerWrong = runs('joiner') ? peerErrors(joinerVerdicts, expected) : [];
+
+const peerSection = (() => {
+  if (peers.length === 0) return '';
+  const columns = peers.map((p) => `Kafka Streams peer, ${p.threads} stream thread${p.threads > 1 ? 's' : ''}`);
+  const row = (label: string, exp: string, joiner: string, cells: string[]) => `| ${label} | ${exp} | ${joiner} | ${cells.join(' | ')} |`;
+  const kinds = kindsSeen([expected, joinerVerdicts, ...peers.map((p) => p.result.last.verdicts)]);
+  const wrongText = peers
+    .map((p) => {
+      const wrong = peerErrors(p.result.last.verdicts, expected);
+      return `- ${p.threads} stream thread${p.threads > 1 ? 's' : ''}: ${wrong.length === 0 ? 'every count as expected.' : `**wrong**: ${wrong.join('; ')}.`}${p.result.last.droppedRecords > 0 ? ` Kafka Streams dropped ${formatRate(p.result.last.droppedRecords)} input records (its \`dropped-records-total\`: too late for the window and grace, so neither paired nor reported).` : ''}`;
+    })
+    .join('\n');
+  const short = peers.some((p) => (p.result.last.verdicts.missing_new ?? 0) < expected.missing_new || (p.result.last.verdicts.missing_old ?? 0) < expected.missing_old);
+  return `
+### Against a Kafka Streams peer (bench/streams-peer)
+
+What a team would write instead of shadowdiff, run alone over the same filled topics in the same
+run, before the joiner: Kafka Streams 4.1.1 (the broker's version), a KStream–KStream outer join of
+the two topics by message key, \`JoinWindows.ofTimeDifferenceAndGrace(${WINDOW_MS / 1000}s, ${GRACE_MS / 1000}s)\` (the joiner's window and
+grace) on the event time of the \`source-ts\` header, both values parsed with Jackson and compared
+field by field, verdicts as JSON to an output topic (every non-match and 1% of the matches, as the
+joiner). Kafka Streams' defaults otherwise: \`at_least_once\`, RocksDB window stores with their
+changelog topics. JVM: Java 17, \`${PEER_JAVA_ARGS.join(' ') || 'default heap'}\`. Records/s counts input records (both sides) from the first
+the peer consumed to the last; RSS is the JVM's peak (\`VmHWM\`). The expected counts follow from
+how the data was generated.
+
+${row('figure', 'expected', 'joiner', columns)}
+|---|---:|---:|${columns.map(() => '---:|').join('')}
+${row('records/s (both sides, first record to last)', '', n(joinerRate), peers.map((p) => formatRate(p.result.rate)))}
+${row('joiner ÷ Kafka Streams peer', '', '', peers.map((p) => (joinerRate === undefined ? notRun : (joinerRate / p.result.rate).toFixed(2))))}
+${row('peak RSS, MB', '', runs('joiner') ? peakRss.toFixed(0) : notRun, peers.map((p) => p.result.peakRssMb.toFixed(0)))}
+${kinds.map((k) => row(`verdicts: ${k}`, formatRate((expected as Record<string, number>)[k] ?? 0), runs('joiner') ? formatRate(joinerVerdicts[k] ?? 0) : notRun, peers.map((p) => formatRate(p.result.last.verdicts[k] ?? 0)))).join('\n')}
+${row('input records dropped as too late', '0', '–', peers.map((p) => formatRate(p.result.last.droppedRecords)))}
+
+Where the counts differ from the expected ones:
+
+- joiner: ${!runs('joiner') ? notRun : joinerWrong.length === 0 ? 'every count as expected.' : `**wrong**: ${joinerWrong.join('; ')}.`}
+${wrongText}
+${short ? `
+Missing verdicts short of the expected ones are the peer's flaw, not noise: Kafka Streams emits a
+one-sided outer-join result only when a later record moves the task's stream time past the record's
+time + window + grace, and it has no wall-clock cap. After the last record of its input nothing
+moves stream time, so the records without a partner in the last window + grace of event time are
+never reported (the joiner's \`maxWait\` declares them at the wall-clock cap).
+` : ''}`;
+})();
+
+const laggingSection = (() => {
+  if (lagging === undefined) return '';
+  const l = lagging;
+  const kinds = kindsSeen([l.expected, l.verdicts]);
+  const wrong = peerErrors(l.verdicts, l.expected);
+  const parked = l.stillParked.old + l.stillParked.new;
+  const fillRate = (l.fillNew.produced / Math.max(1, l.fillNew.ms)) * 1000;
+  return `
+### The new side lagging far behind the old
+
+The phase the ordered backlog hides. A fresh joiner (same configuration, \`maxWait: ${LAGGING_MAX_WAIT}\`, above the
+lag) starts on a pair whose new topic is empty and parks the whole old side (${formatRate(l.oldRecords)} records)
+in Redis; once it has applied all of it, the new topic is filled (${formatRate(l.newRecords)} records,
+${FILL_IN_FLIGHT} produce request${FILL_IN_FLIGHT > 1 ? 's' : ''} in flight) while the joiner runs, so every new record meets its partner parked.
+
+| figure | value |
+|---|---:|
+| records: old side, then new side | ${formatRate(l.oldRecords)} + ${formatRate(l.newRecords)} |
+| old side parked, records/s (first to last applied) | ${formatRate((l.oldRecords / Math.max(1, l.parkMs)) * 1000)} |
+| new side filled by the producer, records/s | ${formatRate(fillRate)} |
+| **new side applied against parked partners, records/s (first to last)** | **${formatRate(l.rate)}** (${seconds(l.applyMs)} s) |
+| verdict latency p50 / p99 during the new side | ${ms(l.p50)} / ${ms(l.p99)} |
+| Redis used_memory: before / old side parked / after the new side | ${mb(l.memory.before)} / ${mb(l.memory.parked)} / ${mb(l.memory.after)} MB |
+| Redis memory per parked record (${SIZE}-byte payload) | ${formatRate((l.memory.parked - l.memory.before) / Math.max(1, l.oldRecords))} bytes |
+| joiner peak RSS | ${l.peakRssMb.toFixed(0)} MB |
+${kinds.map((k) => `| verdicts: ${k} (expected) | ${formatRate(l.verdicts[k] ?? 0)} (${formatRate((l.expected as Record<string, number>)[k] ?? 0)}) |`).join('\n')}
+| records still parked at the end | ${formatRate(parked)} |
+
+${wrong.length === 0 ? 'Every verdict count as expected.' : `Counts apart from the expected ones at the end of the phase: ${wrong.join('; ')}.`}${parked > 0 ? ` ${formatRate(parked)} record${parked > 1 ? 's' : ''} still parked: the new side's stream time ended less than window + grace past ${parked > 1 ? 'them' : 'it'}, so ${parked > 1 ? 'they wait' : 'it waits'} for \`maxWait\` (${LAGGING_MAX_WAIT}) to be declared missing; the phase does not wait for that.` : ''}
+${
+    l.rate >= 0.9 * fillRate
+      ? 'The joiner kept up with the producer, which wrote the new side while the joiner ran: this rate is the fill\'s, and the joiner\'s own limit in this phase is higher.'
+      : 'The joiner fell behind the producer, which wrote the new side while the joiner ran: this rate is the joiner\'s own.'
+  }
+`;
+})();
+
 const markdown = `## Joiner throughput, latency and memory (services/joiner)
 
 ${machine()}; Kafka, Redis and the joiner on the same machine. ${formatRate(RECORDS)} records per
 side of ${SIZE}-byte JSON, ${PARTITIONS} partitions per topic, ${MISMATCH * 100}% mismatches,
 ${MISSING * 100}% missing on the new side, filled with ${FILL_IN_FLIGHT} produce request${FILL_IN_FLIGHT > 1 ? 's' : ''} in flight${FILL_IN_FLIGHT > 1 ? ' (blocks of a partition out of event-time order)' : ' (each partition in event-time order)'}; the joiner reads both topics from the beginning to the
-end as one process, started as \`shadowdiff joiner\` starts it (${[...JOINER_NODE_FLAGS, ...Object.entries(JOINER_ENV).map(([k, v]) => `${k}=${v}`)].join(', ')}${nodeArgs.length > 0 ? `, plus ${nodeArgs.join(' ')}` : ''}), emitting every non-match and 1% of the matches (the DESIGN example; verdicts: ${counts}). Reference in the same run: a bare kafkajs
-consume-and-discard loop over the same topics, with the joiner's fetch settings.
+end as one process, started as \`shadowdiff joiner\` starts it (${[...JOINER_NODE_FLAGS, ...Object.entries(JOINER_ENV).map(([k, v]) => `${k}=${v}`)].join(', ')}${nodeArgs.length > 0 ? `, plus ${nodeArgs.join(' ')}` : ''}), emitting every non-match and 1% of the matches (the DESIGN example; verdicts: ${runs('joiner') ? countsText(joinerVerdicts) : notRun}). Reference in the same run: a bare kafkajs
+consume-and-discard loop over the same topics, with the joiner's fetch settings, and a Kafka Streams
+peer (below).${PHASES.size < ALL_PHASES.length ? ` Phases run: ${[...PHASES].join(', ')}.` : ''}
 
 | figure | value |
 |---|---:|
-| joiner, records/s (both sides, first record applied to last) | ${formatRate(joinerRate)} |
-| bare kafkajs consume loop, records/s | ${formatRate(bareRate)} |
-| joiner ÷ bare loop | ${(joinerRate / bareRate).toFixed(2)} |
-| verdict latency p50 / p99 while draining the backlog at full rate | ${p50 * 1000} ms / ${p99 * 1000} ms |
-| verdict latency p50 / p99 live at half the joiner's rate (${formatRate(halfRate)} records/s for ${LIVE_SECONDS} s) | ${liveP50 * 1000} ms / ${liveP99 * 1000} ms |
-| two instances in one group, records/s together (each its own process) | ${formatRate(twoRate)} (RSS ${twoRss.map((r) => r.toFixed(0)).join(' + ')} MB) |
-| Redis commands per record | ${((callsAfter - callsBefore) / total).toFixed(3)} |
-| joiner peak RSS while draining | ${peakRss.toFixed(0)} MB |
-| joiner RSS with ${formatRate(RECORDS)} records pending | ${rssPending.toFixed(0)} MB (peak ${pendingRss.toFixed(0)} MB) |
-| Redis memory per pending record (${SIZE}-byte payload) | ${formatRate(perPending)} bytes |
+| joiner, records/s (both sides, first record applied to last) | ${n(joinerRate)} |
+| bare kafkajs consume loop, records/s | ${n(bareRate)} |
+| joiner ÷ bare loop | ${joinerRate !== undefined && bareRate !== undefined ? (joinerRate / bareRate).toFixed(2) : notRun} |
+| joiner ÷ Kafka Streams peer (1 stream thread) | ${joinerRate !== undefined && peers[0] ? (joinerRate / peers[0].result.rate).toFixed(2) : notRun} |
+| verdict latency p50 / p99 while draining the backlog at full rate | ${ms(p50)} / ${ms(p99)} |
+| verdict latency p50 / p99 live at half the joiner's rate (${formatRate(halfRate)} records/s for ${LIVE_SECONDS} s) | ${ms(liveP50)} / ${ms(liveP99)} |
+| two instances in one group, records/s together (each its own process) | ${twoRate === undefined ? notRun : `${formatRate(twoRate)} (RSS ${twoRss.map((r) => r.toFixed(0)).join(' + ')} MB)`} |
+| Redis commands per record | ${Number.isNaN(commandsPerRecord) ? notRun : commandsPerRecord.toFixed(3)} |
+| joiner peak RSS while draining | ${runs('joiner') ? `${peakRss.toFixed(0)} MB` : notRun} |
+| joiner RSS with ${formatRate(RECORDS)} records pending | ${rssPending === undefined ? notRun : `${rssPending.toFixed(0)} MB (peak ${pendingRss.toFixed(0)} MB)`} |
+| Redis memory per pending record (${SIZE}-byte payload) | ${Number.isNaN(perPending) ? notRun : `${formatRate(perPending)} bytes`} |
 
 Latency is the joiner's \`shadowdiff_verdict_latency_seconds\`: from reading the record that
 completed a decision to Kafka's ack of its verdict (or to the decision, for a match not emitted),
 as histogram bucket bounds.
-
-Command: \`npm run up && RECORDS=${RECORDS} npm run bench:joiner\`.`;
+${peerSection}${laggingSection}
+Command: \`npm run up && RECORDS=${RECORDS} npm run bench:joiner\`${PHASES.size < ALL_PHASES.length ? ` (with \`PHASES=${[...PHASES].join(',')}\`)` : ''}.`;
 writeSection('joiner', markdown);
 process.stdout.write(`${markdown}\n`);
