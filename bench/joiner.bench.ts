@@ -17,7 +17,9 @@
 //   pending  a joiner with a million records pending (RSS, Redis memory);
 //   lagging  the new side lagging far behind the old, which the ordered backlog hides: a fresh
 //            joiner parks a whole old side in Redis before the new side is filled, so every new
-//            record meets its partner parked (rate, Redis memory, latency and verdicts of that phase).
+//            record meets its partner parked (rate, Redis memory, latency and verdicts of that phase);
+//   peer-lagging  the same for the Kafka Streams peer (1 stream thread), on its own pair of topics:
+//            its verdicts when the new side comes only after it has consumed the old side.
 // Parameters (environment): RECORDS (per side, default 1,000,000), SIZE (bytes, 1024),
 // MISMATCH (0.01), MISSING (0.001), LIVE_SECONDS (30), FILL_IN_FLIGHT (1), JOINER_NODE_ARGS,
 // PHASES, PEER_THREADS (1,2), PEER_JAVA_ARGS (-Xmx1g), BENCH_TIMEOUT_MS.
@@ -32,6 +34,7 @@ import { JOINER_ENV, JOINER_NODE_FLAGS, workDir } from '@shadowdiff/infra';
 import { fill } from './lib/fill.ts';
 import { histogramBuckets, quantile, recordsApplied, redisCalls, rssMb, usedMemory, verdictCounts } from './lib/joiner-metrics.ts';
 import { laggingPhase, type LaggingResult } from './lib/lagging-phase.ts';
+import { peerLaggingPhase, type PeerLaggingResult } from './lib/peer-lagging-phase.ts';
 import { orders } from './lib/orders.ts';
 import { formatRate, machine, writeSection } from './lib/report.ts';
 import { buildStreamsPeer, peerErrors, runStreamsPeer, type PeerResult } from './lib/streams-peer.ts';
@@ -49,7 +52,7 @@ const GRACE_MS = 0;
 // a consumer's output (one producer, in input order) is not; the default keeps the order.
 const FILL_IN_FLIGHT = Number(process.env.FILL_IN_FLIGHT ?? 1);
 const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 1_800_000);
-const ALL_PHASES = ['bare', 'peer', 'joiner', 'live', 'two', 'pending', 'lagging'] as const;
+const ALL_PHASES = ['bare', 'peer', 'joiner', 'live', 'two', 'pending', 'lagging', 'peer-lagging'] as const;
 type Phase = (typeof ALL_PHASES)[number];
 const PHASES = new Set((process.env.PHASES ?? ALL_PHASES.join(',')).split(',').map((p) => p.trim()));
 for (const p of PHASES) if (!(ALL_PHASES as readonly string[]).includes(p)) throw new Error(`PHASES: unknown phase "${p}" (known: ${ALL_PHASES.join(', ')})`);
@@ -325,6 +328,24 @@ if (runs('lagging')) {
   );
 }
 
+let peerLagging: PeerLaggingResult | undefined;
+if (runs('peer-lagging')) {
+  log(`the new side lagging, for the Kafka Streams peer (1 stream thread): ${RECORDS} old records consumed before the new side is filled`);
+  peerLagging = await peerLaggingPhase({
+    kafka,
+    admin,
+    prefix: `${run}-peer-lag`,
+    partitions: PARTITIONS,
+    records: RECORDS,
+    data,
+    jar: buildStreamsPeer(log),
+    peer: { brokers, threads: 1, windowMs: WINDOW_MS, graceMs: GRACE_MS, javaArgs: PEER_JAVA_ARGS, timeoutMs: TIMEOUT_MS },
+    fillInFlight: FILL_IN_FLIGHT,
+    log,
+  });
+  log(`peer, lagging: verdicts ${JSON.stringify(peerLagging.last.verdicts)}, dropped ${peerLagging.last.droppedRecords}, peak RSS ${peerLagging.peakRssMb.toFixed(0)} MB`);
+}
+
 for (const prefix of [run, twoPrefix, `${run}-p`, `${run}-lag`]) {
   let cursor = '0';
   do {
@@ -392,7 +413,9 @@ Missing verdicts short of the expected ones are the peer's flaw, not noise: Kafk
 one-sided outer-join result only when a later record moves the task's stream time past the record's
 time + window + grace, and it has no wall-clock cap. After the last record of its input nothing
 moves stream time, so the records without a partner in the last window + grace of event time are
-never reported (the joiner's \`maxWait\` declares them at the wall-clock cap).
+never reported, nor those whose window closed after its last emission of one-sided results (it
+emits them at most once a second of wall time). The joiner's \`maxWait\` declares such records at
+the wall-clock cap.
 ` : ''}`;
 })();
 
@@ -425,10 +448,49 @@ ${kinds.map((k) => `| verdicts: ${k} (expected) | ${formatRate(l.verdicts[k] ?? 
 | records still parked at the end | ${formatRate(parked)} |
 
 ${wrong.length === 0 ? 'Every verdict count as expected.' : `Counts apart from the expected ones at the end of the phase: ${wrong.join('; ')}.`}${parked > 0 ? ` ${formatRate(parked)} record${parked > 1 ? 's' : ''} still parked: the new side's stream time ended less than window + grace past ${parked > 1 ? 'them' : 'it'}, so ${parked > 1 ? 'they wait' : 'it waits'} for \`maxWait\` (${LAGGING_MAX_WAIT}) to be declared missing; the phase does not wait for that.` : ''}
-${
-    l.rate >= 0.9 * fillRate
-      ? 'The joiner kept up with the producer, which wrote the new side while the joiner ran: this rate is the fill\'s, and the joiner\'s own limit in this phase is higher.'
-      : 'The joiner fell behind the producer, which wrote the new side while the joiner ran: this rate is the joiner\'s own.'
+The producer wrote the new side while the joiner ran; the joiner applied the last new record
+${seconds(l.behindFillMs)} s after the producer's last was acknowledged, ${
+    l.behindFillMs < 2000
+      ? 'so it kept up with the producer: this rate is bounded by the fill, and the joiner\'s own limit in this phase is higher.'
+      : 'so it fell behind the producer: this rate is the joiner\'s own.'
+  }
+`;
+})();
+
+const peerLaggingSection = (() => {
+  if (peerLagging === undefined) return '';
+  const l = peerLagging;
+  const kinds = kindsSeen([l.expected, l.last.verdicts, l.afterOld.verdicts]);
+  const wrong = peerErrors(l.last.verdicts, l.expected);
+  const row = (k: string) => `| ${k} | ${formatRate((l.expected as Record<string, number>)[k] ?? 0)} | ${formatRate(l.afterOld.verdicts[k] ?? 0)} | ${formatRate(l.last.verdicts[k] ?? 0)} |`;
+  const v = (k: string) => l.last.verdicts[k] ?? 0;
+  // Verdicts that involve an old record, beyond one per old record: old records judged twice.
+  const twice = v('match') + v('mismatch') + v('missing_new') + v('invalid_old') + v('invalid_new') - l.oldRecords;
+  const falseMissing = v('missing_old') > l.expected.missing_old || v('missing_new') > l.expected.missing_new;
+  return `
+### The new side lagging: the Kafka Streams peer
+
+The Kafka Streams peer in the same phase (1 stream thread, \`${PEER_JAVA_ARGS.join(' ') || 'default heap'}\`, its own pair of topics filled the
+same way): it consumes the whole old side (${formatRate(l.oldRecords)} records) with the new topic empty, then the
+new side (${formatRate(l.newRecords)} records) is filled while it runs. Peak RSS ${l.peakRssMb.toFixed(0)} MB.
+
+| verdicts | expected | peer, old side consumed | peer, at the end |
+|---|---:|---:|---:|
+${kinds.map(row).join('\n')}
+| input records dropped as too late | 0 | ${formatRate(l.afterOld.droppedRecords)} | ${formatRate(l.last.droppedRecords)} |
+
+${wrong.length === 0 ? 'Every count as expected.' : `**The peer is wrong here**: ${wrong.join('; ')}.`}${twice > 0 ? ` At least ${formatRate(twice)} old records got two verdicts (the verdicts that involve an old record outnumber the old records).` : ''}${
+    falseMissing
+      ? `
+
+Why: Kafka Streams does not wait for an input partition it knows to be empty, so the old side
+alone moved the join's stream time to its end, and every old record whose window had closed was
+reported \`missing_new\`. A new record that came later was paired only if its partner was still in
+the join's window store, which keeps records for window before + after + grace behind stream time;
+otherwise it was reported \`missing_old\` at once.${twice > 0 ? ' An old record paired then may already have been reported `missing_new` (the emission of one-sided results is throttled to once a second of wall time, so which ones were is a matter of timing).' : ''}
+The joiner's expiry looks at the other side's stream time, not the faster side's, and so waits
+for the new side.`
+      : ''
   }
 `;
 })();
@@ -459,7 +521,7 @@ peer (below).${PHASES.size < ALL_PHASES.length ? ` Phases run: ${[...PHASES].joi
 Latency is the joiner's \`shadowdiff_verdict_latency_seconds\`: from reading the record that
 completed a decision to Kafka's ack of its verdict (or to the decision, for a match not emitted),
 as histogram bucket bounds.
-${peerSection}${laggingSection}
+${peerSection}${laggingSection}${peerLaggingSection}
 Command: \`npm run up && RECORDS=${RECORDS} npm run bench:joiner\`${PHASES.size < ALL_PHASES.length ? ` (with \`PHASES=${[...PHASES].join(',')}\`)` : ''}.`;
 writeSection('joiner', markdown);
 process.stdout.write(`${markdown}\n`);

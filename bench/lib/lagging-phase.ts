@@ -37,6 +37,8 @@ export interface LaggingResult {
   /** New-side records applied per second, first to last. */
   readonly rate: number;
   readonly applyMs: number;
+  /** From the producer's last new record acknowledged to the joiner's last new record applied, ms. */
+  readonly behindFillMs: number;
   /** Redis used_memory (bytes): before the joiner started, with the old side parked, after the phase. */
   readonly memory: { readonly before: number; readonly parked: number; readonly after: number };
   readonly p50: number;
@@ -75,8 +77,10 @@ export async function laggingPhase(o: LaggingOptions): Promise<LaggingResult> {
     await pollUntil(() => applied('new'), (n) => n > 0, { what: 'the first new record (lagging phase)', intervalMs: 20, timeoutMs: 120_000 });
     const applyStarted = Date.now();
     const fillNew = await filling;
+    const filledAt = Date.now();
     await pollUntil(() => applied('new'), (n) => n >= fillNew.produced, { what: 'the new side applied (lagging phase)', intervalMs: 100, timeoutMs: o.timeoutMs });
-    const applyMs = Date.now() - applyStarted;
+    const appliedAt = Date.now();
+    const applyMs = appliedAt - applyStarted;
     // Every decision published: the verdict counts stay the same for 3 s.
     let seen = '';
     let since = Date.now();
@@ -100,6 +104,7 @@ export async function laggingPhase(o: LaggingOptions): Promise<LaggingResult> {
       fillNew,
       rate: (fillNew.produced / Math.max(1, applyMs)) * 1000,
       applyMs,
+      behindFillMs: appliedAt - filledAt,
       memory: { before, parked, after },
       p50: quantile(latencyAfter, 0.5, latencyBefore),
       p99: quantile(latencyAfter, 0.99, latencyBefore),

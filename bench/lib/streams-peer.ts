@@ -81,6 +81,8 @@ export interface PeerProcess {
   readonly pid: number;
   /** The newest line the peer printed, if any. */
   latest(): PeerLine | undefined;
+  /** Polls until the peer has consumed `count` records (both sides). */
+  consumed(count: number): Promise<PeerLine>;
   /** Polls until every expected record was consumed and the counts stayed the same for settleMs. */
   settled(): Promise<PeerLine>;
   /** Peak RSS so far, then SIGTERM; resolves with the peer's last line. */
@@ -129,10 +131,18 @@ export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
   const failed = () => exitCode !== undefined || latest?.state === 'ERROR' || latest?.state === 'PENDING_ERROR';
   const fail = (what: string) => new Error(`the Kafka Streams peer ${what} (exit ${String(exitCode)}, state ${latest?.state ?? 'none'}):\n${stderr().slice(-4000)}`);
 
+  async function consumed(count: number): Promise<PeerLine> {
+    const line = await pollUntil(async () => latest, (l) => failed() || (l?.consumed ?? 0) >= count, {
+      what: `the peer to consume ${count} records`,
+      intervalMs: 250,
+      timeoutMs: o.timeoutMs ?? 1_800_000,
+    });
+    if (failed() || line === undefined) throw fail(`stopped before it consumed ${count} records`);
+    return line;
+  }
+
   async function settled(): Promise<PeerLine> {
-    const timeoutMs = o.timeoutMs ?? 1_800_000;
-    await pollUntil(async () => latest, (l) => failed() || (l?.consumed ?? 0) >= o.expected, { what: 'the peer to consume every record', intervalMs: 250, timeoutMs });
-    if (failed()) throw fail('stopped before it consumed every record');
+    await consumed(o.expected);
     // Kafka Streams emits a one-sided outer-join result only when stream time passes its window and
     // grace, on a later record; after the last record nothing more comes. Wait for the counts to settle.
     const settleMs = o.settleMs ?? 5000;
@@ -163,7 +173,7 @@ export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
     return { last: latest, peakRssMb };
   }
 
-  return { pid: child.pid as number, latest: () => latest, settled, stop, stderr };
+  return { pid: child.pid as number, latest: () => latest, consumed, settled, stop, stderr };
 }
 
 /** Runs the peer over a filled pair of topics: consume, settle, stop. */
