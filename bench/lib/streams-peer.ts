@@ -2,7 +2,7 @@
 // over a pair of topics until it has consumed them and its counts have settled, then stopped.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { REPO_ROOT, workDir } from '@shadowdiff/infra';
 import { pollUntil } from '@shadowdiff/testing';
@@ -92,6 +92,7 @@ export interface PeerProcess {
 
 /** Starts the peer (built beforehand with buildStreamsPeer) as a child process. */
 export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
+  const stateDir = workDir('streams-peer', 'state');
   const child = spawn(
     'java',
     [
@@ -107,7 +108,7 @@ export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
       `--expected=${o.expected}`,
       `--window-ms=${o.windowMs}`,
       `--grace-ms=${o.graceMs}`,
-      `--state-dir=${workDir('streams-peer', 'state')}`,
+      `--state-dir=${stateDir}`,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -169,6 +170,8 @@ export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
       throw error;
     });
     await exited;
+    // The peer cleans its stores up as it stops; this takes the lock file and metadata it leaves.
+    rmSync(join(stateDir, o.appId), { recursive: true, force: true });
     if (latest === undefined) throw fail('printed nothing');
     return { last: latest, peakRssMb };
   }
