@@ -152,6 +152,37 @@ export function verdictOf(
   } catch (error) {
     judged = { ...comparisonFault(error), differences: [], pairWaitMs: null };
   }
+  const lastArrivalMs = Math.max(oldSide?.blob.at ?? 0, newSide?.blob.at ?? 0);
+  const latencyDeltaMs = oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null;
+  if (!redactor.active) {
+    // Without redaction nothing in showing a side can fail, so the kind is settled here, and the
+    // sides and the decision time are built only when read: most pairs are matches that are only
+    // counted, and nobody reads them (JSON.stringify and a spread do).
+    let sides: { old: VerdictSide | null; new: VerdictSide | null } | undefined;
+    const shown = () => (sides ??= { old: toVerdictSide(oldSide, redactor), new: toVerdictSide(newSide, redactor) });
+    let decidedAt: string | undefined;
+    const verdict: Verdict = {
+      schema: VERDICT_SCHEMA,
+      comparison,
+      pairId,
+      key,
+      verdict: judged.kind,
+      reason: judged.reason,
+      mode,
+      get decidedAt() {
+        return (decidedAt ??= new Date(decision.decidedAt).toISOString());
+      },
+      get old() {
+        return shown().old;
+      },
+      get new() {
+        return shown().new;
+      },
+      differences: judged.differences,
+      latencyDeltaMs,
+    };
+    return { verdict, pairWaitMs: judged.pairWaitMs, lastArrivalMs };
+  }
   const sides = verdictSides(oldSide, newSide, redactor);
   if (sides.problem !== null) {
     const kind: VerdictKind = oldSide === null ? 'invalid_new' : newSide === null ? 'invalid_old' : judged.kind === 'invalid_old' ? 'invalid_old' : 'invalid_new';
@@ -169,9 +200,8 @@ export function verdictOf(
     old: sides.old,
     new: sides.new,
     differences: judged.differences,
-    latencyDeltaMs: oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null,
+    latencyDeltaMs,
   };
-  const lastArrivalMs = Math.max(oldSide?.blob.at ?? 0, newSide?.blob.at ?? 0);
   return { verdict, pairWaitMs: judged.pairWaitMs, lastArrivalMs };
 }
 
