@@ -103,6 +103,7 @@ export function buildJoiner(options: JoinerOptions): Joiner {
       verdictLimits,
       events,
       flushSize: settings.flushSize,
+      flushBytes: settings.flushBytes,
       isRunning,
       fail,
     }),

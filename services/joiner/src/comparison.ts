@@ -17,7 +17,7 @@ import { createFlusher, type Flushed } from './flusher.ts';
 import type { Publisher, ReadyVerdict } from './publisher.ts';
 import type { ReadRecord, RecordReader } from './record-reader.ts';
 import { topicFor, type VerdictLimits } from './routing.ts';
-import { NO_OUTCOME, addOutcomes, eventTimeRange, splitAtFrontier, type ReadSegment } from './segments.ts';
+import { NO_OUTCOME, addOutcomes, eventTimeRange, segmentBytes, splitAtFrontier, type ReadSegment } from './segments.ts';
 import { serializeVerdict, toVerdict, verdictOf, type ParsedSide, type Verdict } from './verdict.ts';
 
 export interface ComparisonOptions {
@@ -30,6 +30,8 @@ export interface ComparisonOptions {
   readonly events: JoinerEvents;
   /** Most records in one flush. */
   readonly flushSize: number;
+  /** Most record bytes (blobs) in one flush. */
+  readonly flushBytes: number;
   /** Whether the joiner consumes: before that, a flush keeps nothing back. */
   readonly isRunning: () => boolean;
   /** Stops the joiner for good (Redis lost what this instance applied). */
@@ -66,13 +68,20 @@ export interface Comparison {
   resetProgress(): void;
 }
 
-export function createComparison({ config, store, readers, topics, publisher, verdictLimits, events, flushSize, isRunning, fail }: ComparisonOptions): Comparison {
+export function createComparison({ config, store, readers, topics, publisher, verdictLimits, events, flushSize, flushBytes, isRunning, fail }: ComparisonOptions): Comparison {
   const redactor = createRedactor(withRenamedPatterns(config.redact, config.compare.rename));
   /** Per partition, the offset of the last record handed to the flusher (the store checks that the next segment follows it). */
   const handedOver = new Map<string, string>();
   /** The progress of what reached the store: its frontier decides what a flush keeps back. */
   const flushed = createAligner();
-  const flusher = createFlusher<ReadSegment, SegmentOutcome>({ flush: flushOrReport, merge: addOutcomes, sizeOf: (s) => s.records.length, maxSize: flushSize });
+  const flusher = createFlusher<ReadSegment, SegmentOutcome>({
+    flush: flushOrReport,
+    merge: addOutcomes,
+    sizeOf: (s) => s.records.length,
+    maxSize: flushSize,
+    bytesOf: segmentBytes,
+    maxBytes: flushBytes,
+  });
 
   const self: Comparison = {
     config,

@@ -37,6 +37,9 @@ export interface FlusherOptions<T, R> {
   /** How much of the flush an item makes up (records), and the most one flush takes (one item at least). */
   readonly sizeOf: (item: T) => number;
   readonly maxSize: number;
+  /** Likewise in bytes: what an item weighs, and the most one flush holds (one item at least). */
+  readonly bytesOf?: (item: T) => number;
+  readonly maxBytes?: number;
   /** Back-off after a first failure, ms; it doubles with each failure in a row, up to `maxBackoffMs`. */
   readonly backoffMs?: number;
   readonly maxBackoffMs?: number;
@@ -48,7 +51,7 @@ interface Queued<T, R> {
   readonly reject: (error: unknown) => void;
 }
 
-export function createFlusher<T, R>({ flush, merge, sizeOf, maxSize, backoffMs = 100, maxBackoffMs = 5000 }: FlusherOptions<T, R>): Flusher<T, R> {
+export function createFlusher<T, R>({ flush, merge, sizeOf, maxSize, bytesOf = () => 0, maxBytes = Number.POSITIVE_INFINITY, backoffMs = 100, maxBackoffMs = 5000 }: FlusherOptions<T, R>): Flusher<T, R> {
   let queue: Queued<T, R>[] = [];
   let active = false;
   let failures = 0;
@@ -77,9 +80,15 @@ export function createFlusher<T, R>({ flush, merge, sizeOf, maxSize, backoffMs =
       const wait = coolingUntil - performance.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       let size = 0;
+      let bytes = 0;
       let taken = 0;
-      while (taken < queue.length && (taken === 0 || size + sizeOf(queue[taken]!.item) <= maxSize)) {
-        size += sizeOf(queue[taken]!.item);
+      while (taken < queue.length) {
+        const item = queue[taken]!.item;
+        const itemSize = sizeOf(item);
+        const itemBytes = bytesOf(item);
+        if (taken > 0 && (size + itemSize > maxSize || bytes + itemBytes > maxBytes)) break;
+        size += itemSize;
+        bytes += itemBytes;
         taken += 1;
       }
       const batch = queue.slice(0, taken);

@@ -29,6 +29,13 @@ export function eventTimeRange(records: readonly ReadRecord[]): { oldest: number
 
 export const NO_OUTCOME: SegmentOutcome = { applied: 0, skipped: 0, paired: 0, parked: 0, duplicate: 0, invalid: 0, missing: 0, late: 0 };
 
+/** What a segment's records weigh in a flush: their blobs (payload and envelope), in UTF-16 units, about bytes. */
+export function segmentBytes(segment: Pick<ReadSegment, 'records'>): number {
+  let bytes = 0;
+  for (const r of segment.records) bytes += r.blob.length;
+  return bytes;
+}
+
 export function addOutcomes(a: SegmentOutcome, b: SegmentOutcome): SegmentOutcome {
   return {
     applied: a.applied + b.applied,

@@ -17,6 +17,12 @@ export interface JoinerOptions {
   readonly chunkSize?: number;
   /** Most records in one flush (one Lua call for every partition and both sides). */
   readonly flushSize?: number;
+  /**
+   * Most record bytes in one flush (each record's blob: its payload and envelope), so that what
+   * one flush holds is bounded in bytes whatever the size of the records or the number of
+   * partitions; a flush takes one chunk at least.
+   */
+  readonly flushBytes?: number;
   /** How many partitions' batches kafkajs hands out at once (all of one fetch should fit). */
   readonly partitionsConsumedConcurrently?: number;
   /** Most bytes one fetch brings of one partition. */
@@ -37,6 +43,7 @@ export interface JoinerSettings {
   readonly metricsHost: string;
   readonly chunkSize: number;
   readonly flushSize: number;
+  readonly flushBytes: number;
   readonly partitionsConsumedConcurrently: number;
   readonly fetchBytesPerPartition: number;
   readonly expireIntervalMs: number;
@@ -55,6 +62,7 @@ export function joinerSettings({
   metricsHost = config.joiner.metricsHost,
   chunkSize = 2000,
   flushSize = 20_000,
+  flushBytes = 32 * 1024 * 1024,
   partitionsConsumedConcurrently = 64,
   fetchBytesPerPartition = 1024 * 1024,
   expireIntervalMs = 1000,
@@ -70,6 +78,7 @@ export function joinerSettings({
     metricsHost,
     chunkSize,
     flushSize,
+    flushBytes,
     partitionsConsumedConcurrently,
     fetchBytesPerPartition,
     expireIntervalMs,

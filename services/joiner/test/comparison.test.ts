@@ -63,6 +63,7 @@ function pipeline(store: PairingStore) {
     verdictLimits: createVerdictLimits(),
     events,
     flushSize: 100,
+    flushBytes: 1 << 20,
     isRunning: () => true,
     fail: (error) => void failures.push(error),
   });

@@ -97,4 +97,21 @@ describe('flusher', () => {
     expect(await second).toBe(1);
     expect(flushes).toEqual([['ab'], ['b', 'c']]);
   });
+
+  it('keeps a flush within maxBytes too (one item at least)', async () => {
+    const flushes: string[][] = [];
+    const flusher = createFlusher<string, number>({
+      flush: async (items) => {
+        flushes.push(items);
+        return items.map(() => ({ result: 1 }));
+      },
+      merge: (a, b) => a + b,
+      sizeOf: () => 1,
+      maxSize: 100,
+      bytesOf: (item) => item.length,
+      maxBytes: 5,
+    });
+    await Promise.all(['aa', 'bbb', 'c', 'dddddddd', 'e'].map((item) => flusher.submit(item)));
+    expect(flushes).toEqual([['aa', 'bbb'], ['c'], ['dddddddd'], ['e']]);
+  });
 });
