@@ -154,40 +154,21 @@ export function verdictOf(
   }
   const lastArrivalMs = Math.max(oldSide?.blob.at ?? 0, newSide?.blob.at ?? 0);
   const latencyDeltaMs = oldSide && newSide ? newSide.blob.ts - oldSide.blob.ts : null;
-  if (!redactor.active) {
-    // Without redaction nothing in showing a side can fail, so the kind is settled here, and the
-    // sides and the decision time are built only when read: most pairs are matches that are only
-    // counted, and nobody reads them (JSON.stringify and a spread do).
-    let sides: { old: VerdictSide | null; new: VerdictSide | null } | undefined;
-    const shown = () => (sides ??= { old: toVerdictSide(oldSide, redactor), new: toVerdictSide(newSide, redactor) });
-    let decidedAt: string | undefined;
-    const verdict: Verdict = {
-      schema: VERDICT_SCHEMA,
-      comparison,
-      pairId,
-      key,
-      verdict: judged.kind,
-      reason: judged.reason,
-      mode,
-      get decidedAt() {
-        return (decidedAt ??= new Date(decision.decidedAt).toISOString());
-      },
-      get old() {
-        return shown().old;
-      },
-      get new() {
-        return shown().new;
-      },
-      differences: judged.differences,
-      latencyDeltaMs,
-    };
-    return { verdict, pairWaitMs: judged.pairWaitMs, lastArrivalMs };
+  // Without redaction nothing in showing a side can fail, so the kind is settled already, and the
+  // sides and the decision time are built only when read: most pairs are matches that are only
+  // counted, and nobody reads them (JSON.stringify and a spread do). With redaction, showing a
+  // side may fail and turn the verdict into invalid_*, so the sides are built here.
+  let sides: { old: VerdictSide | null; new: VerdictSide | null } | undefined;
+  if (redactor.active) {
+    const shownNow = verdictSides(oldSide, newSide, redactor);
+    if (shownNow.problem !== null) {
+      const kind: VerdictKind = oldSide === null ? 'invalid_new' : newSide === null ? 'invalid_old' : judged.kind === 'invalid_old' ? 'invalid_old' : 'invalid_new';
+      judged = { kind, reason: shownNow.problem, differences: [], pairWaitMs: null };
+    }
+    sides = { old: shownNow.old, new: shownNow.new };
   }
-  const sides = verdictSides(oldSide, newSide, redactor);
-  if (sides.problem !== null) {
-    const kind: VerdictKind = oldSide === null ? 'invalid_new' : newSide === null ? 'invalid_old' : judged.kind === 'invalid_old' ? 'invalid_old' : 'invalid_new';
-    judged = { kind, reason: sides.problem, differences: [], pairWaitMs: null };
-  }
+  const shown = () => (sides ??= { old: toVerdictSide(oldSide, redactor), new: toVerdictSide(newSide, redactor) });
+  let decidedAt: string | undefined;
   const verdict: Verdict = {
     schema: VERDICT_SCHEMA,
     comparison,
@@ -196,9 +177,15 @@ export function verdictOf(
     verdict: judged.kind,
     reason: judged.reason,
     mode,
-    decidedAt: new Date(decision.decidedAt).toISOString(),
-    old: sides.old,
-    new: sides.new,
+    get decidedAt() {
+      return (decidedAt ??= new Date(decision.decidedAt).toISOString());
+    },
+    get old() {
+      return shown().old;
+    },
+    get new() {
+      return shown().new;
+    },
     differences: judged.differences,
     latencyDeltaMs,
   };
