@@ -1,7 +1,7 @@
 // Reading a joiner process from outside: its /metrics, its RSS, and Redis's memory.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { scrapeMetric, sumWhere } from '@shadowdiff/testing';
+import { scrapeMetric, sumWhere, type JoinerProcess } from '@shadowdiff/testing';
 
 export type Buckets = { le: number; count: number }[];
 
@@ -49,4 +49,36 @@ export async function redisCalls(redis: Redis): Promise<number> {
 /** Redis's `used_memory`, bytes. */
 export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
+}
+
+const running = new Set<JoinerProcess>();
+// Whatever way the bench ends, no joiner it started outlives it.
+process.on('exit', () => {
+  for (const joiner of running) joiner.child.kill('SIGKILL');
+});
+
+/** Registers a joiner the bench started, so that it is killed if the bench ends before stopping it. */
+export function tracked(joiner: JoinerProcess): JoinerProcess {
+  running.add(joiner);
+  return joiner;
+}
+
+/** Stops a joiner: SIGTERM, then SIGKILL if it has not exited within `timeoutMs` (a stop never hangs the bench). */
+export async function stopJoiner(joiner: JoinerProcess, timeoutMs = 60_000): Promise<void> {
+  joiner.child.kill('SIGTERM');
+  await joiner.exitWithin(timeoutMs).catch(() => undefined);
+  running.delete(joiner);
+}
+
+/**
+ * Records/s from the moment the first applied records were seen (`first` of them, not counted) to
+ * the last. With too few records the first flush holds most of them; then all are counted, and
+ * the figure is rough (a warning says so).
+ */
+export function rateSinceFirst(total: number, first: number, ms: number, warn: (line: string) => void): number {
+  if (first * 2 > total) {
+    warn(`the first flush seen held ${first} of ${total} records: the rate counts them all (run with more RECORDS for a true figure)`);
+    return (total / Math.max(1, ms)) * 1000;
+  }
+  return ((total - first) / Math.max(1, ms)) * 1000;
 }

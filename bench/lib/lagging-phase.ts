@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { pollUntil, scrapeMetric, startJoinerProcess, sumWhere } from '@shadowdiff/testing';
 import { fill, type Filled } from './fill.ts';
-import { histogramBuckets, quantile, recordsApplied, rssMb, usedMemory, verdictCounts } from './joiner-metrics.ts';
+import { histogramBuckets, quantile, rateSinceFirst, recordsApplied, rssMb, stopJoiner, tracked, usedMemory, verdictCounts } from './joiner-metrics.ts';
 import type { VerdictCounts, orders } from './orders.ts';
 
 export interface LaggingOptions {
@@ -58,7 +58,7 @@ export async function laggingPhase(o: LaggingOptions): Promise<LaggingResult> {
   o.log(`${oldTopic}: ${filledOld.produced} records in ${(filledOld.ms / 1000).toFixed(1)} s`);
 
   const before = await usedMemory(o.redis);
-  const joiner = startJoinerProcess(o.config(o.prefix, oldTopic, newTopic, o.maxWait), { nodeArgs: o.nodeArgs });
+  const joiner = tracked(startJoinerProcess(o.config(o.prefix, oldTopic, newTopic, o.maxWait), { nodeArgs: o.nodeArgs }));
   try {
     const url = await joiner.metricsUrl();
     const applied = (side: string) => recordsApplied([url], { side });
@@ -74,7 +74,7 @@ export async function laggingPhase(o: LaggingOptions): Promise<LaggingResult> {
     // Now the new side comes, while the joiner runs.
     const latencyBefore = await histogramBuckets(url, 'shadowdiff_verdict_latency_seconds');
     const filling = fill(o.kafka, newTopic, o.records, (i) => o.data.newRecord(i), o.fillInFlight);
-    await pollUntil(() => applied('new'), (n) => n > 0, { what: 'the first new record (lagging phase)', intervalMs: 20, timeoutMs: 120_000 });
+    const firstNew = await pollUntil(() => applied('new'), (n) => n > 0, { what: 'the first new record (lagging phase)', intervalMs: 20, timeoutMs: 120_000 });
     const applyStarted = Date.now();
     const fillNew = await filling;
     const filledAt = Date.now();
@@ -102,7 +102,7 @@ export async function laggingPhase(o: LaggingOptions): Promise<LaggingResult> {
       newRecords: fillNew.produced,
       parkMs,
       fillNew,
-      rate: (fillNew.produced / Math.max(1, applyMs)) * 1000,
+      rate: rateSinceFirst(fillNew.produced, firstNew, applyMs, o.log),
       applyMs,
       behindFillMs: appliedAt - filledAt,
       memory: { before, parked, after },
@@ -114,7 +114,6 @@ export async function laggingPhase(o: LaggingOptions): Promise<LaggingResult> {
       peakRssMb,
     };
   } finally {
-    joiner.child.kill('SIGTERM');
-    await joiner.exited;
+    await stopJoiner(joiner);
   }
 }

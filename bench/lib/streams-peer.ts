@@ -117,7 +117,8 @@ export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
   const errors: string[] = [];
   let exitCode: number | string | undefined;
   const exited = new Promise<void>((resolve) =>
-    child.on('exit', (code, signal) => {
+    // 'close': the process has exited and its output is read to the end (its last line included).
+    child.on('close', (code, signal) => {
       exitCode = code ?? signal ?? -1;
       resolve();
     }),
@@ -128,6 +129,7 @@ export function startStreamsPeer(jar: string, o: PeerOptions): PeerProcess {
     for (const line of lines) if (line.startsWith('{')) latest = JSON.parse(line) as PeerLine;
   });
   child.stderr.on('data', (chunk: Buffer) => errors.push(chunk.toString()));
+  child.on('error', (error) => errors.push(`could not run java: ${error.message}`));
   const stderr = () => errors.join('');
   const failed = () => exitCode !== undefined || latest?.state === 'ERROR' || latest?.state === 'PENDING_ERROR';
   const fail = (what: string) => new Error(`the Kafka Streams peer ${what} (exit ${String(exitCode)}, state ${latest?.state ?? 'none'}):\n${stderr().slice(-4000)}`);
