@@ -1,7 +1,7 @@
 // Reading a joiner process from outside: its /metrics, its RSS, and Redis's memory.
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { scrapeMetric, sumWhere, type JoinerProcess } from '@shadowdiff/testing';
+import { scrapeMetric, sumWhere } from '@shadowdiff/testing';
 
 export type Buckets = { le: number; count: number }[];
 
@@ -49,25 +49,6 @@ export async function redisCalls(redis: Redis): Promise<number> {
 /** Redis's `used_memory`, bytes. */
 export async function usedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1] ?? 0);
-}
-
-const running = new Set<JoinerProcess>();
-// Whatever way the bench ends, no joiner it started outlives it.
-process.on('exit', () => {
-  for (const joiner of running) joiner.child.kill('SIGKILL');
-});
-
-/** Registers a joiner the bench started, so that it is killed if the bench ends before stopping it. */
-export function tracked(joiner: JoinerProcess): JoinerProcess {
-  running.add(joiner);
-  return joiner;
-}
-
-/** Stops a joiner: SIGTERM, then SIGKILL if it has not exited within `timeoutMs` (a stop never hangs the bench). */
-export async function stopJoiner(joiner: JoinerProcess, timeoutMs = 60_000): Promise<void> {
-  joiner.child.kill('SIGTERM');
-  await joiner.exitWithin(timeoutMs).catch(() => undefined);
-  running.delete(joiner);
 }
 
 /**

@@ -6,7 +6,8 @@ import type { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { pollUntil, scrapeMetric, startJoinerProcess, sumWhere } from '@shadowdiff/testing';
 import { fill, type Filled } from './fill.ts';
-import { histogramBuckets, quantile, rateSinceFirst, recordsApplied, rssMb, stopJoiner, tracked, usedMemory, verdictCounts } from './joiner-metrics.ts';
+import { histogramBuckets, quantile, rateSinceFirst, recordsApplied, rssMb, usedMemory, verdictCounts } from './joiner-metrics.ts';
+import { stopJoiner, tracked } from './joiner-processes.ts';
 import type { VerdictCounts, orders } from './orders.ts';
 
 export interface LaggingOptions {
