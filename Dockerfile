@@ -21,6 +21,7 @@ FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 # The joiner's memory settings, as `shadowdiff joiner` sets them (infra/src/joiner-launch.ts).
 ENV MALLOC_MMAP_THRESHOLD_=131072
+ENV GLIBC_TUNABLES=glibc.malloc.hugetlb=1
 WORKDIR /app
 # Owned by root, read-only to the process: the service cannot rewrite its own code.
 COPY --from=deps /app ./

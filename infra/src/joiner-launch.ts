@@ -10,11 +10,16 @@
  * - glibc raises its mmap threshold each time a large block is freed, so that Kafka's
  *   multi-megabyte fetch responses and Redis's flush commands end up on the malloc heap, which
  *   then does not shrink. A fixed threshold gives each such block back when it is freed.
+ * - Each such block is then mapped afresh, and a first touch of each 4 KiB page costs a page
+ *   fault, which on a virtual machine is dear: copying a ~12 MB fetch response (kafkajs joins its
+ *   socket reads into one buffer) took ~30 ms instead of ~6. glibc's `hugetlb=1` tunable asks for
+ *   transparent huge pages on those mappings (madvise), 2 MiB at a fault; it changes nothing where
+ *   the kernel has them off, or under a libc other than glibc (2.35 or later).
  * Both leave the heap's limit alone: a larger working set (bigger records, more partitions) still
  * fits. docs/benchmarks.md has the figures.
  */
 export const JOINER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
-export const JOINER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072' };
+export const JOINER_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '131072', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
 
 export interface JoinerLaunch {
   /** Node.js flags to put before the joiner's entry point. */
