@@ -103,4 +103,9 @@ export interface ApplyOptions {
 export interface Prediction {
   readonly pairs: readonly PrePair[];
   readonly parked: readonly { readonly record: number; readonly partner: StoredRecord }[];
+  /**
+   * How the parked records were looked up: keys answered by a read sent ahead (peekAhead, no round
+   * trip of the flush's own) and keys read now (one round trip before the apply).
+   */
+  readonly lookups: { readonly ahead: number; readonly now: number };
 }

@@ -58,6 +58,15 @@ export interface PairingStore {
    * the call, one read of the parked records for the rest (none with duplicates: sequence).
    */
   predict(segments: readonly ApplySegment[]): Promise<Prediction>;
+  /**
+   * Reads, ahead of their flush, the other side's parked records under the keys of records just
+   * read on `side` (duplicates: first; nothing otherwise), so that predict() need not read them in
+   * a round trip of its own. The read goes on the connection the applies go on, behind every apply
+   * sent so far, so Redis answers it with their effects in; an apply sent after it makes it stale,
+   * and predict() then reads those keys again. An answer can only save the round trip, never change
+   * a decision: the store checks every prediction against its state (applyPredicted-24.lua).
+   */
+  peekAhead(side: Side, pairKeys: readonly string[]): void;
   /** The records parked on `side` under these pair keys (a read: nothing is taken). */
   peekParked(side: Side, pairKeys: readonly string[]): Promise<(StoredRecord | null)[]>;
   expireWaiting(now?: number, limit?: number): Promise<Decision[]>;
@@ -75,6 +84,10 @@ export interface PairingStore {
   outboxSize(): Promise<number>;
   /** Each side's stream time (least advanced partition), or null before any record. */
   streamTimes(): Promise<Record<Side, number | null>>;
+}
+
+function other(side: Side): Side {
+  return side === 'old' ? 'new' : 'old';
 }
 
 /** The outbox id of a taken hint's verdict: its new record's coordinate. */
@@ -106,6 +119,40 @@ export function createPairingStore({
 
   let epoch: string | undefined;
 
+  /** Reads sent ahead since the last apply was sent, per side of the records that asked: see peekAhead. */
+  interface Ahead {
+    readonly reply: Promise<(string | null)[] | null>;
+    readonly index: number;
+  }
+  let ahead: Record<Side, Map<string, Ahead>> = { old: new Map(), new: new Map() };
+  /** Called as an apply is sent: what was read before it may no longer hold. */
+  function staleAhead(): void {
+    if (ahead.old.size > 0 || ahead.new.size > 0) ahead = { old: new Map(), new: new Map() };
+  }
+
+  /** The parked records for `wanted`, from the reads sent ahead where one is current, else read now. */
+  async function lookUp(side: Side, wanted: readonly { readonly key: string }[]): Promise<{ found: (StoredRecord | null)[]; now: number }> {
+    const sent = ahead[side];
+    const entries = wanted.map((w) => sent.get(w.key));
+    const replies = new Map<Promise<(string | null)[] | null>, (string | null)[] | null>();
+    for (const entry of entries) if (entry !== undefined) replies.set(entry.reply, null);
+    await Promise.all([...replies.keys()].map(async (reply) => replies.set(reply, await reply)));
+    const found: (StoredRecord | null | undefined)[] = entries.map((entry) => {
+      const values = entry === undefined ? null : replies.get(entry.reply);
+      // A read that failed is made again now: its failure then surfaces here, as a StoreError.
+      if (values === null || values === undefined) return undefined;
+      const value = values[entry!.index];
+      return value === null || value === undefined ? null : parseEntry(value);
+    });
+    const missing = wanted.filter((_, i) => found[i] === undefined);
+    if (missing.length > 0) {
+      const read = await peekParked(other(side), missing.map((w) => w.key));
+      let next = 0;
+      for (let i = 0; i < found.length; i += 1) if (found[i] === undefined) found[i] = read[next++]!;
+    }
+    return { found: found as (StoredRecord | null)[], now: missing.length };
+  }
+
   async function peekParked(side: Side, pairKeys: readonly string[]): Promise<(StoredRecord | null)[]> {
     if (pairKeys.length === 0) return [];
     const entries = await call('peekParked', () => redis.hmget(keys.pending(side), ...pairKeys));
@@ -129,6 +176,7 @@ export function createPairingStore({
       const head: ApplyHead = { keys, live, now, horizonMs, expireLimit, duplicates, epoch, ttlMs };
       const layout = fastPath ? layoutPredicted(segments, hints, parkedHints, duplicates, now) : null;
       if (layout !== null) {
+        staleAhead();
         const decisions = await run(applyPredicted, { ...head, layout });
         if (decisions !== null) {
           return { path: 'predicted', segments: layout.outcomes, decisions, hintsTaken: hints.map(() => true), parkedHintsTaken: parkedHints.map(() => true) };
@@ -136,9 +184,11 @@ export function createPairingStore({
       }
       const general = { ...head, segments, hints, parkedHints };
       let path: ApplyResult['path'] = 'general';
+      staleAhead();
       let reply = await run(applyRecords, { ...general, withBlobs: false });
       if (reply.needBlobs) {
         path = 'general-with-blobs';
+        staleAhead();
         reply = await run(applyRecords, { ...general, withBlobs: true });
       }
       // The script has every blob now: it never asks twice.
@@ -151,14 +201,23 @@ export function createPairingStore({
       const pairs = prePair(segments, duplicates);
       const wanted = parkedCandidates(segments, pairs, duplicates);
       // A record of one side looks among the other side's parked records.
-      const [forOld, forNew] = await Promise.all([peekParked('new', wanted.old.map((w) => w.key)), peekParked('old', wanted.new.map((w) => w.key))]);
+      const [forOld, forNew] = await Promise.all([lookUp('old', wanted.old), lookUp('new', wanted.new)]);
       const parked: { record: number; partner: StoredRecord }[] = [];
-      for (const [side, found] of [['old', forOld], ['new', forNew]] as const) {
+      for (const [side, { found }] of [['old', forOld], ['new', forNew]] as const) {
         found.forEach((partner, i) => {
           if (partner !== null) parked.push({ record: wanted[side][i]!.index, partner });
         });
       }
-      return { pairs, parked };
+      const readNow = forOld.now + forNew.now;
+      return { pairs, parked, lookups: { ahead: wanted.old.length + wanted.new.length - readNow, now: readNow } };
+    },
+
+    peekAhead(side, pairKeys) {
+      if (duplicates !== 'first' || pairKeys.length === 0) return;
+      // A failed read is made again by predict(), which reports it; none goes unhandled here.
+      const reply = redis.hmget(keys.pending(other(side)), ...pairKeys).catch(() => null);
+      const sent = ahead[side];
+      pairKeys.forEach((key, index) => sent.set(key, { reply, index }));
     },
 
     peekParked,

@@ -98,10 +98,12 @@ export function createComparison({ config, store, readers, topics, publisher, ve
       const tp = `${topic}/${partition}`;
       const after = handedOver.get(tp);
       handedOver.set(tp, records.at(-1)!.offset);
-      return flusher.submit({ side, topic, partition, records, caughtUp, ...(after === undefined ? {} : { after }) }).catch((error: unknown) => {
+      const done = flusher.submit({ side, topic, partition, records, caughtUp, ...(after === undefined ? {} : { after }) }).catch((error: unknown) => {
         handedOver.delete(tp);
         throw error;
       });
+      peekAhead(side, records);
+      return done;
     },
     forget: (topic, partition) => void handedOver.delete(`${topic}/${partition}`),
     async publish(entries) {
@@ -145,7 +147,8 @@ export function createComparison({ config, store, readers, topics, publisher, ve
     for (const segment of segments) flushed.observe(segment.topic, segment.partition, { ...eventTimeRange(segment.records), caughtUp: segment.caughtUp });
     const parts = splitAtFrontier(segments, isRunning() ? flushed.frontier() : undefined);
     const going = parts.flatMap((p) => (p.now === null ? [] : [p.now]));
-    const outcomes = going.length === 0 ? [] : await apply(going);
+    const keptBack = parts.flatMap((p) => (p.later === null ? [] : [p.later]));
+    const outcomes = going.length === 0 ? [] : await apply(going, keptBack);
     let next = 0;
     return parts.map((p) => ({ result: p.now === null ? NO_OUTCOME : outcomes[next++]!, ...(p.later === null ? {} : { rest: p.later }) }));
   }
@@ -155,7 +158,7 @@ export function createComparison({ config, store, readers, topics, publisher, ve
    * back as hints with their verdicts, so that their payloads never travel to Redis again; the
    * store applies everything atomically and decides the rest.
    */
-  async function apply(segments: ReadSegment[]): Promise<SegmentOutcome[]> {
+  async function apply(segments: ReadSegment[], keptBack: readonly ReadSegment[]): Promise<SegmentOutcome[]> {
     const now = Date.now();
     const located: { segment: ReadSegment; record: ReadRecord }[] = [];
     for (const segment of segments) for (const record of segment.records) located.push({ segment, record });
@@ -172,11 +175,14 @@ export function createComparison({ config, store, readers, topics, publisher, ve
       const [oldSide, newSide] = segment.side === 'old' ? [mine, theirs] : [theirs, mine];
       return { record: index, partner: `${partner.topic}/${partner.partition}/${partner.offset}`, verdict: hintVerdict(oldSide, newSide, now, hintId(segment, record)) };
     });
-    const result = await store.apply(segments, {
+    const applied = store.apply(segments, {
       now,
       hints: pairs.map((p, i) => ({ old: p.old, new: p.new, verdict: pairHints[i]!.text ?? null })),
       parkedHints: parkedHints.map(({ record, partner, verdict }) => ({ record, partner, verdict: verdict.text ?? null })),
     });
+    // Sent behind the apply: the records kept back for the next flush are looked up with its effects in.
+    for (const segment of keptBack) peekAhead(segment.side, segment.records);
+    const result = await applied;
     const verdicts: ReadyVerdict[] = pairHints.filter((_, i) => result.hintsTaken[i]);
     parkedHints.forEach(({ verdict }, i) => {
       if (result.parkedHintsTaken[i]) verdicts.push(verdict);
@@ -184,6 +190,13 @@ export function createComparison({ config, store, readers, topics, publisher, ve
     for (const decision of result.decisions) verdicts.push(fromDecision(decision));
     await enqueue(verdicts);
     return result.segments;
+  }
+
+  /** Asks the store to look up, ahead of their flush, the partners parked for these records (see PairingStore.peekAhead). */
+  function peekAhead(side: Side, records: readonly ReadRecord[]): void {
+    const keys: string[] = [];
+    for (const record of records) if (record.kind === 'record') keys.push(record.key);
+    store.peekAhead(side, keys);
   }
 
   function sideOf(segment: ReadSegment, record: ReadRecord): ParsedSide {

@@ -25,11 +25,12 @@ const rec = (offset: number, key: string, value: unknown): ReadRecord => ({ offs
  * The store's side of a flush, scripted: it predicts what it is given and takes the hints it is
  * told to. The pairing rule itself is the store's (its own tests run it against Redis).
  */
-function scriptedStore(prediction: Prediction, take: { hints: boolean[]; parked: boolean[] }, fail?: Error) {
+function scriptedStore(prediction: Omit<Prediction, 'lookups'>, take: { hints: boolean[]; parked: boolean[] }, fail?: Error) {
   const applied: { segments: readonly ApplySegment[]; options: ApplyOptions | undefined }[] = [];
   const store = {
     keys: { mode: 'm' },
-    predict: async () => prediction,
+    predict: async (): Promise<Prediction> => ({ ...prediction, lookups: { ahead: 0, now: 0 } }),
+    peekAhead: () => undefined,
     apply: async (segments: readonly ApplySegment[], options?: ApplyOptions) => {
       applied.push({ segments, options });
       if (fail) throw fail;
