@@ -82,7 +82,11 @@ async function flushThrough(variant: Variant, segments: ApplySegment[], now: num
     return { result, decided: result.decisions.map(describeDecision) };
   }
   const located = segments.flatMap((s) => s.records.map((r) => ({ id: `${s.topic}/${s.partition}/${r.offset}`, side: s.side })));
-  const { pairs, parked } = await variant.store.predict(segments);
+  const { pairs, parked, lookups } = await variant.store.predict(segments);
+  if (variant.name === 'fast') {
+    reach('parked partners looked up ahead', lookups.ahead);
+    reach('parked partners looked up now', lookups.now);
+  }
   const hints = pairs.map((p) => ({ ...p, verdict: verdictFor(located[p.old]!.id, located[p.new]!.id) }));
   const parkedHints = parked.map(({ record, partner }) => {
     const mine = located[record]!.id;
@@ -96,6 +100,7 @@ async function flushThrough(variant: Variant, segments: ApplySegment[], now: num
   hints.forEach((h, i) => {
     if (result.hintsTaken[i]) decided.push(`pair||${located[h.old]!.id}|${located[h.new]!.id}|${now}`);
   });
+  if (variant.name === 'fast') reach('parked-partner hint refused', result.parkedHintsTaken.filter((taken) => !taken).length);
   parkedHints.forEach((h, i) => {
     if (result.parkedHintsTaken[i]) decided.push(`pair||${h.ids[0]}|${h.ids[1]}|${now}`);
   });
@@ -192,6 +197,10 @@ async function runScenario({ records, steps }: Scenario, duplicates: 'first' | '
         }
         if (segments.length === 0) continue;
         const outcomes = await Promise.all(variants.map((v) => flushThrough(v, segments, now)));
+        // The hinted variants look up every key ahead of their next flush, as the joiner does: the
+        // answers are current then, or stale when an expiry runs in between, and both variants get
+        // the same hints from them; the unhinted rule below must decide the same all the same.
+        for (const v of [fast, hinted]) PARTITIONS.forEach((p, at) => v.store.peekAhead(p.side, records[at]!.map((r) => r.key)));
         const [f, h, u] = outcomes as [(typeof outcomes)[0], (typeof outcomes)[0], (typeof outcomes)[0]];
         // Fast and general with the same hints: the same reply in every part.
         expect({ ...f.result, path: undefined }).toEqual({ ...h.result, path: undefined });
@@ -215,7 +224,7 @@ describe('one pairing rule: the fast path and the general path decide alike (rea
   it('with duplicates: first, over random flushes', async () => {
     await fc.assert(fc.asyncProperty(scenarioArb, (scenario) => runScenario(scenario, 'first')), { numRuns: 300 });
     // Every kind of outcome came up, and the fast path both held and declined.
-    for (const what of ['paired', 'parked', 'duplicate', 'invalid', 'missing', 'late', 'skipped', 'expired by max wait', 'fast path: predicted', 'fast path: general', 'hinted general path: general-with-blobs']) {
+    for (const what of ['paired', 'parked', 'duplicate', 'invalid', 'missing', 'late', 'skipped', 'expired by max wait', 'fast path: predicted', 'fast path: general', 'hinted general path: general-with-blobs', 'parked partners looked up ahead', 'parked partners looked up now', 'parked-partner hint refused']) {
       expect(reached.get(what) ?? 0, what).toBeGreaterThan(0);
     }
   });
