@@ -7,7 +7,8 @@
  */
 import type { Side } from '@shadowdiff/config';
 import { compares } from '@shadowdiff/store';
-import type { EachBatchPayload } from 'kafkajs';
+import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import { chunkBytes, type ByteBudget } from './byte-budget.ts';
 import type { Committer } from './committer.ts';
 import type { Comparison } from './comparison.ts';
 import type { JoinerEvents } from './events.ts';
@@ -16,7 +17,13 @@ import type { ReadRecord } from './record-reader.ts';
 import { eventTimeRange } from './segments.ts';
 
 /** The comparisons a topic feeds, with the side it is to each (a topic may feed several). */
-export type Routes = ReadonlyMap<string, readonly { readonly comparison: Comparison; readonly side: Side }[]>;
+/** A comparison a topic feeds, with the side it is to it. */
+export interface Route {
+  readonly comparison: Comparison;
+  readonly side: Side;
+}
+
+export type Routes = ReadonlyMap<string, readonly Route[]>;
 
 export function routesOf(comparisons: readonly Comparison[]): Routes {
   const routes = new Map<string, { comparison: Comparison; side: Side }[]>();
@@ -39,9 +46,11 @@ export interface BatchHandlerOptions {
   readonly isRunning: () => boolean;
   /** What a failed read turns into (a registry refusing the joiner stops it; the rest is retried). */
   readonly readFailed: (error: unknown) => never;
+  /** Bounds the bytes of chunks read and not yet applied (byte-budget.ts). */
+  readonly budget: ByteBudget;
 }
 
-export function createBatchHandler({ routes, chunkSize, committer, pauses, events, isRunning, readFailed }: BatchHandlerOptions): (payload: EachBatchPayload) => Promise<void> {
+export function createBatchHandler({ routes, chunkSize, committer, pauses, events, isRunning, readFailed, budget }: BatchHandlerOptions): (payload: EachBatchPayload) => Promise<void> {
   /** Hands one comparison its chunk of a partition; settles once Redis has applied it. */
   function handOver(comparison: Comparison, side: Side, topic: string, partition: number, first: string, count: number, records: ReadRecord[] | null, caughtUp: boolean): Promise<void> {
     const base = { comparison: comparison.config.name, side, topic, partition };
@@ -62,6 +71,21 @@ export function createBatchHandler({ routes, chunkSize, committer, pauses, event
     );
   }
 
+  /** Reads a chunk once for each comparison its topic feeds (null records: the comparison does not compare). */
+  function readChunk(targets: readonly Route[], topic: string, partition: number, chunk: readonly KafkaMessage[], arrivedAt: number, caughtUp: boolean) {
+    return Promise.all(
+      targets.map(async ({ comparison, side }) => {
+        // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
+        if (!compares(comparison.mode)) return { comparison, side, records: null };
+        const reader = comparison.readers[side];
+        const read = chunk.map((m) => reader(m, arrivedAt));
+        const records = read.some((r) => r instanceof Promise) ? await Promise.all(read).catch(readFailed) : (read as ReadRecord[]);
+        comparison.aligner.observe(topic, partition, { ...eventTimeRange(records), caughtUp });
+        return { comparison, side, records };
+      }),
+    );
+  }
+
   return async function applyBatch({ batch, resolveOffset, heartbeat, isRunning: consuming, isStale }: EachBatchPayload): Promise<void> {
     const targets = routes.get(batch.topic) ?? [];
     const goingOn = () => isRunning() && consuming() && !isStale();
@@ -75,24 +99,28 @@ export function createBatchHandler({ routes, chunkSize, committer, pauses, event
       // (decoded) only then: a chunk waiting here holds Kafka's bytes, not their decoded copies.
       await Promise.all(targets.map(({ comparison }) => comparison.ready()));
       if (!goingOn()) break;
-      const reads = await Promise.all(
-        targets.map(async ({ comparison, side }) => {
-          // old or new: one consumer runs, there is nothing to compare; the comparison is idle.
-          if (!compares(comparison.mode)) return { comparison, side, records: null };
-          const reader = comparison.readers[side];
-          const read = chunk.map((m) => reader(m, arrivedAt));
-          const records = read.some((r) => r instanceof Promise) ? await Promise.all(read).catch(readFailed) : (read as ReadRecord[]);
-          comparison.aligner.observe(batch.topic, batch.partition, { ...eventTimeRange(records), caughtUp });
-          return { comparison, side, records };
-        }),
-      );
+      // And what the joiner holds read stays within its budget (each comparison reads its own
+      // copy), given back once every comparison applied the chunk or failed to.
+      const release = await budget.take(chunkBytes(chunk) * targets.length);
+      if (!goingOn()) {
+        release();
+        break;
+      }
+      const reads = await readChunk(targets, batch.topic, batch.partition, chunk, arrivedAt, caughtUp).catch((error: unknown) => {
+        release();
+        throw error;
+      });
       pauses.reconcile();
       // A failed flush may have sent this partition back meanwhile: then this chunk is read again.
-      if (!goingOn()) break;
+      if (!goingOn()) {
+        release();
+        break;
+      }
       committer.resumed(batch.topic, batch.partition);
       const first = chunk[0]!.offset;
       const last = chunk[chunk.length - 1]!.offset;
       const handed = reads.map(({ comparison, side, records }) => handOver(comparison, side, batch.topic, batch.partition, first, chunk.length, records, caughtUp));
+      void Promise.allSettled(handed).then(release);
       committer.track(batch.topic, batch.partition, last, Promise.all(handed));
       // kafkajs fetches on from here; the group commits it only once Redis has applied it.
       resolveOffset(last);

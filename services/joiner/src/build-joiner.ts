@@ -23,6 +23,7 @@ import { Redis } from 'ioredis';
 import type { Consumer, Producer } from 'kafkajs';
 import { createLoops, startComparisonTasks } from './background.ts';
 import { createBatchHandler, routesOf } from './batch-handler.ts';
+import { createByteBudget } from './byte-budget.ts';
 import { createCommitter } from './committer.ts';
 import { codecFactory } from './comparison-setup.ts';
 import { createComparison, type Comparison } from './comparison.ts';
@@ -118,6 +119,7 @@ export function buildJoiner(options: JoinerOptions): Joiner {
     pauses,
     events,
     isRunning,
+    budget: createByteBudget(settings.heldBytes),
     // A registry that refuses the joiner's credentials or certificate stops it; anything else is retried.
     readFailed: (error) => {
       if (isRegistryRefusal(error)) fail(error as Error);

@@ -23,6 +23,13 @@ export interface JoinerOptions {
    * partitions; a flush takes one chunk at least.
    */
   readonly flushBytes?: number;
+  /**
+   * Most bytes of records the joiner holds read and not yet applied, across its comparisons (each
+   * chunk's keys and values as Kafka sent them, once per comparison reading it): what it holds is
+   * bounded by this, whatever the number of partitions or the size of the records. A chunk larger
+   * than the whole budget is read alone. Default: twice flushBytes (a flush, and the next one).
+   */
+  readonly heldBytes?: number;
   /** How many partitions' batches kafkajs hands out at once (all of one fetch should fit). */
   readonly partitionsConsumedConcurrently?: number;
   /** Most bytes one fetch brings of one partition. */
@@ -44,6 +51,7 @@ export interface JoinerSettings {
   readonly chunkSize: number;
   readonly flushSize: number;
   readonly flushBytes: number;
+  readonly heldBytes: number;
   readonly partitionsConsumedConcurrently: number;
   readonly fetchBytesPerPartition: number;
   readonly expireIntervalMs: number;
@@ -63,6 +71,7 @@ export function joinerSettings({
   chunkSize = 2000,
   flushSize = 20_000,
   flushBytes = 32 * 1024 * 1024,
+  heldBytes = 2 * flushBytes,
   partitionsConsumedConcurrently = 64,
   fetchBytesPerPartition = 1024 * 1024,
   expireIntervalMs = 1000,
@@ -79,6 +88,7 @@ export function joinerSettings({
     chunkSize,
     flushSize,
     flushBytes,
+    heldBytes,
     partitionsConsumedConcurrently,
     fetchBytesPerPartition,
     expireIntervalMs,

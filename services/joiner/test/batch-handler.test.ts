@@ -1,9 +1,10 @@
 import type { Mode, Side } from '@shadowdiff/config';
 import type { SegmentOutcome } from '@shadowdiff/store';
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createAligner } from '../src/alignment.ts';
 import { createBatchHandler, routesOf } from '../src/batch-handler.ts';
+import { chunkBytes, createByteBudget } from '../src/byte-budget.ts';
 import { createCommitter } from '../src/committer.ts';
 import type { Comparison } from '../src/comparison.ts';
 import { createJoinerEvents } from '../src/events.ts';
@@ -47,7 +48,7 @@ function payloadOf(topic: string, partition: number, offsets: number[], isStale 
   return { payload, resolved, heartbeats: () => heartbeats };
 }
 
-function handlerFor(comparisons: ReturnType<typeof standInComparison>['comparison'][]) {
+function handlerFor(comparisons: ReturnType<typeof standInComparison>['comparison'][], budget = createByteBudget(1 << 20)) {
   const commits: { offset: string }[][] = [];
   const seeks: string[] = [];
   const events = createJoinerEvents();
@@ -61,6 +62,7 @@ function handlerFor(comparisons: ReturnType<typeof standInComparison>['compariso
     pauses: { reconcile: () => undefined, assigned: () => undefined },
     events,
     isRunning: () => true,
+    budget,
     readFailed: (error) => {
       throw error;
     },
@@ -112,5 +114,40 @@ describe('batch handler', () => {
     expect(a.handed.map((h) => h.offsets)).toEqual([['40', '41']]);
     expect(seeks).toEqual(['old/1@40']);
     expect(commits).toEqual([]);
+  });
+
+  it('reads a chunk only once what the joiner holds read fits its budget, and gives the room back once the chunk is applied or failed', async () => {
+    const a = standInComparison('a', 'shadow');
+    const read: string[] = [];
+    const reader = a.comparison.readers.old;
+    a.comparison.readers.old = (m: KafkaMessage) => (read.push(m.offset), reader(m));
+    // The first chunk's flush hangs until released; then the next fails.
+    let applyFirst!: () => void;
+    const firstApplied = new Promise<void>((resolve) => (applyFirst = resolve));
+    const submit = a.comparison.submit;
+    let calls = 0;
+    a.comparison.submit = async (...args: Parameters<typeof submit>) => {
+      calls += 1;
+      if (calls === 1) await firstApplied;
+      if (calls === 2) throw new Error('flush failed');
+      return submit(...args);
+    };
+    const oneChunk = chunkBytes(payloadOf('old', 0, [0, 1]).payload.batch.messages);
+    const budget = createByteBudget(oneChunk);
+    const { handler } = handlerFor([a.comparison], budget);
+    const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+    const first = handler(payloadOf('old', 0, [0, 1]).payload);
+    const second = handler(payloadOf('old', 1, [10, 11]).payload);
+    await turn();
+    expect(read).toEqual(['0', '1']);
+    expect(budget.held).toBe(oneChunk);
+    applyFirst();
+    await Promise.all([first, second]);
+    await vi.waitFor(() => expect(budget.held).toBe(0));
+    expect(read).toEqual(['0', '1', '10', '11']);
+    // A third chunk is read: the failed one gave its room back too.
+    await handler(payloadOf('old', 2, [20]).payload);
+    expect(read).toEqual(['0', '1', '10', '11', '20']);
   });
 });
