@@ -1,6 +1,5 @@
 import { CliError, CliErrorCode } from './errors.ts';
 import { MODES, isMode } from '@shadowdiff/vocabulary';
-import { parseArgs } from 'node:util';
 import type { Log } from './stack.ts';
 
 
@@ -22,21 +21,20 @@ function show(value: number | null | undefined): string {
  * `shadowdiff mode <comparison> set <mode> --reason "…" [--force]`: changes it through the API,
  * so the same transition rules and readiness gate apply as for any other client.
  */
-export async function runMode(args: string[], log: Log): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      reason: { type: 'string' },
-      force: { type: 'boolean', default: false },
-      api: { type: 'string', default: process.env.SHADOWDIFF_API_URL ?? 'http://127.0.0.1:8080' },
-      token: { type: 'string', default: process.env.SHADOWDIFF_API_TOKEN },
-    },
-  });
-  const [comparison, verb, mode] = positionals;
-  if (!comparison) throw new CliError(CliErrorCode.USAGE, 'usage: shadowdiff mode <comparison> [set <mode> --reason "…" [--force]]');
-  const base = `${values.api}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(values.token ? { authorization: `Bearer ${values.token}` } : {}) };
+export interface ModeArgs {
+  readonly comparison: string;
+  /** `set`, or nothing to show the mode. */
+  readonly verb: string | undefined;
+  readonly mode: string | undefined;
+  readonly reason?: string | undefined;
+  readonly force: boolean;
+  readonly api: string;
+  readonly token?: string | undefined;
+}
+
+export async function runMode({ comparison, verb, mode, reason, force, api, token }: ModeArgs, log: Log): Promise<number> {
+  const base = `${api}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
 
   if (verb === undefined) {
     const [current, readiness] = await Promise.all([
@@ -54,11 +52,11 @@ export async function runMode(args: string[], log: Log): Promise<number> {
     return 0;
   }
   if (verb !== 'set' || !mode || !isMode(mode)) throw new CliError(CliErrorCode.USAGE, `usage: shadowdiff mode <comparison> set <${MODES.join('|')}> --reason "…"`);
-  if (!values.reason) throw new CliError(CliErrorCode.USAGE, '--reason is required: the history records why');
+  if (!reason) throw new CliError(CliErrorCode.USAGE, '--reason is required: the history records why');
   const response = await fetch(`${base}/mode`, {
     method: 'PUT',
     headers,
-    body: JSON.stringify({ mode, reason: values.reason, force: values.force }),
+    body: JSON.stringify({ mode, reason, force }),
   });
   const body = (await response.json()) as { mode?: string; message?: string; criteria?: Criterion[] };
   if (!response.ok) {

@@ -1,0 +1,115 @@
+/**
+ * The command line's grammar, with commander: each command, its arguments and options, and its
+ * `--help`; commander names a bad flag or a missing argument and the command is not run. What a
+ * command does lives in its own module; this file only parses and dispatches.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { joinerLaunch, type JoinerLaunch } from '@shadowdiff/infra';
+import { runDemo } from './demo.ts';
+import { runMode } from './mode.ts';
+import { runReport } from './report.ts';
+import { down, status, up, type Log } from './stack.ts';
+
+/** Exit code of a command line that cannot be run as given (commander's errors: unknown command or flag, missing argument). */
+export const EXIT_USAGE = 2;
+
+/** Services run as their own processes; the CLI never imports a service's code. */
+function runService(specifier: string, args: string[], { nodeArgs = [], env = process.env }: Partial<JoinerLaunch> = {}): Promise<number> {
+  const entry = fileURLToPath(import.meta.resolve(specifier));
+  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, ...args], { stdio: 'inherit', env });
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  process.on('SIGTERM', forward);
+  process.on('SIGINT', forward);
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+/** The API's address and token, as `mode` and `report` take them. */
+function apiOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--api <url>', "the shadowdiff API's base URL").env('SHADOWDIFF_API_URL').default('http://127.0.0.1:8080'))
+    .addOption(new Option('--token <token>', 'an API token (viewer for reading, operator to change the mode)').env('SHADOWDIFF_API_TOKEN'));
+}
+
+export interface ProgramIo {
+  readonly log: Log;
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+/**
+ * The program; `run` resolves with the exit code. Output goes through `io`, so that a test can
+ * parse without a process.
+ */
+export function buildProgram(io: ProgramIo): { program: Command; run: (argv: readonly string[]) => Promise<number> } {
+  let code = 0;
+  const program = new Command('shadowdiff')
+    .description('Shadow-compare two versions of a Kafka consumer: pair their outputs, compare, and decide when to switch.')
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  program.command('up').description('start local Kafka, Redis and the schema registry (reuses healthy running ones)').action(async () => void (await up(io.log)));
+  program.command('down').description("stop what 'up' started").action(async () => void (await down(io.log)));
+  program.command('status').description('show whether Kafka and Redis answer (exit 1 if not)').action(async () => void (code = (await status(io.log)) ? 0 : 1));
+  for (const [name, specifier, what] of [
+    ['joiner', '@shadowdiff/joiner/main', 'run the joiner'],
+    ['api', '@shadowdiff/api/main', 'run the REST API and the dashboard'],
+  ] as const) {
+    program
+      .command(name)
+      .description(what)
+      .option('-c, --config <file>', 'the configuration file (default: $SHADOWDIFF_CONFIG, then shadowdiff.yaml)')
+      .action(async ({ config }: { config?: string }) => {
+        const args = config === undefined ? [] : ['--config', config];
+        code = await runService(specifier, args, name === 'joiner' ? joinerLaunch() : {});
+      });
+  }
+  apiOptions(
+    program
+      .command('mode')
+      .description('show the mode and the readiness of the next promotion, or change it through the API')
+      .argument('<comparison>', 'the comparison')
+      .argument('[set]', "'set' to change the mode")
+      .argument('[mode]', 'the mode to set')
+      .option('--reason <text>', 'why (required to change it: the history records it)')
+      .option('--force', 'change it although the readiness gate does not pass', false),
+  ).action(async (comparison: string, verb: string | undefined, mode: string | undefined, options: { reason?: string; force: boolean; api: string; token?: string }) => {
+    code = await runMode({ comparison, verb, mode, ...options }, io.log);
+  });
+  program
+    .command('demo')
+    .description('local stack, sample old and new consumers, the joiner, a summary')
+    .option('--records <n>', 'orders to run through both consumers', '2000')
+    .action(async ({ records }: { records: string }) => void (code = await runDemo(['--records', records], io.log)));
+  apiOptions(
+    program
+      .command('report')
+      .description('counts by verdict, the match rate with its confidence bound, the fields that differ most, examples; --fail-on for a CI gate')
+      .argument('<comparison>', 'the comparison')
+      .option('--since <time>', 'from (ISO 8601 time, or a duration back from now such as 1h)')
+      .option('--until <time>', 'to (ISO 8601 time, or a duration back from now)')
+      .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
+      .option('--fail-on <condition...>', 'exit 3 when a condition holds: mismatch_rate>0.001, missing_rate>0, field:amount>0, readiness (repeat or separate with commas)')
+      .option('--examples <n>', 'examples per verdict kind', '3'),
+  ).action(async (comparison: string, options: Parameters<typeof runReport>[0]['options']) => {
+    code = await runReport({ comparison, options }, io.out);
+  });
+
+  async function run(argv: readonly string[]): Promise<number> {
+    code = 0;
+    if (argv.length === 0) {
+      io.out(program.helpInformation());
+      return EXIT_USAGE;
+    }
+    try {
+      await program.parseAsync([...argv], { from: 'user' });
+    } catch (error) {
+      if (error instanceof CommanderError) return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? 0 : EXIT_USAGE;
+      throw error;
+    }
+    return code;
+  }
+  return { program, run };
+}

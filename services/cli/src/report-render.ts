@@ -1,0 +1,117 @@
+/**
+ * How a report reads: a table for a terminal (colours only on a terminal), Markdown for a
+ * pull-request comment, JSON for a program.
+ */
+import pc from 'picocolors';
+
+export interface Report {
+  readonly comparison: string;
+  readonly since: string;
+  readonly until: string;
+  readonly total: number;
+  readonly counts: Readonly<Record<string, number>>;
+  readonly pairs: number;
+  readonly rates: Readonly<Record<'match_rate' | 'mismatch_rate' | 'missing_rate', number | null>>;
+  /** The match rate's two-sided 95 % Wilson interval. */
+  readonly matchRateInterval: { readonly low: number; readonly high: number } | null;
+  /** The fields that differ most, since the read model began (the API does not count them by range). */
+  readonly fields: readonly { readonly path: string; readonly count: number; readonly share: number }[];
+  readonly examples: readonly { readonly pairId: string; readonly key: string | null; readonly verdict: string; readonly decidedAt: string; readonly paths: readonly string[] }[];
+  readonly readiness: {
+    readonly ready: boolean;
+    readonly promotion: string | null;
+    readonly criteria: readonly { readonly name: string; readonly limit: number; readonly value: number | null; readonly upperBound?: number | null; readonly pass: boolean }[];
+  };
+  readonly conditions: readonly { readonly condition: string; readonly holds: boolean; readonly value: number | boolean | null }[];
+}
+
+/**
+ * Text from the verdicts (keys, paths) as it may be shown: control characters, which a terminal
+ * would obey (an escape sequence in a key could rewrite the screen), are shown as \u escapes.
+ */
+export function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex -- the point is to find them
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const VERDICT_ORDER = ['match', 'mismatch', 'missing_old', 'missing_new', 'duplicate', 'late', 'invalid_old', 'invalid_new'];
+
+export function percent(rate: number | null): string {
+  if (rate === null) return '–';
+  const p = rate * 100;
+  return `${p === 0 || p === 100 ? p.toFixed(0) : p >= 99.9 || p < 0.1 ? p.toPrecision(3) : p.toFixed(2)}%`;
+}
+
+function number(value: number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '–';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toPrecision(3);
+}
+
+function verdictRows(report: Report): [string, number][] {
+  const kinds = [...VERDICT_ORDER.filter((k) => k in report.counts), ...Object.keys(report.counts).filter((k) => !VERDICT_ORDER.includes(k)).sort()];
+  return kinds.map((k) => [k, report.counts[k]!]);
+}
+
+function interval(report: Report): string {
+  const i = report.matchRateInterval;
+  return i === null ? '' : ` (95% interval ${percent(i.low)} – ${percent(i.high)})`;
+}
+
+function table(report: Report, colour: boolean): string {
+  const c = pc.createColors(colour);
+  const lines: string[] = [];
+  lines.push(c.bold(`${safe(report.comparison)}: ${report.since} – ${report.until}`));
+  lines.push(`  verdicts ${number(report.total)}, pairs ${number(report.pairs)}, match rate ${percent(report.rates.match_rate)}${interval(report)}`);
+  for (const [kind, n] of verdictRows(report)) lines.push(`  ${kind.padEnd(12)} ${number(n).padStart(10)}`);
+  if (report.fields.length > 0) {
+    lines.push(c.bold('fields that differ most (all time)'));
+    for (const f of report.fields) lines.push(`  ${safe(f.path).padEnd(24)} ${number(f.count).padStart(8)}  ${percent(f.share)} of pairs`);
+  }
+  if (report.examples.length > 0) {
+    lines.push(c.bold('examples'));
+    for (const e of report.examples) lines.push(`  ${e.verdict.padEnd(12)} key ${safe(e.key ?? '–')}  ${safe(e.paths.join(', '))}  ${c.dim(safe(e.pairId))}`);
+  }
+  if (report.readiness.promotion !== null) {
+    lines.push(c.bold(`promotion to ${report.readiness.promotion}: ${report.readiness.ready ? c.green('ready') : c.red('not ready')}`));
+    for (const k of report.readiness.criteria) {
+      lines.push(`  ${k.pass ? c.green('pass') : c.red('FAIL')}  ${k.name.padEnd(20)} value ${number(k.value)}${k.upperBound !== undefined ? ` (upper bound ${number(k.upperBound)})` : ''}, limit ${number(k.limit)}`);
+    }
+  }
+  for (const j of report.conditions) lines.push(`${j.holds ? c.red('HOLDS') : c.green('clear')}  --fail-on ${j.condition}: ${number(j.value)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Markdown text: the characters that would format or break a table are escaped. */
+const md = (text: string) => safe(text).replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
+
+function markdown(report: Report): string {
+  const lines: string[] = [];
+  lines.push(`### shadowdiff: ${md(report.comparison)}`, '');
+  lines.push(`${report.since} – ${report.until}: **${number(report.total)}** verdicts, **${number(report.pairs)}** pairs, match rate **${percent(report.rates.match_rate)}**${interval(report)}`, '');
+  lines.push('| verdict | count |', '|---|---:|');
+  for (const [kind, n] of verdictRows(report)) lines.push(`| ${kind} | ${number(n)} |`);
+  if (report.fields.length > 0) {
+    lines.push('', '**Fields that differ most** (all time)', '', '| field | verdicts | share of pairs |', '|---|---:|---:|');
+    for (const f of report.fields) lines.push(`| ${md(f.path)} | ${number(f.count)} | ${percent(f.share)} |`);
+  }
+  if (report.examples.length > 0) {
+    lines.push('', '**Examples**', '', '| verdict | key | fields | pairId |', '|---|---|---|---|');
+    for (const e of report.examples) lines.push(`| ${e.verdict} | ${md(e.key ?? '–')} | ${md(e.paths.join(', '))} | ${md(e.pairId)} |`);
+  }
+  if (report.readiness.promotion !== null) {
+    lines.push('', `**Promotion to ${report.readiness.promotion}: ${report.readiness.ready ? 'ready' : 'not ready'}**`, '', '| criterion | value | limit | |', '|---|---:|---:|---|');
+    for (const k of report.readiness.criteria) lines.push(`| ${md(k.name)} | ${number(k.value)} | ${number(k.limit)} | ${k.pass ? 'pass' : '**fail**'} |`);
+  }
+  if (report.conditions.length > 0) {
+    lines.push('', '| --fail-on | value | |', '|---|---:|---|');
+    for (const j of report.conditions) lines.push(`| \`${j.condition}\` | ${number(j.value)} | ${j.holds ? '**holds**' : 'clear'} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderReport(report: Report, format: 'table' | 'json' | 'markdown', colour = process.stdout.isTTY === true && !('NO_COLOR' in process.env)): string {
+  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'markdown') return markdown(report);
+  return table(report, colour);
+}

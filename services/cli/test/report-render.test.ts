@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { instantOf, wilsonInterval } from '../src/report.ts';
+import { renderReport, safe, type Report } from '../src/report-render.ts';
+
+const report: Report = {
+  comparison: 'orders',
+  since: '2026-12-01T00:00:00.000Z',
+  until: '2026-12-02T00:00:00.000Z',
+  total: 1003,
+  counts: { mismatch: 2, match: 998, missing_new: 3 },
+  pairs: 1000,
+  rates: { match_rate: 0.998, mismatch_rate: 0.002, missing_rate: 3 / 1003 },
+  matchRateInterval: wilsonInterval(998, 1000),
+  fields: [{ path: 'amount', count: 2, share: 0.002 }],
+  examples: [{ pairId: 'p1', key: 'a|b\u001b[2J', verdict: 'mismatch', decidedAt: '2026-12-01T10:00:00.000Z', paths: ['amount'] }],
+  readiness: { ready: false, promotion: 'reverse_shadow', criteria: [{ name: 'maxMismatchRate', limit: 0.001, value: 0.002, upperBound: 0.004, pass: false }] },
+  conditions: [{ condition: 'mismatch_rate>0.001', holds: true, value: 0.002 }],
+};
+
+describe('report rendering', () => {
+  it('a table: counts in verdict order, the match rate with its interval, fields, examples, readiness and conditions; no colour off a terminal', () => {
+    const text = renderReport(report, 'table', false);
+    expect(text).not.toContain('\u001b');
+    expect(text).toMatch(/match rate 99\.80% \(95% interval 99\.\d+% – 99\.\d+%\)/);
+    expect(text.indexOf('  match ')).toBeLessThan(text.indexOf('  mismatch '));
+    expect(text).toContain('FAIL  maxMismatchRate');
+    expect(text).toContain('HOLDS  --fail-on mismatch_rate>0.001: 0.00200');
+    // A key's escape sequence is shown, not obeyed.
+    expect(text).toContain('a|b\\u001b[2J');
+  });
+
+  it('colours only when asked', () => {
+    expect(renderReport(report, 'table', true)).toContain('\u001b[31m');
+  });
+
+  it('Markdown for a pull-request comment: tables, with what would break one escaped', () => {
+    const text = renderReport(report, 'markdown');
+    expect(text).toContain('### shadowdiff: orders');
+    expect(text).toContain('| mismatch | 2 |');
+    expect(text).toContain('| a\\|b\\\\u001b\\[2J |');
+    expect(text).toContain('| `mismatch_rate>0.001` | 0.00200 | **holds** |');
+  });
+
+  it('JSON as it was measured', () => {
+    expect(JSON.parse(renderReport(report, 'json'))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('the Wilson interval: none without pairs, narrower with more of them, within [0, 1]', () => {
+    expect(wilsonInterval(0, 0)).toBeNull();
+    const small = wilsonInterval(50, 50)!;
+    const large = wilsonInterval(5000, 5000)!;
+    expect(small.high).toBe(1);
+    expect(small.low).toBeCloseTo(0.9287, 3);
+    expect(large.low).toBeGreaterThan(small.low);
+  });
+
+  it('an instant as ISO 8601 or as a duration back from now; anything else names the flag', () => {
+    const now = Date.parse('2026-12-04T12:00:00Z');
+    expect(instantOf('1h', '--since', now)).toBe('2026-12-04T11:00:00.000Z');
+    expect(instantOf('2026-12-01T10:00:00+01:00', '--since', now)).toBe('2026-12-01T09:00:00.000Z');
+    expect(() => instantOf('yesterday', '--until', now)).toThrow('--until "yesterday"');
+  });
+
+  it('control characters become visible escapes', () => {
+    expect(safe('a\nb\u0007\u009b')).toBe('a\\u000ab\\u0007\\u009b');
+  });
+});
