@@ -1,9 +1,9 @@
 import { ShadowdiffError, defineErrorCodes } from '@shadowdiff/errors';
 
 export const CliErrorCode = defineErrorCodes({
-  /** The command line cannot be run as given (a missing argument, an unknown mode, a bad number); the message shows the usage. Exit 1. */
+  /** A value the command cannot use (an unknown mode, a bad number, a --fail-on condition or a time it cannot read). Exit 1; what commander refuses exits 2. */
   USAGE: { code: 'SHADOWDIFF_ERR_CLI_USAGE', retriable: false },
-  /** The API answered `shadowdiff mode` with something that is not a mode (its message is shown). Exit 1. */
+  /** The API answered `shadowdiff mode` with something that is not a mode, or `shadowdiff report` with an error status (its message is shown). Exit 1. */
   API_ANSWER: { code: 'SHADOWDIFF_ERR_CLI_API_ANSWER', retriable: false },
 });
 

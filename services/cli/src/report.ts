@@ -1,8 +1,9 @@
 /**
  * `shadowdiff report <comparison>`: what the API knows of a comparison over a range, as a table,
  * JSON or Markdown (for a pull-request comment), and a gate for CI: `--fail-on` conditions
- * (fail-on.ts) make it exit 3 when one holds. Exit codes: 0 nothing held, 1 an error (the API
- * could not be asked, or refused), 2 a bad command line, 3 a condition held.
+ * (fail-on.ts) make it exit 3 when one holds. Exit codes: 0 no condition held; 1 an error (the
+ * API could not be asked or refused, or a value the command cannot use: a condition, a time);
+ * 2 a command line commander cannot parse (an unknown flag, a missing argument); 3 a condition held.
  */
 import { parseDuration } from '@shadowdiff/config';
 import { CliError, CliErrorCode } from './errors.ts';
