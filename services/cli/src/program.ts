@@ -11,6 +11,7 @@ import { runDemo } from './demo.ts';
 import { runMode } from './mode.ts';
 import { runReport } from './report.ts';
 import { down, status, up, type Log } from './stack.ts';
+import { runTail, type TailOptions } from './tail.ts';
 
 /** Exit code of a command line that cannot be run as given (commander's errors: unknown command or flag, missing argument). */
 export const EXIT_USAGE = 2;
@@ -96,6 +97,26 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
   ).action(async (comparison: string, options: Parameters<typeof runReport>[0]['options']) => {
     code = await runReport({ comparison, options }, io.out);
   });
+
+  program
+    .command('tail')
+    .description('print verdicts as they are decided, from the verdict topics alone (no API needed)')
+    .argument('<comparison>', 'the comparison')
+    .addOption(new Option('-c, --config <file>', 'the configuration file (its Kafka and topic prefix)').env('SHADOWDIFF_CONFIG').default('shadowdiff.yaml'))
+    .option('--since <time>', 'from (ISO 8601 time, or a duration back from now such as 10m); default: from now')
+    .option('--verdict <kind...>', 'only these verdict kinds (default: every kind but match)')
+    .option('--key <key...>', 'only these keys')
+    .option('--path <path...>', 'only verdicts that differ at these paths (or under them)')
+    .option('--json', 'one verdict per line as JSON, for piping', false)
+    .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
+    .option('--max <n>', 'stop after this many verdicts')
+    .action(async (comparison: string, options: TailOptions) => {
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      code = await runTail({ comparison, options }, { out: io.out, err: io.err, stopped, isTerminal: process.stdout.isTTY === true });
+    });
 
   async function run(argv: readonly string[]): Promise<number> {
     code = 0;
