@@ -14,7 +14,9 @@ describe('joinerLaunch', () => {
     const { nodeArgs, env } = joinerLaunch({ NODE_OPTIONS: '--max-semi-space-size=32 --enable-source-maps', MALLOC_MMAP_THRESHOLD_: '1048576', GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' });
     expect(nodeArgs).toEqual([]);
     expect(env.MALLOC_MMAP_THRESHOLD_).toBe('1048576');
-    expect(env.GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=2');
+    // Other tunables of the operator's keep huge pages; hugetlb set by the operator stays as set.
+    expect(env.GLIBC_TUNABLES).toBe('glibc.malloc.arena_max=2:glibc.malloc.hugetlb=1');
+    expect(joinerLaunch({ GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' }).env.GLIBC_TUNABLES).toBe('glibc.malloc.hugetlb=0');
     expect(env.NODE_OPTIONS).toBe('--max-semi-space-size=32 --enable-source-maps');
   });
 

@@ -30,10 +30,15 @@ export interface JoinerLaunch {
 
 /**
  * The flags and environment for a joiner process started from `env`. What the operator set wins:
- * a flag already in `NODE_OPTIONS`, or a variable already in `env`, is left as it is.
+ * a flag already in `NODE_OPTIONS`, or a variable already in `env`, is left as it is; glibc
+ * tunables of their own get `hugetlb=1` added unless they set `glibc.malloc.hugetlb` themselves.
  */
 export function joinerLaunch(env: NodeJS.ProcessEnv = process.env): JoinerLaunch {
   const given = env.NODE_OPTIONS ?? '';
   const nodeArgs = JOINER_NODE_FLAGS.filter((flag) => !given.includes(flag.split('=')[0]!));
-  return { nodeArgs, env: { ...JOINER_ENV, ...env } };
+  const merged: NodeJS.ProcessEnv = { ...JOINER_ENV, ...env };
+  // glibc's tunables share one variable: the operator's other tunables keep hugetlb unless they set it.
+  const tunables = env.GLIBC_TUNABLES;
+  if (tunables !== undefined && tunables !== '' && !tunables.includes('glibc.malloc.hugetlb')) merged.GLIBC_TUNABLES = `${tunables}:${JOINER_ENV.GLIBC_TUNABLES}`;
+  return { nodeArgs, env: merged };
 }

@@ -62,9 +62,11 @@ export interface PairingStore {
    * Reads, ahead of their flush, the other side's parked records under the keys of records just
    * read on `side` (duplicates: first; nothing otherwise), so that predict() need not read them in
    * a round trip of its own. The read goes on the connection the applies go on, behind every apply
-   * sent so far, so Redis answers it with their effects in; an apply sent after it makes it stale,
-   * and predict() then reads those keys again. An answer can only save the round trip, never change
-   * a decision: the store checks every prediction against its state (applyPredicted-24.lua).
+   * sent so far, so Redis usually answers it with their effects in; an apply sent after it makes it
+   * stale, and predict() then reads those keys again. It can be stale all the same (another
+   * instance, the expiry, ioredis re-sending a script after NOSCRIPT): an answer can only save the
+   * round trip, never change a decision, as the store checks every prediction against its state
+   * (applyPredicted-24.lua).
    */
   peekAhead(side: Side, pairKeys: readonly string[]): void;
   /** The records parked on `side` under these pair keys (a read: nothing is taken). */

@@ -99,28 +99,26 @@ export function createBatchHandler({ routes, chunkSize, committer, pauses, event
       // (decoded) only then: a chunk waiting here holds Kafka's bytes, not their decoded copies.
       await Promise.all(targets.map(({ comparison }) => comparison.ready()));
       if (!goingOn()) break;
-      // And what the joiner holds read stays within its budget (each comparison reads its own
-      // copy), given back once every comparison applied the chunk or failed to.
-      const release = await budget.take(chunkBytes(chunk) * targets.length);
-      if (!goingOn()) {
-        release();
-        break;
+      // And what the joiner holds read stays within its budget (each comparing comparison reads
+      // its own copy), given back once every comparison applied the chunk or failed to.
+      const readers = targets.filter(({ comparison }) => compares(comparison.mode)).length;
+      const release = await budget.take(chunkBytes(chunk) * readers);
+      let handed: Promise<void>[] | null = null;
+      try {
+        if (!goingOn()) break;
+        const reads = await readChunk(targets, batch.topic, batch.partition, chunk, arrivedAt, caughtUp);
+        pauses.reconcile();
+        // A failed flush may have sent this partition back meanwhile: then this chunk is read again.
+        if (!goingOn()) break;
+        committer.resumed(batch.topic, batch.partition);
+        const first = chunk[0]!.offset;
+        handed = reads.map(({ comparison, side, records }) => handOver(comparison, side, batch.topic, batch.partition, first, chunk.length, records, caughtUp));
+      } finally {
+        // Whatever went wrong before the chunk was handed over, its room is given back now.
+        if (handed === null) release();
+        else void Promise.allSettled(handed).then(release);
       }
-      const reads = await readChunk(targets, batch.topic, batch.partition, chunk, arrivedAt, caughtUp).catch((error: unknown) => {
-        release();
-        throw error;
-      });
-      pauses.reconcile();
-      // A failed flush may have sent this partition back meanwhile: then this chunk is read again.
-      if (!goingOn()) {
-        release();
-        break;
-      }
-      committer.resumed(batch.topic, batch.partition);
-      const first = chunk[0]!.offset;
       const last = chunk[chunk.length - 1]!.offset;
-      const handed = reads.map(({ comparison, side, records }) => handOver(comparison, side, batch.topic, batch.partition, first, chunk.length, records, caughtUp));
-      void Promise.allSettled(handed).then(release);
       committer.track(batch.topic, batch.partition, last, Promise.all(handed));
       // kafkajs fetches on from here; the group commits it only once Redis has applied it.
       resolveOffset(last);
