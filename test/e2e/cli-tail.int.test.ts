@@ -1,15 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { ansiToSvg, cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results');
 const CLI = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
 const id = uniqueId('clitail');
 const brokers = inject('brokers');
@@ -84,6 +85,9 @@ describe('shadowdiff tail', () => {
     expect(line!.text).toContain('\u001b[31m1');
     expect(line!.text).toContain('\u001b[32m2');
     expect(live.text()).not.toContain('order-a');
+    // Kept as a picture of the terminal (docs/tail.svg is one).
+    mkdirSync(ARTIFACTS, { recursive: true });
+    writeFileSync(join(ARTIFACTS, 'tail.svg'), ansiToSvg(live.text(), { title: '$ shadowdiff tail orders --config shadowdiff.yaml' }));
     // Ctrl-C: it leaves its group and exits 0.
     live.child.kill('SIGINT');
     expect(await live.exited).toBe(0);

@@ -7,5 +7,6 @@ export { cleanUpPrefix } from './cleanup.ts';
 export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
 export { startTestRedis, startTlsRedis, type TestRedis, type TlsRedis } from './redis-server.ts';
 export { kcatProduce } from './kcat.ts';
+export { ansiToSvg } from './ansi-svg.ts';
 export { stackYaml } from './config.ts';
 export { MARK, PATTERNS, derive, plant, tree } from './redaction.ts';
