@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- an SGR code begins with ESC: finding them is the point */
 /**
  * A terminal's text with its colours (the SGR codes picocolors writes) as an SVG image, so that a
  * test can keep what a command printed as a picture for the docs.
