@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApi, type Api } from '@shadowdiff/api';
 import { loadConfigFile } from '@shadowdiff/config';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, requireTool, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// requireTool: one line naming Chromium and how to install it where it is missing.
+const CHROMIUM = requireTool('chromium');
 const TOKEN = 'viewer-token-0123456789';
 
 // What a writer of a verdict topic could plant, in every field the dashboard shows.

@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import { buildApi, type Api } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, requireTool, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { chromium, type Browser } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 // Debian's chromium, driven by playwright-core (no browser download). CI installs it.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// requireTool: one line naming Chromium and how to install it where it is missing.
+const CHROMIUM = requireTool('chromium');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-results');
 
 describe('dashboard in headless Chromium against a running stack', () => {

@@ -8,5 +8,6 @@ export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from
 export { startTestRedis, startTlsRedis, type TestRedis, type TlsRedis } from './redis-server.ts';
 export { kcatProduce } from './kcat.ts';
 export { ansiToSvg } from './ansi-svg.ts';
+export { requireTool, TOOLS, type Tool } from './prerequisites.ts';
 export { stackYaml } from './config.ts';
 export { MARK, PATTERNS, derive, plant, tree } from './redaction.ts';

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { requireTool } from './prerequisites.ts';
 
 /**
  * Produces `key\tvalue` lines with kcat (librdkafka: the producer of most Go, Python and C
@@ -6,9 +7,10 @@ import { spawn } from 'node:child_process';
  * every one acknowledged by all in-sync replicas.
  */
 export function kcatProduce(brokers: string, topic: string, codec: string, lines: readonly string[]): Promise<void> {
+  const kcat = requireTool('kcat');
   return new Promise((resolve, reject) => {
     const child = spawn(
-      'kcat',
+      kcat,
       ['-P', '-b', brokers, '-t', topic, '-K', '\t', '-z', codec, '-X', 'linger.ms=100', '-X', 'batch.num.messages=10000', '-X', 'acks=all', '-X', 'message.max.bytes=4000000'],
       { stdio: ['pipe', 'ignore', 'pipe'] },
     );

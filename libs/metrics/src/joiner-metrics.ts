@@ -7,6 +7,8 @@ export interface JoinerMetrics {
   readonly verdicts: Counter<'comparison' | 'verdict'>;
   readonly fieldDifferences: Counter<'comparison' | 'path'>;
   readonly pendingRecords: Gauge<'comparison' | 'side'>;
+  /** Decisions in the outbox, not yet acknowledged by Kafka. */
+  readonly outboxEntries: Gauge<'comparison'>;
   readonly pairWait: Histogram<'comparison'>;
   readonly latencyDelta: Histogram<'comparison'>;
   readonly verdictLatency: Histogram<'comparison'>;
@@ -68,6 +70,12 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     labelNames: ['comparison', 'side'] as const,
     registers,
   });
+  const outboxEntries = new Gauge({
+    name: 'shadowdiff_outbox_entries',
+    help: 'Decisions in the outbox: decided, not yet acknowledged by Kafka (joiner.maxOutbox pauses reading).',
+    labelNames: ['comparison'] as const,
+    registers,
+  });
   const pairWait = new Histogram({
     name: 'shadowdiff_pair_wait_seconds',
     help: 'Wall-clock time the first record of a pair waited for the second.',
@@ -109,6 +117,7 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     verdicts,
     fieldDifferences,
     pendingRecords,
+    outboxEntries,
     pairWait,
     latencyDelta,
     verdictLatency,

@@ -93,7 +93,7 @@ export function startComparisonTasks(loops: Loops, comparison: Comparison, o: Co
   loops.every(o.sampleIntervalMs, 'sample store', async () => {
     await o.refreshMode();
     const [pending, streamTimes, outbox] = await Promise.all([comparison.store.pendingCounts(), comparison.store.streamTimes(), comparison.store.outboxSize()]);
-    o.events.emit('joiner.store_sampled', { comparison: name, pending, streamTimes });
+    o.events.emit('joiner.store_sampled', { comparison: name, pending, streamTimes, outbox });
     const full = comparison.outboxFull ? outbox > o.maxOutbox / 2 : outbox > o.maxOutbox;
     if (full !== comparison.outboxFull) {
       comparison.outboxFull = full;

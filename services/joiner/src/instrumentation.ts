@@ -22,8 +22,9 @@ export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics):
   });
   events.on('joiner.verdict_dead_lettered', ({ comparison }) => metrics.deadLettered.inc({ comparison }));
   events.on('joiner.outbox_full', ({ comparison, full }) => metrics.readingPaused.set({ comparison, reason: 'outbox_full' }, full ? 1 : 0));
-  events.on('joiner.store_sampled', ({ comparison, pending, streamTimes }) => {
+  events.on('joiner.store_sampled', ({ comparison, pending, streamTimes, outbox }) => {
     const now = Date.now();
+    metrics.outboxEntries.set({ comparison }, outbox);
     for (const side of ['old', 'new'] as const) {
       metrics.pendingRecords.set({ comparison, side }, pending[side]);
       const time = streamTimes[side];
