@@ -10,6 +10,7 @@ export const TOOLS = {
   chromium: { install: 'apt-get install chromium (Debian), or set CHROMIUM_PATH to a Chromium or Chrome binary', env: 'CHROMIUM_PATH', path: '/usr/bin/chromium' },
   kcat: { install: 'apt-get install kcat (Debian), brew install kcat (macOS)' },
   promtool: { install: 'apt-get install prometheus (Debian), or get it from https://prometheus.io/download/' },
+  prometheus: { install: 'apt-get install prometheus (Debian), or get it from https://prometheus.io/download/' },
 } as const satisfies Record<string, { install: string; env?: string; path?: string }>;
 
 export type Tool = keyof typeof TOOLS;
