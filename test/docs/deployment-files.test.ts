@@ -50,7 +50,45 @@ describe('Dockerfile', () => {
 });
 
 describe('docker-compose.yml', () => {
-  const compose = parse(file('docker-compose.yml')) as { services: Record<string, { image?: string; ports?: string[]; volumes?: string[] }> };
+  type Service = { image?: string; build?: string; ports?: string[]; volumes?: string[]; entrypoint?: string[]; command?: string[]; environment?: Record<string, string> };
+  const compose = parse(file('docker-compose.yml')) as { services: Record<string, Service> };
+  /** What a service mounts from the repository: the file's text by where the container sees it. */
+  const mounts = (name: string) => new Map((compose.services[name]?.volumes ?? []).filter((v) => v.startsWith('./')).map((v) => [v.split(':')[1]!, file(v.split(':')[0]!.slice(2))]));
+
+  it('runs a whole evaluation: Kafka, Redis with persistence, the registry, the joiner, the API, Prometheus and Grafana', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'grafana', 'joiner', 'kafka', 'kafka-init', 'prometheus', 'redis', 'schema-registry']);
+    expect(compose.services.redis?.volumes).toContain('redis-data:/data');
+    expect(JSON.stringify(compose.services.redis)).toContain('appendonly');
+    expect(compose.services.api?.entrypoint).toContain('services/api/src/main.ts');
+    expect(compose.services.api?.ports).toEqual(['127.0.0.1:8080:8080']);
+    // The config both read listens on the container's interfaces and lets Prometheus in by name.
+    const config = parse(file('shadowdiff.docker.yaml')) as { api: { host: string; allowedHosts: string[] }; joiner: { metricsHost: string } };
+    expect(config.api).toEqual({ host: '0.0.0.0', allowedHosts: ['api'] });
+    expect(config.joiner.metricsHost).toBe('0.0.0.0');
+  });
+
+  it('Prometheus scrapes the joiner and the API where compose runs them, with the alert rules it mounts', () => {
+    const files = mounts('prometheus');
+    const config = parse(files.get('/etc/prometheus/prometheus.yml')!) as { rule_files: string[]; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+    for (const rules of config.rule_files) expect(files.has(rules), rules).toBe(true);
+    expect(files.get('/etc/prometheus/shadowdiff-rules.yml')).toBe(file('deploy/prometheus/shadowdiff-rules.yml'));
+    const targets = Object.fromEntries(config.scrape_configs.map((c) => [c.job_name, c.static_configs.flatMap((s) => s.targets)]));
+    expect(targets).toEqual({ 'shadowdiff-joiner': ['joiner:9464'], 'shadowdiff-api': ['api:8080'] });
+    // The ports scraped are the ones the services serve (the joiner's metrics, the API).
+    expect(compose.services.joiner?.ports).toEqual(['127.0.0.1:9464:9464']);
+  });
+
+  it('Grafana gets the compose Prometheus as its datasource and the dashboard as the repository holds it', () => {
+    const files = mounts('grafana');
+    const datasources = parse(files.get('/etc/grafana/provisioning/datasources/prometheus.yml')!) as { datasources: { type: string; url: string }[] };
+    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090' })]);
+    const providers = parse(files.get('/etc/grafana/provisioning/dashboards/shadowdiff.yml')!) as { providers: { options: { path: string } }[] };
+    const dir = providers.providers[0]!.options.path;
+    const dashboard = files.get(`${dir}/shadowdiff.json`);
+    expect(dashboard, `a dashboard mounted under ${dir}`).toBeDefined();
+    expect(JSON.parse(dashboard!)).toMatchObject({ uid: 'shadowdiff' });
+    expect(compose.services.grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${dir}/shadowdiff.json`);
+  });
 
   it('publishes every port on the loopback interface only (nothing unauthenticated on all interfaces)', () => {
     const ports = Object.values(compose.services).flatMap((s) => s.ports ?? []);
@@ -60,7 +98,8 @@ describe('docker-compose.yml', () => {
 
   it('names an exact version of every image and mounts only files that exist', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      if (service.image !== undefined) expect(service.image, name).toMatch(/:\d+(\.\d+)+$/);
+      // An exact version, as its publisher tags it (Prometheus with a leading v).
+      if (service.image !== undefined) expect(service.image, name).toMatch(/:v?\d+(\.\d+)+$/);
       for (const volume of service.volumes ?? []) {
         const source = volume.split(':')[0] as string;
         if (source.startsWith('./')) expect(() => file(source.slice(2)), `${name}: ${source}`).not.toThrow();
