@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { pollUntil } from '@shadowdiff/testing';
 import { describe, expect, it } from 'vitest';
 
 // The README's first command, end to end: `shadowdiff demo` on the local stack.
 describe('shadowdiff demo', () => {
-  it('runs the sample consumers and the joiner and reports one verdict per order', async () => {
+  it('runs the sample consumers and the joiner, reports one verdict per order, and leaves the dashboard running until Ctrl-C', async () => {
     const cli = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
     const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', cli, 'demo', '--records', '300'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -12,8 +13,25 @@ describe('shadowdiff demo', () => {
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The summary, then the dashboard's address and what to try next.
+    const url = await pollUntil(async () => /^dashboard: +(http:\/\/\S+)\/$/m.exec(output)?.[1], (u) => u !== undefined, { what: "the dashboard's URL", timeoutMs: 90_000 });
+    expect(output).toMatch(/^ {2}npm run shadowdiff -- tail invoices --config \S+ --since 1h$/m);
+    expect(output).toMatch(/^ {2}npm run shadowdiff -- report invoices --api http:\/\/127\.0\.0\.1:\d+ --fail-on 'mismatch_rate>0\.001'$/m);
+    const page = await fetch(`${url}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<html');
+    // The API reads the demo's verdicts: all 300 come to its summary.
+    const total = await pollUntil(
+      async () => ((await (await fetch(`${url}/api/v1/comparisons/invoices/summary`)).json()) as { total: number }).total,
+      (n) => n === 300,
+      { what: '300 verdicts in the API', timeoutMs: 60_000 },
+    );
+    expect(total).toBe(300);
+    child.kill('SIGINT');
+    const code = await exited;
     expect(code, output).toBe(0);
+    await expect(fetch(`${url}/`)).rejects.toThrow();
     expect(output).toMatch(/^ {2}verdicts +300$/m);
     // The rewrite drops orders whose id ends in 77: order-000077, -177 and -277.
     expect(output).toMatch(/^ {2}missing_new +3 +1\.0%$/m);

@@ -14,12 +14,13 @@ import { up, type Log } from './stack.ts';
 const DEMO_PREFIX = 'shadowdiff-demo-';
 const COMPARISON = 'invoices';
 
-function demoConfig(run: string, brokers: string, redisUrl: string, port: number): string {
+function demoConfig(run: string, brokers: string, redisUrl: string, port: number, apiPort: number): string {
   return `# Written by 'shadowdiff demo' for run ${run}. A real config has the same shape: see docs/configuration.md.
 kafka: { brokers: [${brokers.split(',').map((b) => JSON.stringify(b)).join(', ')}], clientId: shadowdiff-demo }
 redis: { url: ${JSON.stringify(redisUrl)}, keyPrefix: ${JSON.stringify(run)} }
 topics: { prefix: ${run} }
 joiner: { groupId: ${run}.joiner, metricsPort: ${port} }
+api: { port: ${apiPort} }
 comparisons:
   - name: ${COMPARISON}
     old: { topic: ${run}.invoices.v1, codec: json }
@@ -55,9 +56,8 @@ async function cleanEarlierRuns(kafka: ReturnType<typeof createKafka>, redisUrl:
   }
 }
 
-function startJoiner(configFile: string, logFile: string): ChildProcess {
-  const entry = fileURLToPath(import.meta.resolve('@shadowdiff/joiner/main'));
-  const { nodeArgs, env } = joinerLaunch();
+function startService(specifier: string, configFile: string, logFile: string, { nodeArgs, env }: { nodeArgs: string[]; env: NodeJS.ProcessEnv }): ChildProcess {
+  const entry = fileURLToPath(import.meta.resolve(specifier));
   const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, '--config', configFile], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,
@@ -75,7 +75,8 @@ function startJoiner(configFile: string, logFile: string): ChildProcess {
  * joiner comparing them, a live progress line, and a summary of the verdicts.
  */
 export async function runDemo(args: string[], log: Log): Promise<number> {
-  const { values } = parseArgs({ args, options: { records: { type: 'string', default: '2000' } } });
+  const { values } = parseArgs({ args, options: { records: { type: 'string', default: '2000' }, serve: { type: 'boolean', default: true }, 'no-serve': { type: 'boolean', default: false } } });
+  const serve = values.serve && !values['no-serve'];
   const records = Number(values.records);
   if (!Number.isInteger(records) || records < 1) throw new CliError(CliErrorCode.USAGE, `--records takes a whole number, got ${values.records}`);
 
@@ -95,10 +96,11 @@ export async function runDemo(args: string[], log: Log): Promise<number> {
   const dir = workDir('demo');
   const configFile = join(dir, 'shadowdiff.yaml');
   const port = await freePort();
-  writeFileSync(configFile, demoConfig(run, stack.brokers, stack.redisUrl, port));
+  const apiPort = await freePort();
+  writeFileSync(configFile, demoConfig(run, stack.brokers, stack.redisUrl, port, apiPort));
   log(`config ${configFile}`);
 
-  const joiner = startJoiner(configFile, join(dir, 'joiner.log'));
+  const joiner = startService('@shadowdiff/joiner/main', configFile, join(dir, 'joiner.log'), joinerLaunch());
   const joinerExit = new Promise<number>((resolve) => joiner.on('exit', (code) => resolve(code ?? 1)));
   const stops = await Promise.all([
     runSampleConsumer(kafka, { group: `${run}.old-consumer`, input, output: `${run}.invoices.v1`, transform: oldInvoice }),
@@ -148,5 +150,48 @@ export async function runDemo(args: string[], log: Log): Promise<number> {
     return 1;
   }
   log(renderSummary({ run, comparison: COMPARISON, counts, fields, brokers: stack.brokers, configFile }));
-  return code === 0 ? 0 : 1;
+  if (code !== 0) return 1;
+  return serve ? serveDashboard(configFile, dir, apiPort, log) : 0;
+}
+
+/**
+ * Leaves the API and its dashboard running on the demo's verdicts until Ctrl-C, and says what to
+ * try next. The API reads the verdict topics into its read model from the start.
+ */
+async function serveDashboard(configFile: string, dir: string, apiPort: number, log: Log): Promise<number> {
+  const api = startService('@shadowdiff/api/main', configFile, join(dir, 'api.log'), { nodeArgs: [], env: process.env });
+  const apiExit = new Promise<number>((resolve) => api.on('exit', (code) => resolve(code ?? 1)));
+  const url = `http://127.0.0.1:${apiPort}`;
+  const summary = `${url}/api/v1/comparisons/${COMPARISON}/summary`;
+  const deadline = Date.now() + 60_000;
+  let exited: number | undefined;
+  void apiExit.then((c) => (exited = c));
+  // Ready once its read model holds the demo's verdicts (the summary counts them).
+  while ((await fetch(summary).then((r) => (r.ok ? r.json() : null), () => null)) === null) {
+    if (exited !== undefined || Date.now() > deadline) {
+      log(`the API did not start${exited !== undefined ? ` (exit ${exited})` : ''}; its log: ${join(dir, 'api.log')}`);
+      api.kill('SIGTERM');
+      return 1;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log('');
+  log(`dashboard:  ${url}/`);
+  log(`REST API:   ${url}/api/v1/comparisons/${COMPARISON}/summary`);
+  log('try next:');
+  log(`  npm run shadowdiff -- tail ${COMPARISON} --config ${configFile} --since 1h`);
+  log(`  npm run shadowdiff -- report ${COMPARISON} --api ${url} --fail-on 'mismatch_rate>0.001'`);
+  log('Ctrl-C stops the API and the dashboard (npm run down stops Kafka and Redis).');
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  const how = await Promise.race([stop.then(() => 'stopped' as const), apiExit.then(() => 'exited' as const)]);
+  if (how === 'exited') {
+    log(`the API stopped by itself (exit ${exited}); its log: ${join(dir, 'api.log')}`);
+    return 1;
+  }
+  api.kill('SIGTERM');
+  await apiExit;
+  return 0;
 }

@@ -81,9 +81,10 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
   });
   program
     .command('demo')
-    .description('local stack, sample old and new consumers, the joiner, a summary')
+    .description('local stack, sample old and new consumers, the joiner, a summary, then the dashboard until Ctrl-C')
     .option('--records <n>', 'orders to run through both consumers', '2000')
-    .action(async ({ records }: { records: string }) => void (code = await runDemo(['--records', records], io.log)));
+    .option('--no-serve', 'exit after the summary instead of leaving the API and dashboard running (for scripts)')
+    .action(async ({ records, serve }: { records: string; serve: boolean }) => void (code = await runDemo(['--records', records, ...(serve ? [] : ['--no-serve'])], io.log)));
   apiOptions(
     program
       .command('report')
