@@ -42,7 +42,7 @@ kafka: { brokers: ["${brokers}"] }
 redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
 topics: { prefix: "${prefix}" }
 joiner: { groupId: "${prefix}.joiner" }
-api: { groupId: "${prefix}.api" }
+api: { groupId: "${prefix}.api", protectReads: false, tokens: [ { name: ops, role: operator, value: { env: SD_TOKEN } } ] }
 comparisons:
   - name: orders
     old: { topic: ${prefix}.old }
@@ -52,6 +52,7 @@ comparisons:
     redact: ["customer.card.number"]
 `,
       'dashboard.yaml',
+      { SD_TOKEN: 'ops-token' },
     );
     joiner = buildJoiner({ config, logger: pino({ level: 'silent' }), metricsPort: 0 });
     await joiner.start();
@@ -100,5 +101,45 @@ comparisons:
 
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it("decides promotions: each criterion of the next promotion with its value and pass or fail, a promotion refused with what fails, a change made with the operator's token, and the history", async () => {
+    const readiness = (await (await fetch(`${base}/api/v1/comparisons/orders/readiness`)).json()) as { promotion: string; ready: boolean; criteria: { name: string; pass: boolean }[] };
+    expect(readiness.promotion).toBe('reverse_shadow');
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
+    await page.goto(base);
+    await page.locator('[data-testid=readiness] tbody tr').first().waitFor();
+    const rows = await page.locator('[data-testid=readiness] tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-criterion'), tr.getAttribute('data-pass')]));
+    expect(rows).toEqual(readiness.criteria.map((c) => [c.name, String(c.pass)]));
+    expect(await page.locator('[data-testid=readiness-verdict]').textContent()).toBe(`Promotion to reverse_shadow: ${readiness.ready ? 'ready' : 'not ready'}.`);
+    const failing = readiness.criteria.filter((c) => !c.pass).map((c) => c.name);
+    expect(failing.length).toBeGreaterThan(0);
+
+    const form = page.locator('[data-testid=mode-change]');
+    const result = page.locator('[data-testid=mode-change-result]');
+    // A promotion that is not ready: refused, with what fails.
+    await form.locator('select[name=mode]').selectOption('reverse_shadow');
+    await form.locator('input[name=reason]').fill('too early');
+    await form.locator('input[name=token]').fill('ops-token');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => result.textContent()).toMatch(/^Refused: /);
+    for (const name of failing) expect(await result.textContent()).toContain(name);
+    // A step back without a token: the API wants one.
+    await form.locator('select[name=mode]').selectOption('old');
+    await form.locator('input[name=reason]').fill('stop comparing');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => result.textContent()).toBe('Refused: an operator token is needed.');
+    // With the operator's token: done, shown, and in the history under the token's name.
+    await form.locator('input[name=token]').fill('ops-token');
+    await form.locator('button[type=submit]').click();
+    await expect.poll(() => result.textContent()).toBe('Now old.');
+    await expect.poll(() => page.locator('[data-testid=mode]').textContent()).toBe('old');
+    const first = page.locator('[data-testid=history] tbody tr').first();
+    await expect.poll(() => first.locator('td').allTextContents()).toEqual([expect.any(String), 'shadow', 'old', 'ops', 'stop comparing']);
+    expect(((await (await fetch(`${base}/api/v1/comparisons/orders/mode`)).json()) as { mode: string }).mode).toBe('old');
+    // The token typed in is not left in the page.
+    expect(await form.locator('input[name=token]').inputValue()).toBe('');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-promotion.png'), fullPage: true });
   });
 });

@@ -65,8 +65,64 @@ async function select(name) {
   for (const b of $('comparisons').children) b.setAttribute('aria-current', String(b.dataset.comparison === name));
   $('main').hidden = false;
   $('pair').hidden = true;
-  await Promise.all([loadSummary(), loadFields(), loadDiscrepancies(true)]);
+  await Promise.all([loadSummary(), loadPromotion(), loadFields(), loadDiscrepancies(true)]);
 }
+
+const figure = (v) => (v === null || v === undefined ? '–' : Number.isInteger(v) ? v.toLocaleString('en-US') : Number(v).toPrecision(3));
+
+/** The next promotion's criteria, each with its measured value and pass or fail, and the mode's history. */
+async function loadPromotion() {
+  const name = state.comparison;
+  const [readiness, { history }] = await Promise.all([api(`/comparisons/${at(name)}/readiness`), api(`/comparisons/${at(name)}/mode/history?limit=20`)]);
+  $('readiness-verdict').textContent = readiness.promotion === null
+    ? `No promotion after ${readiness.mode}.`
+    : `Promotion to ${readiness.promotion}: ${readiness.ready ? 'ready' : 'not ready'}.`;
+  $('readiness-verdict').className = readiness.promotion === null ? '' : readiness.ready ? 'pass' : 'fail';
+  $('readiness').tBodies[0].replaceChildren(
+    ...readiness.criteria.map((c) => {
+      const row = document.createElement('tr');
+      row.dataset.criterion = c.name;
+      row.dataset.pass = String(c.pass);
+      const verdict = text('td', c.pass ? 'pass' : 'fail');
+      verdict.className = c.pass ? 'pass' : 'fail';
+      row.append(text('td', c.name), text('td', figure(c.value)), text('td', figure(c.upperBound)), text('td', figure(c.limit)), verdict);
+      return row;
+    }),
+  );
+  $('history').tBodies[0].replaceChildren(
+    ...history.map((h) => {
+      const row = document.createElement('tr');
+      row.append(text('td', time(h.at)), text('td', h.from), text('td', h.to), text('td', h.actor), text('td', `${h.reason}${h.forced ? ' (forced)' : ''}`));
+      return row;
+    }),
+  );
+}
+
+/** Changes the mode through the API with the operator's token; the API applies its own rules and readiness gate. */
+document.forms['mode-change'].addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const form = document.forms['mode-change'];
+  const token = form.token.value.trim() || state.token;
+  const result = $('mode-change-result');
+  result.textContent = '';
+  const response = await fetch(`/api/v1/comparisons/${at(state.comparison)}/mode`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ mode: form.mode.value, reason: form.reason.value, force: form.force.checked }),
+  }).catch(() => null);
+  form.token.value = '';
+  if (response === null) { result.textContent = 'The API could not be reached.'; return; }
+  const body = await response.json().catch(() => ({}));
+  if (response.ok) {
+    result.textContent = `Now ${body.mode}.`;
+    form.reason.value = '';
+  } else {
+    const failing = (body.criteria ?? []).filter((c) => !c.pass).map((c) => c.name);
+    const why = response.status === 401 ? 'an operator token is needed' : response.status === 403 ? 'this token may not change the mode' : body.message ?? `HTTP ${response.status}`;
+    result.textContent = `Refused: ${why}${failing.length > 0 ? ` (failing: ${failing.join(', ')})` : ''}.`;
+  }
+  await Promise.all([loadComparisons(), loadSummary(), loadPromotion()]).catch(showError);
+});
 
 async function loadSummary() {
   const name = state.comparison;
