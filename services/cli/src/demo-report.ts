@@ -14,6 +14,16 @@ export async function scrapeCounter(metricsUrl: string, metric: string, label: s
   return counts;
 }
 
+/** Sums every series of one metric of one comparison from the joiner's /metrics, whatever its other labels. */
+export async function scrapeSum(metricsUrl: string, metric: string, comparison: string): Promise<number> {
+  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
+  let sum = 0;
+  for (const [, labels, value] of text.matchAll(new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
+    if (labels?.includes(`comparison="${comparison}"`)) sum += Number(value);
+  }
+  return sum;
+}
+
 export function scrapeVerdicts(metricsUrl: string, comparison: string): Promise<VerdictCounts> {
   return scrapeCounter(metricsUrl, 'shadowdiff_verdicts_total', 'verdict', comparison);
 }

@@ -1,14 +1,13 @@
 import { CliError, CliErrorCode } from './errors.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
 import { Redis } from 'ioredis';
 import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
 import { renderProgress, renderSummary, scrapeCounter, scrapeVerdicts, type VerdictCounts } from './demo-report.ts';
+import { startService } from './service-process.ts';
 import { up, type Log } from './stack.ts';
 
 const DEMO_PREFIX = 'shadowdiff-demo-';
@@ -56,18 +55,6 @@ async function cleanEarlierRuns(kafka: ReturnType<typeof createKafka>, redisUrl:
   }
 }
 
-function startService(specifier: string, configFile: string, logFile: string, { nodeArgs, env }: { nodeArgs: string[]; env: NodeJS.ProcessEnv }): ChildProcess {
-  const entry = fileURLToPath(import.meta.resolve(specifier));
-  const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', ...nodeArgs, entry, '--config', configFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env,
-  });
-  const lines: string[] = [];
-  child.stdout?.on('data', (d: Buffer) => lines.push(d.toString()));
-  child.stderr?.on('data', (d: Buffer) => lines.push(d.toString()));
-  child.on('exit', () => writeFileSync(logFile, lines.join('')));
-  return child;
-}
 
 /**
  * `shadowdiff demo`: local Kafka and Redis, an input topic of orders, two sample consumers (the

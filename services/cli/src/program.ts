@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { joinerLaunch, type JoinerLaunch } from '@shadowdiff/infra';
 import { runDemo } from './demo.ts';
 import { runMode } from './mode.ts';
+import { runReplay, type ReplayOptions } from './replay.ts';
 import { runReport } from './report.ts';
 import { down, status, up, type Log } from './stack.ts';
 import { runTail, type TailOptions } from './tail.ts';
@@ -117,6 +118,18 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
         process.once('SIGTERM', () => resolve());
       });
       code = await runTail({ comparison, options }, { out: io.out, err: io.err, stopped, isTerminal: process.stdout.isTTY === true });
+    });
+
+  program
+    .command('replay')
+    .description("re-pair a historical range of both topics in a namespace of its own (the live comparison's state and counts untouched)")
+    .argument('<comparison>', 'the comparison')
+    .addOption(new Option('-c, --config <file>', 'the configuration file').env('SHADOWDIFF_CONFIG').default('shadowdiff.yaml'))
+    .requiredOption('--from <time>', 'from (ISO 8601 time, or a duration back from now such as 2h)')
+    .option('--to <time>', 'to (ISO 8601 time, or a duration back from now); default: now')
+    .option('--max-wait <duration>', 'after everything is read, how long a record waits for a partner before it is missing', '30s')
+    .action(async (comparison: string, options: ReplayOptions) => {
+      code = await runReplay({ comparison, options }, { log: io.log, isTerminal: process.stdout.isTTY === true });
     });
 
   async function run(argv: readonly string[]): Promise<number> {

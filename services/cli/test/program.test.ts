@@ -15,7 +15,7 @@ describe('command line grammar', () => {
     expect(none.out()).toContain('Usage: shadowdiff');
     const help = program();
     expect(await help.run(['--help'])).toBe(0);
-    for (const command of ['up', 'down', 'status', 'joiner', 'api', 'mode', 'demo', 'report', 'tail']) expect(help.out()).toContain(`  ${command}`);
+    for (const command of ['up', 'down', 'status', 'joiner', 'api', 'mode', 'demo', 'report', 'tail', 'replay']) expect(help.out()).toContain(`  ${command}`);
   });
 
   it('each command has its own --help', async () => {
