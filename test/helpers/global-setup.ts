@@ -1,5 +1,6 @@
 import { kafkaUp, redisUp, registryUp } from '@shadowdiff/infra';
 import type { TestProject } from 'vitest/node';
+import { chooseStack, containerEngineAnswers } from './stack-selection.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -9,11 +10,26 @@ declare module 'vitest' {
   }
 }
 
-/** Integration tests talk to a real broker, a real Redis and a real schema registry: reuse running ones or start them. */
-export default async function setup(project: TestProject): Promise<void> {
+/**
+ * Integration tests talk to a real broker, a real Redis and a real schema registry: containers
+ * where a container engine answers (stack-selection.ts), else the local stack of infra/, reusing
+ * running ones or starting them.
+ */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const log = (line: string) => process.stderr.write(`[global-setup] ${line}\n`);
+  const { stack, why } = await chooseStack(process.env, () => containerEngineAnswers());
+  log(`${stack} stack: ${why}`);
+  if (stack === 'containers') {
+    const { startContainers } = await import('./containers.ts');
+    const containers = await startContainers(log);
+    project.provide('brokers', containers.brokers);
+    project.provide('redisUrl', containers.redisUrl);
+    project.provide('registryUrl', containers.registryUrl);
+    return () => containers.stop();
+  }
   const [kafka, registry, redis] = await Promise.all([kafkaUp(log), registryUp(log), redisUp(log)]);
   project.provide('brokers', kafka.brokers);
   project.provide('redisUrl', redis.url);
   project.provide('registryUrl', registry.url);
+  return undefined;
 }
