@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
-import { Redis } from 'ioredis';
 import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
 import { renderProgress, renderSummary, scrapeCounter, scrapeVerdicts, type VerdictCounts } from './demo-report.ts';
 import { startService } from './service-process.ts';
+import { deleteKeysUnder } from './redis-keys.ts';
 import { up, type Log } from './stack.ts';
 
 const DEMO_PREFIX = 'shadowdiff-demo-';
@@ -42,17 +42,7 @@ async function cleanEarlierRuns(kafka: ReturnType<typeof createKafka>, redisUrl:
   } finally {
     await admin.disconnect();
   }
-  const redis = new Redis(redisUrl);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${DEMO_PREFIX}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysUnder(redisUrl, DEMO_PREFIX);
 }
 
 

@@ -18,11 +18,11 @@ import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer } from '@shadowdiff/kafka';
 import { verdictTopics } from '@shadowdiff/vocabulary';
 import cliProgress from 'cli-progress';
-import { Redis } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { CliError, CliErrorCode } from './errors.ts';
 import { scrapeCounter, scrapeSum, scrapeVerdicts } from './demo-report.ts';
+import { deleteKeysUnder } from './redis-keys.ts';
 import { instantOf } from './report.ts';
 import { startService } from './service-process.ts';
 
@@ -215,17 +215,7 @@ async function cleanUp(kafka: Kafka, config: ShadowdiffConfig, inputs: { old: st
     await admin.disconnect();
   }
   const at = redisConnection(config.redis);
-  const redis = new Redis(at.url, at.options);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await deleteKeysUnder(at.url, redisPrefix, at.options);
 }
 
 /**
