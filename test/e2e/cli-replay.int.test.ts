@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +108,29 @@ describe('shadowdiff replay', () => {
     await admin.disconnect();
     expect(topics.filter((t) => t.startsWith(`${id}.replay-`) && (t.endsWith('.old') || t.endsWith('.new')))).toEqual([]);
     expect(readdirSync(dir)).toEqual(['shadowdiff.yaml']);
+  });
+
+  it('Ctrl-C while it pairs: exit 130, and neither copies, Redis state nor its config file stay behind', async () => {
+    const liveKeys = (await redis.keys(`${id}*`)).sort();
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', CLI, 'replay', 'orders', '--config', configFile, '--from', new Date(at(1, 0) - 1000).toISOString(), '--to', new Date(at(1, PER_BLOCK)).toISOString(), '--max-wait', '10m'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // Everything copied, the replay's joiner running (with maxWait 10m it cannot finish by itself).
+    await pollUntil(async () => output, (o) => /^copy 116\/116 records$/m.test(o) && readdirSync(dir).length === 2, { what: 'the copy done and the joiner started', timeoutMs: 60_000 });
+    child.kill('SIGINT');
+    expect(await exited, output).toBe(130);
+    expect(output).toContain('replay interrupted');
+    expect((await redis.keys(`${id}*`)).sort()).toEqual(liveKeys);
+    expect(readdirSync(dir)).toEqual(['shadowdiff.yaml']);
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    expect(topics.filter((t) => t.startsWith(`${id}.replay-`) && (t.endsWith('.old') || t.endsWith('.new')))).toEqual([]);
   });
 
   it('names what it cannot use: an unknown comparison, a range that ends before it starts', async () => {

@@ -129,7 +129,11 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
     .option('--to <time>', 'to (ISO 8601 time, or a duration back from now); default: now')
     .option('--max-wait <duration>', 'after everything is read, how long a record waits for a partner before it is missing', '30s')
     .action(async (comparison: string, options: ReplayOptions) => {
-      code = await runReplay({ comparison, options }, { log: io.log, isTerminal: process.stdout.isTTY === true });
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
+      code = await runReplay({ comparison, options }, { log: io.log, isTerminal: process.stdout.isTTY === true, stopped });
     });
 
   async function run(argv: readonly string[]): Promise<number> {

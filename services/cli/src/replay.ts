@@ -36,6 +36,8 @@ export interface ReplayOptions {
 export interface ReplayIo {
   readonly log: (line: string) => void;
   readonly isTerminal: boolean;
+  /** Resolves when the user asks to stop (Ctrl-C): the replay then removes what it made and exits 130. */
+  readonly stopped?: Promise<void>;
 }
 
 interface PartitionRange {
@@ -53,7 +55,7 @@ async function rangeOf(admin: Admin, topic: string, from: number, to: number | n
 }
 
 /** Copies each partition's range of `source` to the same partition of `target`; calls `copied` as records go. */
-async function copyRange(kafka: Kafka, groupId: string, source: string, target: string, ranges: readonly PartitionRange[], copied: (n: number) => void): Promise<void> {
+async function copyRange(kafka: Kafka, groupId: string, source: string, target: string, ranges: readonly PartitionRange[], copied: (n: number) => void, stopped: Promise<void>): Promise<void> {
   const wanted = ranges.filter((r) => r.end > r.start);
   if (wanted.length === 0) return;
   const producer = createProducer(kafka);
@@ -87,7 +89,7 @@ async function copyRange(kafka: Kafka, groupId: string, source: string, target: 
       },
     });
     for (const r of wanted) consumer.seek({ topic: source, partition: r.partition, offset: String(r.start) });
-    await done;
+    await Promise.race([done, stopped]);
   } finally {
     await consumer.disconnect();
     await producer.disconnect();
@@ -141,62 +143,75 @@ export async function runReplay({ comparison: name, options }: { comparison: str
   };
   bar?.start(total * 2, 0, { phase: 'copy' });
 
-  // 1. The range, copied into the namespace.
-  let copied = 0;
-  await Promise.all(
-    (['old', 'new'] as const).map((side) =>
-      copyRange(kafka, `${namespace}.copy-${side}`, comparison[side].topic, inputs[side], ranges[side], (n) => {
-        copied += n;
-        progress('copy', copied);
-      }),
-    ),
-  );
-
-  // 2. A joiner on the copies, as its own process: the comparison's settings, the namespace's
-  // state, topics and group. Its config is the user's file with those fields changed (secrets stay
-  // references, never values), written beside it so that relative paths still resolve, and removed.
-  const metricsPort = await freePort();
-  const derived = join(dirname(options.config), `.${basename(options.config)}.${run}.yaml`);
-  writeFileSync(derived, replayConfig(readFileSync(options.config, 'utf8'), { name, namespace, redisPrefix, inputs, maxWait: options.maxWait, metricsPort }), { mode: 0o600 });
-  const joiner = startService('@shadowdiff/joiner/main', derived, join(workDir('replay'), `${run}.joiner.log`), joinerLaunch());
-  let exited: number | null | undefined;
-  const joinerExit = new Promise<void>((resolve) => joiner.on('exit', (code) => ((exited = code), resolve())));
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   let counts = new Map<string, number>();
-  let settled: { at: number; verdicts: number } | null = null;
+  let interrupted = false;
+  const stopped = (io.stopped ?? new Promise<void>(() => undefined)).then(() => void (interrupted = true));
+  let copied = 0;
   try {
-    // Done once every copied record is applied, none waits for a partner, and every verdict is out.
-    for (;;) {
-      if (exited !== undefined) throw new CliError(CliErrorCode.API_ANSWER, `the replay's joiner exited (${exited}); its log: ${join(workDir('replay'), `${run}.joiner.log`)}`);
-      const sample = await Promise.all([
-        scrapeSum(metricsUrl, 'shadowdiff_records_total', name),
-        scrapeCounter(metricsUrl, 'shadowdiff_pending_records', 'side', name),
-        scrapeCounter(metricsUrl, 'shadowdiff_outbox_entries', 'comparison', name),
-        scrapeVerdicts(metricsUrl, name),
-      ]).catch(() => null);
-      if (sample !== null) {
-        const [records, pending, outbox, verdictCounts] = sample;
-        counts = verdictCounts;
-        const applied = records;
-        progress('pair', copied + applied);
-        // The gauges are sampled every 2 s: settled means so in samples of 2.5 s and more, the
-        // verdicts not moving meanwhile.
-        const quiet = applied >= copied && pending.size > 0 && sum(pending) === 0 && outbox.size > 0 && sum(outbox) === 0;
-        if (!quiet || settled === null || sum(counts) !== settled.verdicts) settled = quiet ? { at: Date.now(), verdicts: sum(counts) } : null;
-        else if (Date.now() - settled.at >= 2500) break;
+    // 1. The range, copied into the namespace.
+    await Promise.all(
+      (['old', 'new'] as const).map((side) =>
+        copyRange(kafka, `${namespace}.copy-${side}`, comparison[side].topic, inputs[side], ranges[side], (n) => {
+          copied += n;
+          progress('copy', copied);
+        }, stopped),
+      ),
+    );
+
+    // 2. Unless interrupted while copying: a joiner on the copies, as its own process: the
+    // comparison's settings, the namespace's state, topics and group. Its config is the user's file
+    // with those fields changed (secrets stay references, never values), written beside it so that
+    // relative paths still resolve, and removed.
+    if (!interrupted) {
+      const metricsPort = await freePort();
+      const derived = join(dirname(options.config), `.${basename(options.config)}.${run}.yaml`);
+      writeFileSync(derived, replayConfig(readFileSync(options.config, 'utf8'), { name, namespace, redisPrefix, inputs, maxWait: options.maxWait, metricsPort }), { mode: 0o600 });
+      const joiner = startService('@shadowdiff/joiner/main', derived, join(workDir('replay'), `${run}.joiner.log`), joinerLaunch());
+      let exited: number | null | undefined;
+      const joinerExit = new Promise<void>((resolve) => joiner.on('exit', (code) => ((exited = code), resolve())));
+      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+      let settled: { at: number; verdicts: number } | null = null;
+      try {
+        // Done once every copied record is applied, none waits for a partner, and every verdict is out.
+        for (;;) {
+          if (interrupted) break;
+          if (exited !== undefined) throw new CliError(CliErrorCode.API_ANSWER, `the replay's joiner exited (${exited}); its log: ${join(workDir('replay'), `${run}.joiner.log`)}`);
+          const sample = await Promise.all([
+            scrapeSum(metricsUrl, 'shadowdiff_records_total', name),
+            scrapeCounter(metricsUrl, 'shadowdiff_pending_records', 'side', name),
+            scrapeCounter(metricsUrl, 'shadowdiff_outbox_entries', 'comparison', name),
+            scrapeVerdicts(metricsUrl, name),
+          ]).catch(() => null);
+          if (sample !== null) {
+            const [records, pending, outbox, verdictCounts] = sample;
+            counts = verdictCounts;
+            const applied = records;
+            progress('pair', copied + applied);
+            // The gauges are sampled every 2 s: settled means so in samples of 2.5 s and more, the
+            // verdicts not moving meanwhile.
+            const quiet = applied >= copied && pending.size > 0 && sum(pending) === 0 && outbox.size > 0 && sum(outbox) === 0;
+            if (!quiet || settled === null || sum(counts) !== settled.verdicts) settled = quiet ? { at: Date.now(), verdicts: sum(counts) } : null;
+            else if (Date.now() - settled.at >= 2500) break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      } finally {
+        joiner.kill('SIGTERM');
+        await joinerExit;
+        rmSync(derived, { force: true });
+        bar?.stop();
       }
-      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   } finally {
-    joiner.kill('SIGTERM');
-    await joinerExit;
-    rmSync(derived, { force: true });
-    bar?.stop();
+    // 3. What the replay leaves: its verdict topics; not its copies or its Redis state (also when
+    // it fails or is interrupted).
+    await cleanUp(kafka, config, inputs, namespace, redisPrefix);
   }
-
-  // 3. What the replay leaves: its verdict topics; not its copies or its Redis state.
-  await cleanUp(kafka, config, inputs, namespace, redisPrefix);
+  if (interrupted) {
+    io.log('replay interrupted: its copies and its Redis state are removed');
+    return 130;
+  }
   const decided = sum(counts);
   io.log('');
   io.log(`replay of ${name}: ${decided.toLocaleString('en-US')} verdicts`);
