@@ -64,11 +64,25 @@ describe('Redis under pressure', () => {
     await produceRecords(kafka, `${prefix}.new`, pairs(N, N + 1, 'new'));
     await waitForVerdicts(kafka, prefix, 'c', 1);
 
-    // Full: a ballast of 8 MB, and maxmemory below what Redis holds now.
-    await redis.set('ballast', 'x'.repeat(8_000_000));
-    const used = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    // Full: a ballast of 8 MB, and maxmemory below what Redis holds now. The ballast goes in on a
+    // connection of its own that is then closed: its 8 MB query buffer would otherwise count in
+    // used_memory until Redis frees it, and maxmemory measured with it would not hold Redis full.
+    const setter = new Redis(server.url);
+    await setter.set('ballast', 'x'.repeat(8_000_000));
+    await setter.quit();
+    const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))?.[1]);
+    let previous = -1;
+    const used = await pollUntil(
+      async () => {
+        const [was, now] = [previous, await usedMemory()];
+        previous = now;
+        return Math.abs(now - was) < 100_000 ? now : undefined;
+      },
+      (u) => u !== undefined,
+      { what: 'used_memory to settle', intervalMs: 300 },
+    );
     await redis.config('SET', 'maxmemory-policy', 'noeviction');
-    await redis.config('SET', 'maxmemory', String(used - 1_000_000));
+    await redis.config('SET', 'maxmemory', String(used! - 1_000_000));
     await produceRecords(kafka, `${prefix}.old`, pairs(0, N, 'old'));
     await produceRecords(kafka, `${prefix}.new`, pairs(0, N, 'new'));
 
@@ -123,6 +137,9 @@ describe('Redis under pressure', () => {
     await admin.disconnect();
     const verdicts = await waitForVerdicts(kafka, prefix, 'c', 2 * FIRST, 180_000);
     expect(countByKind(verdicts.values())).toEqual({ match: 2 * FIRST - (2 * FIRST) / 10, mismatch: (2 * FIRST) / 10 });
-    expect(full).toEqual([true, false]);
+    // Paused, then resumed; the second 300 pairs may fill the outbox (limit 100) once more before
+    // the re-created topics take verdicts at full speed: every pause is followed by its resume.
+    expect(full.length).toBeGreaterThanOrEqual(2);
+    expect(full).toEqual(full.map((_, i) => i % 2 === 0));
   }, 240_000);
 });
