@@ -9,6 +9,8 @@ export interface JoinerMetrics {
   readonly pendingRecords: Gauge<'comparison' | 'side'>;
   /** Decisions in the outbox, not yet acknowledged by Kafka. */
   readonly outboxEntries: Gauge<'comparison'>;
+  /** When pendingRecords and outboxEntries were last read from Redis (Unix time, seconds). */
+  readonly storeSampledAt: Gauge<'comparison'>;
   readonly pairWait: Histogram<'comparison'>;
   readonly latencyDelta: Histogram<'comparison'>;
   readonly verdictLatency: Histogram<'comparison'>;
@@ -76,6 +78,12 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     labelNames: ['comparison'] as const,
     registers,
   });
+  const storeSampledAt = new Gauge({
+    name: 'shadowdiff_store_sample_timestamp_seconds',
+    help: 'When shadowdiff_pending_records and shadowdiff_outbox_entries were last read from Redis (Unix time in seconds).',
+    labelNames: ['comparison'] as const,
+    registers,
+  });
   const pairWait = new Histogram({
     name: 'shadowdiff_pair_wait_seconds',
     help: 'Wall-clock time the first record of a pair waited for the second.',
@@ -118,6 +126,7 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     fieldDifferences,
     pendingRecords,
     outboxEntries,
+    storeSampledAt,
     pairWait,
     latencyDelta,
     verdictLatency,

@@ -74,7 +74,7 @@ export function buildApi({
   const deadLetters = new Map<string, DeadLetters>(
     config.comparisons.map((c) => [c.name, createDeadLetters({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
   );
-  const metrics = createApiMetrics();
+  const metrics = createApiMetrics(config.comparisons.map((c) => c.name));
   const reader: VerdictReader = createVerdictReader({
     kafka,
     config,

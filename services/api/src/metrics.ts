@@ -1,8 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 
-/** The API's own metrics, on a registry of its own (with the process's default metrics). */
-export function createApiMetrics() {
+/**
+ * The API's own metrics, on a registry of its own (with the process's default metrics). The
+ * counters of each configured comparison start at 0: a rule on `increase()` sees the first
+ * rollback, which it would miss were the series born with it.
+ */
+export function createApiMetrics(comparisons: readonly string[] = []) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const ingested = new Counter({
@@ -23,6 +27,7 @@ export function createApiMetrics() {
     labelNames: ['comparison'] as const,
     registers: [registry],
   });
+  for (const comparison of comparisons) for (const counter of [ingested, rollbacks, skipped]) counter.inc({ comparison }, 0);
   return { registry, ingested, rollbacks, skipped };
 }
 

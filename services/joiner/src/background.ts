@@ -92,8 +92,9 @@ export function startComparisonTasks(loops: Loops, comparison: Comparison, o: Co
   const flow = createFlowControl({ maxAheadMs: comparison.config.maxAhead, stallMs: comparison.config.maxWait });
   loops.every(o.sampleIntervalMs, 'sample store', async () => {
     await o.refreshMode();
+    const at = Date.now();
     const [pending, streamTimes, outbox] = await Promise.all([comparison.store.pendingCounts(), comparison.store.streamTimes(), comparison.store.outboxSize()]);
-    o.events.emit('joiner.store_sampled', { comparison: name, pending, streamTimes, outbox });
+    o.events.emit('joiner.store_sampled', { comparison: name, pending, streamTimes, outbox, at });
     const full = comparison.outboxFull ? outbox > o.maxOutbox / 2 : outbox > o.maxOutbox;
     if (full !== comparison.outboxFull) {
       comparison.outboxFull = full;

@@ -6,6 +6,10 @@ import type { JoinerEvents } from './events.ts';
 
 /** Metrics follow the joiner's events; nothing in the pairing path touches prom-client. */
 export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics): void {
+  // Counters an alert reads with increase() start at 0: the first dead letter is then an increase.
+  events.on('joiner.started', ({ comparisons }) => {
+    for (const comparison of comparisons) metrics.deadLettered.inc({ comparison }, 0);
+  });
   events.on('joiner.batch_applied', ({ comparison, side, outcomes, redelivered }) => {
     for (const [outcome, count] of Object.entries(outcomes)) {
       if (count > 0) metrics.records.inc({ comparison, side, outcome }, count);
@@ -22,9 +26,10 @@ export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics):
   });
   events.on('joiner.verdict_dead_lettered', ({ comparison }) => metrics.deadLettered.inc({ comparison }));
   events.on('joiner.outbox_full', ({ comparison, full }) => metrics.readingPaused.set({ comparison, reason: 'outbox_full' }, full ? 1 : 0));
-  events.on('joiner.store_sampled', ({ comparison, pending, streamTimes, outbox }) => {
+  events.on('joiner.store_sampled', ({ comparison, pending, streamTimes, outbox, at }) => {
     const now = Date.now();
     metrics.outboxEntries.set({ comparison }, outbox);
+    metrics.storeSampledAt.set({ comparison }, at / 1000);
     for (const side of ['old', 'new'] as const) {
       metrics.pendingRecords.set({ comparison, side }, pending[side]);
       const time = streamTimes[side];
