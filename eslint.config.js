@@ -23,7 +23,7 @@ const ALLOWED = {
   test: ['vocabulary', 'infra', 'kafka', 'compare'],
   'services/joiner': ['vocabulary', 'errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
   'services/api': ['vocabulary', 'errors', 'compare', 'config', 'store', 'kafka'],
-  'services/cli': ['vocabulary', 'errors', 'config', 'kafka', 'infra'],
+  'services/cli': ['vocabulary', 'errors', 'compare', 'config', 'kafka', 'infra'],
 };
 
 const deepImports = {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { ansiToSvg, cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { ansiToSvg, cleanUpPrefix, createTopic, pollUntil, produceRecords, stackYaml, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,19 +17,15 @@ const brokers = inject('brokers');
 const redisUrl = inject('redisUrl');
 const kafka = testKafka(brokers);
 const redis = new Redis(redisUrl);
-const yaml = `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${id}" }
-topics: { prefix: "${id}" }
-joiner: { groupId: "${id}.joiner" }
-comparisons:
-  - name: orders
+const yaml = stackYaml(
+  { brokers, redisUrl, prefix: id },
+  `  - name: orders
     old: { topic: ${id}.old }
     new: { topic: ${id}.new }
     key: { from: message-key }
     window: 5s
-    maxWait: 10m
-`;
+    maxWait: 10m`,
+);
 const configFile = join(mkdtempSync(join(tmpdir(), 'shadowdiff-tail-')), 'shadowdiff.yaml');
 let joiner: Joiner;
 const children: ChildProcess[] = [];
@@ -93,6 +89,18 @@ describe('shadowdiff tail', () => {
     expect(await live.exited).toBe(0);
   });
 
+  it('a record on the verdict topic that is not a verdict is named on stderr and skipped; the next verdict is shown', async () => {
+    const live = tail('--color', 'never');
+    await pollUntil(async () => live.err(), (e) => e.includes('from now'), { what: 'tail to join its group', timeoutMs: 30_000 });
+    // Valid JSON, but not a verdict (anyone who can write to the topic can write this).
+    await produceRecords(kafka, `${id}.orders.mismatches`, [{ key: 'x', value: JSON.stringify({ verdict: 'mismatch', differences: 'not a list' }) }]);
+    await pair('order-d', { amount: 1 }, { amount: 3 });
+    await pollUntil(async () => live.text(), (t) => t.includes('order-d'), { what: 'the verdict after the bad record', timeoutMs: 30_000 });
+    expect(live.err()).toMatch(/skipped a record of \S+\.orders\.mismatches \(partition \d+, offset \d+\) that is not a verdict: schema is not shadowdiff\.verdict\.v1/);
+    live.child.kill('SIGINT');
+    expect(await live.exited).toBe(0);
+  });
+
   it('--since reads back; --json, --verdict, --key and --max filter and stop; a bad flag is named', async () => {
     await pair('order-c', { amount: 7 }, { amount: 8 });
     const back = tail('--since', '10m', '--json', '--verdict', 'mismatch,match', '--key', 'order-a', '--key', 'order-c', '--max', '2');
@@ -105,5 +113,11 @@ describe('shadowdiff tail', () => {
     const bad = tail('--verdict', 'mismatches');
     expect(await bad.exited).toBe(1);
     expect(bad.err()).toContain('--verdict "mismatches": not a verdict kind');
+    // Every tail above has exited: none left its consumer group behind.
+    const admin = kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.listGroups();
+    await admin.disconnect();
+    expect(groups.filter((g) => g.groupId.startsWith(`${id}.tail.`))).toEqual([]);
   });
 });

@@ -5,3 +5,4 @@ export type { Difference, DifferenceKind, Json } from './difference.ts';
 export { createRedactor, withRenamedPatterns, REDACTED, type Redactor } from './redact.ts';
 export { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, exceedsDepth, jsonProblem, isJson } from './json-check.ts';
 export { CompareError, CompareErrorCode } from './errors.ts';
+export { parseVerdict, type CheckedSide, type CheckedVerdict, type VerdictCheck } from './verdict-check.ts';

@@ -6,7 +6,7 @@ import { KafkaError, KafkaErrorCode, codeOf, missingTopics } from '@shadowdiff/k
 import type { ReadModel, VerdictRecord } from '@shadowdiff/store';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { parseVerdict } from './verdict-check.ts';
+import { parseVerdict } from '@shadowdiff/compare';
 
 /** `waiting`: the verdict topics do not exist yet (no joiner has created them); `failed`: kafkajs gave up. */
 export type ReaderState = 'idle' | 'waiting' | 'consuming' | 'restarting' | 'failed' | 'stopped';

@@ -1,13 +1,17 @@
 /**
  * `shadowdiff tail <comparison>`: the comparison's verdicts as they are decided, read from its
  * verdict topics alone (no API, no Redis): from now, or from `--since` (offsets found by time).
- * It joins a consumer group of its own that commits nothing, so it never moves another reader.
+ * It joins a consumer group of its own that commits nothing, so it never moves another reader, and
+ * deletes it when it stops. A record that is not a verdict of the comparison (anyone who can write
+ * to the topic can write anything there) is named on stderr and skipped.
  */
 import { randomUUID } from 'node:crypto';
 import { kafkaConnection, loadConfigFile, type ShadowdiffConfig } from '@shadowdiff/config';
+import { parseVerdict } from '@shadowdiff/compare';
 import { createKafka } from '@shadowdiff/kafka';
 import { DISCREPANCY_KINDS, isVerdictKind, verdictTopics, type Verdict } from '@shadowdiff/vocabulary';
 import { CliError, CliErrorCode } from './errors.ts';
+import { safeJson } from './report-render.ts';
 import { instantOf } from './report.ts';
 import { passes, renderVerdict } from './tail-render.ts';
 
@@ -34,7 +38,8 @@ export interface TailIo {
 
 export async function runTail({ comparison, options }: { comparison: string; options: TailOptions }, io: TailIo): Promise<number> {
   const config: ShadowdiffConfig = loadConfigFile(options.config);
-  if (!config.comparisons.some((c) => c.name === comparison)) {
+  const settings = config.comparisons.find((c) => c.name === comparison);
+  if (settings === undefined) {
     throw new CliError(CliErrorCode.USAGE, `no comparison "${comparison}" in ${options.config} (it has ${config.comparisons.map((c) => c.name).join(', ')})`);
   }
   const kinds = list(options.verdict);
@@ -53,7 +58,8 @@ export async function runTail({ comparison, options }: { comparison: string; opt
   // Matches go to their own topic: it is read only when they are asked for.
   const topics = [...(wanted.has('match') ? [names.matches] : []), ...([...wanted].some((k) => k !== 'match') ? [names.mismatches] : [])];
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-tail` });
-  const consumer = kafka.consumer({ groupId: `${config.topics.prefix}.tail.${randomUUID()}`, maxWaitTimeInMs: 100 });
+  const groupId = `${config.topics.prefix}.tail.${randomUUID()}`;
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100 });
   let shown = 0;
   let finish!: () => void;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -65,18 +71,17 @@ export async function runTail({ comparison, options }: { comparison: string; opt
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => {
-        if (shown >= max || message.value === null) return;
-        let verdict: Verdict;
-        try {
-          verdict = JSON.parse(message.value.toString('utf8')) as Verdict;
-        } catch {
-          io.err(`shadowdiff tail: skipped a record that is not a verdict (offset ${message.offset})\n`);
+      eachMessage: async ({ topic, partition, message }) => {
+        if (shown >= max) return;
+        const checked = parseVerdict(message.value, comparison, settings.maxDepth);
+        if (!checked.ok) {
+          io.err(`shadowdiff tail: skipped a record of ${topic} (partition ${partition}, offset ${message.offset}) that is not a verdict: ${checked.reason}\n`);
           return;
         }
+        const verdict = checked.verdict as unknown as Verdict;
         if (!passes(verdict, filters)) return;
         shown += 1;
-        io.out(options.json ? `${JSON.stringify(verdict)}\n` : renderVerdict(verdict, colour));
+        io.out(options.json ? `${safeJson(verdict)}\n` : renderVerdict(verdict, colour));
         if (shown >= max) finish();
       },
     });
@@ -96,6 +101,13 @@ export async function runTail({ comparison, options }: { comparison: string; opt
     await done;
   } finally {
     await consumer.disconnect();
+    // The group committed nothing; deleting it keeps the broker's group list to the readers that are.
+    const admin = kafka.admin();
+    await admin
+      .connect()
+      .then(() => admin.deleteGroups([groupId]))
+      .catch(() => undefined)
+      .finally(() => admin.disconnect());
   }
   return 0;
 }

@@ -1,5 +1,6 @@
 import { PAIR_ID_FORMAT, VERDICT_KINDS, VERDICT_SCHEMA, type Verdict } from '@shadowdiff/vocabulary';
-import { exceedsDepth, type Json } from '@shadowdiff/compare';
+import { exceedsDepth } from './json-check.ts';
+import type { Json } from './difference.ts';
 
 const SCHEMA = VERDICT_SCHEMA;
 const KINDS = new Set<string>(VERDICT_KINDS);
