@@ -26,12 +26,32 @@ export interface Report {
 }
 
 /**
- * Text from the verdicts (keys, paths) as it may be shown: control characters, which a terminal
- * would obey (an escape sequence in a key could rewrite the screen), are shown as \u escapes.
+ * Characters a terminal or a viewer would obey rather than show: C0 and C1 controls (an escape
+ * sequence in a key could rewrite the screen), the bidirectional overrides and isolates (they
+ * reorder what is shown: "Trojan Source"), and the line and paragraph separators.
  */
+// eslint-disable-next-line no-control-regex -- the point is to find them
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+// The same, less what JSON.stringify escapes itself.
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const escaped = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** Text from the verdicts or the API (keys, paths, names) as it may be shown: what a terminal would obey, as \u escapes. */
 export function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex -- the point is to find them
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(UNSAFE, escaped);
+}
+
+/** JSON for a terminal or a pipe: the same characters as \u escapes, still the same JSON. */
+export function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(UNSAFE_IN_JSON, escaped);
+}
+
+/** Every string in `value`, made safe(): what the API answers is shown, never obeyed. */
+export function safeDeep<T>(value: T): T {
+  if (typeof value === 'string') return safe(value) as T;
+  if (Array.isArray(value)) return value.map(safeDeep) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [safe(k), safeDeep(v)])) as T;
+  return value;
 }
 
 const VERDICT_ORDER = ['match', 'mismatch', 'missing_old', 'missing_new', 'duplicate', 'late', 'invalid_old', 'invalid_new'];
@@ -42,9 +62,10 @@ export function percent(rate: number | null): string {
   return `${p === 0 || p === 100 ? p.toFixed(0) : p >= 99.9 || p < 0.1 ? p.toPrecision(3) : p.toFixed(2)}%`;
 }
 
-function number(value: number | boolean | null | undefined): string {
+function number(value: unknown): string {
   if (value === null || value === undefined) return '–';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value !== 'number') return safe(String(value));
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toPrecision(3);
 }
 
@@ -58,7 +79,8 @@ function interval(report: Report): string {
   return i === null ? '' : ` (95% interval ${percent(i.low)} – ${percent(i.high)})`;
 }
 
-function table(report: Report, colour: boolean): string {
+function table(given: Report, colour: boolean): string {
+  const report = safeDeep(given);
   const c = pc.createColors(colour);
   const lines: string[] = [];
   lines.push(c.bold(`${safe(report.comparison)}: ${report.since} – ${report.until}`));
@@ -84,34 +106,37 @@ function table(report: Report, colour: boolean): string {
 
 /** Markdown text: the characters that would format or break a table are escaped. */
 const md = (text: string) => safe(text).replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
+/** A code span when the text cannot end one or break the table, else escaped text. */
+const mdCode = (text: string) => (/^[^`|\\]*$/.test(text) && safe(text) === text ? `\`${text}\`` : md(text));
 
-function markdown(report: Report): string {
+function markdown(given: Report): string {
+  const report = safeDeep(given);
   const lines: string[] = [];
   lines.push(`### shadowdiff: ${md(report.comparison)}`, '');
-  lines.push(`${report.since} – ${report.until}: **${number(report.total)}** verdicts, **${number(report.pairs)}** pairs, match rate **${percent(report.rates.match_rate)}**${interval(report)}`, '');
+  lines.push(`${md(report.since)} – ${md(report.until)}: **${number(report.total)}** verdicts, **${number(report.pairs)}** pairs, match rate **${percent(report.rates.match_rate)}**${interval(report)}`, '');
   lines.push('| verdict | count |', '|---|---:|');
-  for (const [kind, n] of verdictRows(report)) lines.push(`| ${kind} | ${number(n)} |`);
+  for (const [kind, n] of verdictRows(report)) lines.push(`| ${md(kind)} | ${number(n)} |`);
   if (report.fields.length > 0) {
     lines.push('', '**Fields that differ most** (all time)', '', '| field | verdicts | share of pairs |', '|---|---:|---:|');
     for (const f of report.fields) lines.push(`| ${md(f.path)} | ${number(f.count)} | ${percent(f.share)} |`);
   }
   if (report.examples.length > 0) {
     lines.push('', '**Examples**', '', '| verdict | key | fields | pairId |', '|---|---|---|---|');
-    for (const e of report.examples) lines.push(`| ${e.verdict} | ${md(e.key ?? '–')} | ${md(e.paths.join(', '))} | ${md(e.pairId)} |`);
+    for (const e of report.examples) lines.push(`| ${md(e.verdict)} | ${md(e.key ?? '–')} | ${md(e.paths.join(', '))} | ${md(e.pairId)} |`);
   }
   if (report.readiness.promotion !== null) {
-    lines.push('', `**Promotion to ${report.readiness.promotion}: ${report.readiness.ready ? 'ready' : 'not ready'}**`, '', '| criterion | value | limit | |', '|---|---:|---:|---|');
+    lines.push('', `**Promotion to ${md(report.readiness.promotion)}: ${report.readiness.ready ? 'ready' : 'not ready'}**`, '', '| criterion | value | limit | |', '|---|---:|---:|---|');
     for (const k of report.readiness.criteria) lines.push(`| ${md(k.name)} | ${number(k.value)} | ${number(k.limit)} | ${k.pass ? 'pass' : '**fail**'} |`);
   }
   if (report.conditions.length > 0) {
     lines.push('', '| --fail-on | value | |', '|---|---:|---|');
-    for (const j of report.conditions) lines.push(`| \`${j.condition}\` | ${number(j.value)} | ${j.holds ? '**holds**' : 'clear'} |`);
+    for (const j of report.conditions) lines.push(`| ${mdCode(j.condition)} | ${number(j.value)} | ${j.holds ? '**holds**' : 'clear'} |`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 export function renderReport(report: Report, format: 'table' | 'json' | 'markdown', colour = process.stdout.isTTY === true && !('NO_COLOR' in process.env)): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
+  if (format === 'json') return `${safeJson(report, 2)}\n`;
   if (format === 'markdown') return markdown(report);
   return table(report, colour);
 }

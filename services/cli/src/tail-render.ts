@@ -1,7 +1,7 @@
 /**
  * How `shadowdiff tail` shows a verdict: one line for what was decided, then the paths that
  * differ with the old and the new value side by side (the path coloured, old red, new green, on a
- * terminal). Values come from the traffic: control characters are shown as escapes.
+ * terminal). Values come from the traffic: what a terminal would obey is shown as escapes.
  */
 import pc from 'picocolors';
 import type { Verdict } from '@shadowdiff/vocabulary';
@@ -18,12 +18,12 @@ function shown(value: unknown): string {
 export function renderVerdict(verdict: Verdict, colour: boolean): string {
   const c = pc.createColors(colour);
   const kind = verdict.verdict === 'match' ? c.green(verdict.verdict) : verdict.verdict === 'mismatch' ? c.red(verdict.verdict) : c.yellow(verdict.verdict);
-  const head = `${c.dim(verdict.decidedAt)}  ${kind}  key ${c.bold(safe(verdict.key ?? '(none)'))}${verdict.reason ? `  reason ${safe(verdict.reason)}` : ''}  ${c.dim(safe(verdict.pairId))}`;
+  const head = `${c.dim(safe(verdict.decidedAt))}  ${kind}  key ${c.bold(safe(verdict.key ?? '(none)'))}${verdict.reason ? `  reason ${safe(String(verdict.reason))}` : ''}  ${c.dim(safe(verdict.pairId))}`;
   const lines = [head];
   const width = Math.min(40, Math.max(4, ...verdict.differences.map((d) => safe(d.path || '(root)').length)));
   for (const d of verdict.differences) {
     const path = safe(d.path || '(root)');
-    lines.push(`    ${c.cyan(path.padEnd(width))}  ${c.red(shown(d.old).padEnd(VALUE_WIDTH))}  →  ${c.green(shown(d.new))}${d.kind === 'changed' ? '' : c.dim(`  (${d.kind})`)}`);
+    lines.push(`    ${c.cyan(path.padEnd(width))}  ${c.red(shown(d.old).padEnd(VALUE_WIDTH))}  →  ${c.green(shown(d.new))}${d.kind === 'changed' ? '' : c.dim(`  (${safe(String(d.kind))})`)}`);
   }
   if (verdict.truncated) lines.push(c.dim('    (values cut to fit the verdict topic; the API has the full verdict)'));
   return `${lines.join('\n')}\n`;

@@ -61,7 +61,31 @@ describe('report rendering', () => {
     expect(() => instantOf('yesterday', '--until', now)).toThrow('--until "yesterday"');
   });
 
-  it('control characters become visible escapes', () => {
+  it('control characters, bidirectional overrides and line separators become visible escapes', () => {
     expect(safe('a\nb\u0007\u009b')).toBe('a\\u000ab\\u0007\\u009b');
+    expect(safe('id\u202e\u2066x\u2028y')).toBe('id\\u202e\\u2066x\\u2028y');
+  });
+
+  it('nothing an API answers reaches the terminal or the Markdown unescaped, in any field', () => {
+    // Every string a hostile or broken API could put in a report: names, times, kinds, counts' keys.
+    const evil = '\u001b[2J\u009b31m\u202eevil\u2028';
+    const hostile: Report = {
+      ...report,
+      since: evil,
+      until: evil,
+      counts: { [evil]: 1, match: 998 },
+      fields: [{ path: evil, count: 1, share: 0.5 }],
+      examples: [{ pairId: evil, key: evil, verdict: evil, decidedAt: evil, paths: [evil] }],
+      readiness: { ready: false, promotion: evil, criteria: [{ name: evil, limit: 1, value: evil as unknown as number, pass: false }] },
+      conditions: [{ condition: evil, holds: true, value: 1 }],
+    };
+    // eslint-disable-next-line no-control-regex -- the point is to find them
+    const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/;
+    expect(renderReport(hostile, 'table', false)).not.toMatch(unsafe);
+    expect(renderReport(hostile, 'markdown')).not.toMatch(unsafe);
+    // JSON keeps the same data, as escapes a terminal shows.
+    const json = renderReport(hostile, 'json');
+    expect(json).not.toMatch(unsafe);
+    expect(JSON.parse(json)).toEqual(JSON.parse(JSON.stringify(hostile)));
   });
 });
