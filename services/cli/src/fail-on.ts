@@ -7,8 +7,10 @@
  *   match_rate<0.999      matches / pairs
  *   field:amount>0        verdicts that differ at the path `amount`
  *   readiness             the next promotion's readiness gate does not pass
+ *   no_pairs              no pair was decided in the range (nothing to measure a rate by)
  *
- * Comparisons: > >= < <=. A rate with no pairs to measure it by holds no condition.
+ * Comparisons: > >= < <=. A rate with no pairs to measure it by holds no condition: a gate that
+ * must not pass on an empty range adds no_pairs.
  */
 import { CliError, CliErrorCode } from './errors.ts';
 
@@ -17,9 +19,10 @@ export type Comparator = '>' | '>=' | '<' | '<=';
 export type Condition =
   | { readonly text: string; readonly kind: 'rate'; readonly metric: 'mismatch_rate' | 'missing_rate' | 'match_rate'; readonly op: Comparator; readonly limit: number }
   | { readonly text: string; readonly kind: 'field'; readonly path: string; readonly op: Comparator; readonly limit: number }
-  | { readonly text: string; readonly kind: 'readiness' };
+  | { readonly text: string; readonly kind: 'readiness' }
+  | { readonly text: string; readonly kind: 'no_pairs' };
 
-export const FAIL_ON_FORMAT = 'mismatch_rate>0.001, missing_rate>0, match_rate<0.999, field:<path>>0 or readiness';
+export const FAIL_ON_FORMAT = 'mismatch_rate>0.001, missing_rate>0, match_rate<0.999, field:<path>>0, readiness or no_pairs';
 
 const COMPARISON = /^(.+?)(>=|<=|>|<)(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/i;
 
@@ -27,8 +30,8 @@ const COMPARISON = /^(.+?)(>=|<=|>|<)(-?\d+(?:\.\d+)?(?:e-?\d+)?)$/i;
 export function parseConditions(values: readonly string[]): Condition[] {
   const conditions: Condition[] = [];
   for (const text of values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '')) {
-    if (text === 'readiness') {
-      conditions.push({ text, kind: 'readiness' });
+    if (text === 'readiness' || text === 'no_pairs') {
+      conditions.push({ text, kind: text });
       continue;
     }
     const match = COMPARISON.exec(text);
@@ -53,6 +56,8 @@ export interface Measures {
   readonly fields: Readonly<Record<string, number>>;
   /** null: there is no next promotion to gate. */
   readonly ready: boolean | null;
+  /** Pairs decided (match + mismatch). */
+  readonly pairs: number;
 }
 
 function compare(value: number, op: Comparator, limit: number): boolean {
@@ -73,6 +78,8 @@ export function evaluate(condition: Condition, measures: Measures): { holds: boo
   switch (condition.kind) {
     case 'readiness':
       return { holds: measures.ready === false, value: measures.ready };
+    case 'no_pairs':
+      return { holds: measures.pairs === 0, value: measures.pairs };
     case 'rate': {
       const value = measures.rates[condition.metric];
       return { holds: value !== null && compare(value, condition.op, condition.limit), value };

@@ -27,6 +27,28 @@ function runService(specifier: string, args: string[], { nodeArgs = [], env = pr
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
+/** An option given more than once collects its values: `--verdict mismatch --verdict missing_new`. */
+const repeatable = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/**
+ * The first Ctrl-C (or SIGTERM) resolves `stopped`, for the command to stop cleanly; a second
+ * Ctrl-C exits at once, after naming what `leaving` last said would stay behind.
+ */
+function interruption(log: Log): { stopped: Promise<void>; leaving: (what: string) => void } {
+  let left = '';
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => {
+      resolve();
+      process.once('SIGINT', () => {
+        log(left === '' ? 'interrupted again: stopping now' : `interrupted again: stopping now; these may be left behind: ${left}`);
+        process.exit(130);
+      });
+    });
+  });
+  return { stopped, leaving: (what) => void (left = what) };
+}
+
 /** The API's address and token, as `mode` and `report` take them. */
 function apiOptions(command: Command): Command {
   return command
@@ -94,7 +116,7 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
       .option('--since <time>', 'from (ISO 8601 time, or a duration back from now such as 1h)')
       .option('--until <time>', 'to (ISO 8601 time, or a duration back from now)')
       .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'markdown']).default('table'))
-      .option('--fail-on <condition...>', 'exit 3 when a condition holds: mismatch_rate>0.001, missing_rate>0, field:amount>0, readiness (repeat or separate with commas)')
+      .option('--fail-on <condition>', 'exit 3 when a condition holds: mismatch_rate>0.001, missing_rate>0, field:amount>0, readiness, no_pairs (repeat or separate with commas)', repeatable)
       .option('--examples <n>', 'examples per verdict kind', '3'),
   ).action(async (comparison: string, options: Parameters<typeof runReport>[0]['options']) => {
     code = await runReport({ comparison, options }, io.out);
@@ -106,17 +128,14 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
     .argument('<comparison>', 'the comparison')
     .addOption(new Option('-c, --config <file>', 'the configuration file (its Kafka and topic prefix)').env('SHADOWDIFF_CONFIG').default('shadowdiff.yaml'))
     .option('--since <time>', 'from (ISO 8601 time, or a duration back from now such as 10m); default: from now')
-    .option('--verdict <kind...>', 'only these verdict kinds (default: every kind but match)')
-    .option('--key <key...>', 'only these keys')
-    .option('--path <path...>', 'only verdicts that differ at these paths (or under them)')
+    .option('--verdict <kind>', 'only this verdict kind (repeat for more; default: every kind but match)', repeatable)
+    .option('--key <key>', 'only this key (repeat for more)', repeatable)
+    .option('--path <path>', 'only verdicts that differ at this path or under it (repeat for more)', repeatable)
     .option('--json', 'one verdict per line as JSON, for piping', false)
     .addOption(new Option('--color <when>', 'colour the output').choices(['auto', 'always', 'never']).default('auto'))
     .option('--max <n>', 'stop after this many verdicts')
     .action(async (comparison: string, options: TailOptions) => {
-      const stopped = new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
+      const { stopped } = interruption(io.log);
       code = await runTail({ comparison, options }, { out: io.out, err: io.err, stopped, isTerminal: process.stdout.isTTY === true });
     });
 
@@ -128,12 +147,10 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
     .requiredOption('--from <time>', 'from (ISO 8601 time, or a duration back from now such as 2h)')
     .option('--to <time>', 'to (ISO 8601 time, or a duration back from now); default: now')
     .option('--max-wait <duration>', 'after everything is read, how long a record waits for a partner before it is missing', '30s')
+    .option('--stall-timeout <duration>', 'give up when copying the range makes no progress this long (the broker does not serve a partition), naming the partitions', '60s')
     .action(async (comparison: string, options: ReplayOptions) => {
-      const stopped = new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
-      });
-      code = await runReplay({ comparison, options }, { log: io.log, isTerminal: process.stdout.isTTY === true, stopped });
+      const { stopped, leaving } = interruption(io.log);
+      code = await runReplay({ comparison, options }, { log: io.log, isTerminal: process.stdout.isTTY === true, stopped, leaving });
     });
 
   async function run(argv: readonly string[]): Promise<number> {

@@ -12,6 +12,9 @@ import { renderReport, type Report } from './report-render.ts';
 
 export const EXIT_CONDITION_HELD = 3;
 
+/** How long each request to the API may take. */
+const API_TIMEOUT_MS = 15_000;
+
 export interface ReportOptions {
   readonly since?: string;
   readonly until?: string;
@@ -75,7 +78,10 @@ export async function runReport({ comparison, options }: { comparison: string; o
   const base = `${options.api.replace(/\/+$/, '')}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   async function get<T>(path: string): Promise<T> {
-    const response = await fetch(`${base}${path}`, { headers });
+    const response = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(API_TIMEOUT_MS) }).catch((error: unknown) => {
+      const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${API_TIMEOUT_MS / 1000}s` : error instanceof Error ? String((error.cause as Error | undefined)?.message ?? error.message) : String(error);
+      throw new CliError(CliErrorCode.API_ANSWER, `could not ask the API at ${options.api} (${why})`);
+    });
     const body = (await response.json().catch(() => null)) as (T & { message?: string; code?: string }) | null;
     if (!response.ok || body === null) {
       throw new CliError(CliErrorCode.API_ANSWER, `the API answered ${path.split('?')[0] || '/'} with ${response.status}${body?.message ? `: ${body.message}` : ''}`);
@@ -103,6 +109,7 @@ export async function runReport({ comparison, options }: { comparison: string; o
     rates,
     fields: Object.fromEntries(fields.fields.map((f) => [f.path, f.count])),
     ready: readiness.promotion === null ? null : readiness.ready,
+    pairs,
   };
   const judged = conditions.map((condition) => ({ condition: condition.text, ...evaluate(condition, measures) }));
   const report: Report = {

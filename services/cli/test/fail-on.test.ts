@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate, parseConditions, type Measures } from '../src/fail-on.ts';
 
-const measures: Measures = { rates: { match_rate: 0.98, mismatch_rate: 0.02, missing_rate: 0 }, fields: { amount: 4, 'items[0].qty': 1 }, ready: false };
+const measures: Measures = { rates: { match_rate: 0.98, mismatch_rate: 0.02, missing_rate: 0 }, fields: { amount: 4, 'items[0].qty': 1 }, ready: false, pairs: 50 };
 const holds = (text: string, m = measures) => parseConditions([text]).map((c) => evaluate(c, m).holds);
 
 describe('--fail-on conditions', () => {
@@ -31,8 +31,11 @@ describe('--fail-on conditions', () => {
     expect(holds('readiness', { ...measures, ready: null })).toEqual([false]);
   });
 
-  it('a rate with nothing to measure it by holds no condition', () => {
-    expect(holds('mismatch_rate>0', { ...measures, rates: { match_rate: null, mismatch_rate: null, missing_rate: null } })).toEqual([false]);
+  it('a rate with nothing to measure it by holds no condition; no_pairs is the gate for that', () => {
+    const empty = { ...measures, rates: { match_rate: null, mismatch_rate: null, missing_rate: null }, pairs: 0 };
+    expect(holds('mismatch_rate>0', empty)).toEqual([false]);
+    expect(holds('mismatch_rate>0,no_pairs', empty)).toEqual([false, true]);
+    expect(holds('no_pairs')).toEqual([false]);
   });
 
   it('names the condition it cannot read', () => {

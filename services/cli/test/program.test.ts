@@ -21,7 +21,7 @@ describe('command line grammar', () => {
   it('each command has its own --help', async () => {
     const p = program();
     expect(await p.run(['report', '--help'])).toBe(0);
-    expect(p.out()).toContain('--fail-on <condition...>');
+    expect(p.out()).toContain('--fail-on <condition>');
     expect(p.out()).toContain('SHADOWDIFF_API_URL');
   });
 
@@ -38,5 +38,15 @@ describe('command line grammar', () => {
     const missing = program();
     expect(await missing.run(['mode'])).toBe(EXIT_USAGE);
     expect(missing.err()).toContain("missing required argument 'comparison'");
+  });
+
+  it('a repeatable option takes one value each time, never the comparison after it', async () => {
+    // The comparison is taken as such: the command runs, and stops at the config it cannot read.
+    const tail = program();
+    await expect(tail.run(['tail', '--verdict', 'mismatch', '--verdict', 'missing_new', 'orders', '--config', 'no/such/shadowdiff.yaml'])).rejects.toThrow('no/such/shadowdiff.yaml');
+    expect(tail.err()).toBe('');
+    const report = program();
+    await expect(report.run(['report', '--fail-on', 'no_pairs', 'orders', '--fail-on', 'bogus>1'])).rejects.toThrow('unknown measure "bogus"');
+    expect(report.err()).toBe('');
   });
 });
