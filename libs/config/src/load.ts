@@ -16,6 +16,12 @@ export interface ConfigEnv {
   readonly SCHEMA_REGISTRY_URL?: string | undefined;
   /** Adds an operator token named `operator` to api.tokens. */
   readonly SHADOWDIFF_API_TOKEN?: string | undefined;
+  /**
+   * The directory relative paths in the config (secret files, normaliser modules) resolve against,
+   * instead of the config file's own: for a config derived from another and written elsewhere
+   * (`shadowdiff replay` writes its joiner's config to a private directory).
+   */
+  readonly SHADOWDIFF_CONFIG_DIR?: string | undefined;
   readonly [name: string]: string | undefined;
 }
 
@@ -48,7 +54,7 @@ export function parseConfig(text: string, file: string, env: ConfigEnv = {}): Sh
     }));
     throw new ConfigError(ConfigErrorCode.SYNTAX, file, problems);
   }
-  const baseDir = dirname(resolve(file));
+  const baseDir = env.SHADOWDIFF_CONFIG_DIR ? resolve(env.SHADOWDIFF_CONFIG_DIR) : dirname(resolve(file));
   const raw = resolveModulePaths(applyEnv(doc.toJS() ?? {}, env), baseDir);
   const outer = { ...secretContext };
   secretContext.env = env;

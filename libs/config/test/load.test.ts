@@ -174,6 +174,14 @@ describe('configuration', () => {
       old: join(dir, 'old.mjs'),
       new: join(dir, 'old.mjs'),
     });
+    // A config written elsewhere (replay's derived one) resolves against the directory it names.
+    const elsewhere = mkdtempSync(join(tmpdir(), 'shadowdiff-derived-'));
+    writeFileSync(join(elsewhere, 'derived.yaml'), text.replace('./missing.mjs', './old.mjs'));
+    expect(loadConfigFile(join(elsewhere, 'derived.yaml'), { SHADOWDIFF_CONFIG_DIR: dir }).comparisons[0]!.compare.normalize).toEqual({
+      old: join(dir, 'old.mjs'),
+      new: join(dir, 'old.mjs'),
+    });
+    expect(() => loadConfigFile(join(elsewhere, 'derived.yaml'), {})).toThrow(ConfigError);
   });
 
   it('refuses YAML that is not well-formed, with its line', () => {

@@ -1,31 +1,11 @@
+import { byLabel, scrape } from './metrics-scrape.ts';
+
 /** verdict kind → count, as the joiner's /metrics reports them */
 export type VerdictCounts = Map<string, number>;
 
-/** Reads one labelled counter of one comparison from the joiner's /metrics: label value → count. */
-export async function scrapeCounter(metricsUrl: string, metric: string, label: string, comparison: string): Promise<Map<string, number>> {
-  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
-  const counts = new Map<string, number>();
-  const pattern = new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm');
-  for (const [, labels, value] of text.matchAll(pattern)) {
-    if (!labels?.includes(`comparison="${comparison}"`)) continue;
-    const name = new RegExp(`${label}="([^"]+)"`).exec(labels)?.[1];
-    if (name) counts.set(name, Number(value));
-  }
-  return counts;
-}
-
-/** Sums every series of one metric of one comparison from the joiner's /metrics, whatever its other labels. */
-export async function scrapeSum(metricsUrl: string, metric: string, comparison: string): Promise<number> {
-  const text = await (await fetch(metricsUrl, { signal: AbortSignal.timeout(2000) })).text();
-  let sum = 0;
-  for (const [, labels, value] of text.matchAll(new RegExp(`^${metric}\\{([^}]*)\\} (\\S+)$`, 'gm'))) {
-    if (labels?.includes(`comparison="${comparison}"`)) sum += Number(value);
-  }
-  return sum;
-}
-
-export function scrapeVerdicts(metricsUrl: string, comparison: string): Promise<VerdictCounts> {
-  return scrapeCounter(metricsUrl, 'shadowdiff_verdicts_total', 'verdict', comparison);
+/** The verdicts of one comparison counted so far, from the joiner's /metrics. */
+export async function scrapeVerdicts(metricsUrl: string, comparison: string): Promise<VerdictCounts> {
+  return byLabel(await scrape(metricsUrl), 'shadowdiff_verdicts_total', 'verdict', comparison);
 }
 
 const BAR = 30;

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
 import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
-import { renderProgress, renderSummary, scrapeCounter, scrapeVerdicts, type VerdictCounts } from './demo-report.ts';
+import { renderProgress, renderSummary, scrapeVerdicts, type VerdictCounts } from './demo-report.ts';
+import { byLabel, scrape } from './metrics-scrape.ts';
 import { startService } from './service-process.ts';
 import { deleteKeysUnder } from './redis-keys.ts';
 import { up, type Log } from './stack.ts';
@@ -117,7 +118,7 @@ export async function runDemo(args: string[], log: Log): Promise<number> {
   }
   if (tty) process.stdout.write('\n');
 
-  const fields = await scrapeCounter(metricsUrl, 'shadowdiff_field_differences_total', 'path', COMPARISON).catch(() => new Map<string, number>());
+  const fields = await scrape(metricsUrl).then((samples) => byLabel(samples, 'shadowdiff_field_differences_total', 'path', COMPARISON)).catch(() => new Map<string, number>());
   await Promise.all(stops.map((stop) => stop()));
   joiner.kill('SIGTERM');
   const code = await joinerExit;

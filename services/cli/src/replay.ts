@@ -10,19 +10,22 @@
  * Records without a partner in the range are declared missing once everything is read and
  * `--max-wait` has passed (the comparison's own maxWait is for live traffic, often minutes).
  */
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { kafkaConnection, loadConfigFile, parseDuration, redisConnection, type ShadowdiffConfig } from '@shadowdiff/config';
 import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
-import { createKafka, createProducer } from '@shadowdiff/kafka';
+import { createKafka } from '@shadowdiff/kafka';
 import { verdictTopics } from '@shadowdiff/vocabulary';
 import cliProgress from 'cli-progress';
-import type { Admin, Kafka } from 'kafkajs';
-import { isMap, isSeq, parseDocument } from 'yaml';
+import type { Kafka } from 'kafkajs';
 import { CliError, CliErrorCode } from './errors.ts';
-import { scrapeCounter, scrapeSum, scrapeVerdicts } from './demo-report.ts';
+import { byLabel, scrape, sumOf } from './metrics-scrape.ts';
 import { deleteKeysUnder } from './redis-keys.ts';
+import { replayConfig } from './replay-config.ts';
+import { copyRange, rangeOf, type PartitionRange } from './replay-copy.ts';
 import { instantOf } from './report.ts';
 import { startService } from './service-process.ts';
 
@@ -31,6 +34,8 @@ export interface ReplayOptions {
   readonly from: string;
   readonly to?: string;
   readonly maxWait: string;
+  /** How long the copy may make no progress before it gives up, naming the partitions it waits for. */
+  readonly stallTimeout: string;
 }
 
 export interface ReplayIo {
@@ -38,62 +43,20 @@ export interface ReplayIo {
   readonly isTerminal: boolean;
   /** Resolves when the user asks to stop (Ctrl-C): the replay then removes what it made and exits 130. */
   readonly stopped?: Promise<void>;
+  /** Told, once the replay has named its namespace, what would stay behind were it killed before cleaning up. */
+  readonly leaving?: (what: string) => void;
 }
 
-interface PartitionRange {
-  readonly partition: number;
-  readonly start: number;
-  readonly end: number;
-}
+/** A joiner that does not stop within this long of SIGTERM is killed. */
+const JOINER_STOP_GRACE_MS = 10_000;
 
-/** Each partition's offsets from the first record at or after `from` to the first after `to` (exclusive). */
-async function rangeOf(admin: Admin, topic: string, from: number, to: number | null): Promise<PartitionRange[]> {
-  const starts = await admin.fetchTopicOffsetsByTimestamp(topic, from);
-  const ends = to === null ? (await admin.fetchTopicOffsets(topic)).map((o) => ({ partition: o.partition, offset: o.high })) : await admin.fetchTopicOffsetsByTimestamp(topic, to + 1);
-  const endOf = new Map(ends.map((e) => [e.partition, Number(e.offset)]));
-  return starts.map((s) => ({ partition: s.partition, start: Number(s.offset), end: endOf.get(s.partition) ?? Number(s.offset) })).sort((a, b) => a.partition - b.partition);
-}
-
-/** Copies each partition's range of `source` to the same partition of `target`; calls `copied` as records go. */
-async function copyRange(kafka: Kafka, groupId: string, source: string, target: string, ranges: readonly PartitionRange[], copied: (n: number) => void, stopped: Promise<void>): Promise<void> {
-  const wanted = ranges.filter((r) => r.end > r.start);
-  if (wanted.length === 0) return;
-  const producer = createProducer(kafka);
-  await producer.connect();
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
-  const left = new Map(wanted.map((r) => [r.partition, r]));
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [source], fromBeginning: true });
-    let finish!: () => void;
-    let fail!: (error: unknown) => void;
-    const done = new Promise<void>((resolve, reject) => ((finish = resolve), (fail = reject)));
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        const range = left.get(batch.partition);
-        if (range === undefined) return;
-        const messages = batch.messages.filter((m) => Number(m.offset) >= range.start && Number(m.offset) < range.end);
-        if (messages.length > 0) {
-          await producer.send({
-            topic: target,
-            messages: messages.map((m) => ({ partition: batch.partition, key: m.key, value: m.value, headers: m.headers, timestamp: m.timestamp })),
-          }).catch(fail);
-          copied(messages.length);
-        }
-        if (Number(batch.lastOffset()) + 1 >= range.end) {
-          left.delete(batch.partition);
-          consumer.pause([{ topic: source, partitions: [batch.partition] }]);
-          if (left.size === 0) finish();
-        }
-      },
-    });
-    for (const r of wanted) consumer.seek({ topic: source, partition: r.partition, offset: String(r.start) });
-    await Promise.race([done, stopped]);
-  } finally {
-    await consumer.disconnect();
-    await producer.disconnect();
-  }
+/** SIGTERM, then SIGKILL if the process has not exited within `graceMs`. */
+async function stopProcess(child: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(killer);
 }
 
 export async function runReplay({ comparison: name, options }: { comparison: string; options: ReplayOptions }, io: ReplayIo): Promise<number> {
@@ -105,114 +68,112 @@ export async function runReplay({ comparison: name, options }: { comparison: str
   if (to !== null && to < from) throw new CliError(CliErrorCode.USAGE, `--to (${new Date(to).toISOString()}) is before --from (${new Date(from).toISOString()})`);
   const maxWait = parseDuration(options.maxWait);
   if (maxWait === undefined) throw new CliError(CliErrorCode.USAGE, `--max-wait "${options.maxWait}": expected a duration such as 30s`);
+  const stallMs = parseDuration(options.stallTimeout);
+  if (stallMs === undefined || stallMs <= 0) throw new CliError(CliErrorCode.USAGE, `--stall-timeout "${options.stallTimeout}": expected a duration such as 60s`);
 
   const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  const run = `replay-${name}-${stamp}-${randomBytes(2).toString('hex')}`;
+  const random = randomBytes(4).toString('hex');
+  const run = `replay-${name}-${stamp}-${random}`;
   // Under the config's own prefixes, so that Kafka and Redis ACLs written for them cover it.
   const namespace = `${config.topics.prefix}.${run}`;
-  // Redis key prefixes are at most 32 characters of [a-z0-9_-]: the run's own is short.
-  const redisPrefix = `${config.redis.keyPrefix}-r${run.slice(-4)}`;
-  if (redisPrefix.length > 32) throw new CliError(CliErrorCode.USAGE, `redis.keyPrefix "${config.redis.keyPrefix}" leaves no room for a replay's prefix (${redisPrefix.length} of at most 32 characters): shorten it to 26 or fewer`);
+  // Redis key prefixes are at most 32 characters of [a-z0-9_-]: the run's own takes as much of the
+  // random part as fits, at least 4 hex characters.
+  const room = Math.min(random.length, 32 - config.redis.keyPrefix.length - 2);
+  if (room < 4) throw new CliError(CliErrorCode.USAGE, `redis.keyPrefix "${config.redis.keyPrefix}" leaves no room for a replay's prefix (it adds 6 characters, of at most 32): shorten it to 26 or fewer`);
+  const redisPrefix = `${config.redis.keyPrefix}-r${random.slice(0, room)}`;
   const inputs = { old: `${namespace}.old`, new: `${namespace}.new` };
+  const groups = [`${namespace}.copy-old`, `${namespace}.copy-new`, `${namespace}.joiner`];
+  // The joiner's config: the user's file, changed for the namespace, in a private directory (the
+  // user's may be read-only); relative paths in it still resolve against the user's directory.
+  const derivedDir = mkdtempSync(join(tmpdir(), 'shadowdiff-replay-'));
+  const derived = join(derivedDir, 'shadowdiff.yaml');
+  io.leaving?.(`topics ${inputs.old} and ${inputs.new}, consumer groups ${groups.join(', ')}, Redis keys under ${redisPrefix}: and ${derivedDir}`);
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-replay` });
-  const admin = kafka.admin();
-  await admin.connect();
-  let ranges: { old: PartitionRange[]; new: PartitionRange[] };
-  try {
-    ranges = { old: await rangeOf(admin, comparison.old.topic, from, to), new: await rangeOf(admin, comparison.new.topic, from, to) };
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: (['old', 'new'] as const).map((side) => ({ topic: inputs[side], numPartitions: Math.max(1, ranges[side].length), replicationFactor: config.topics.replicationFactor })),
-    });
-  } finally {
-    await admin.disconnect();
-  }
-  const total = [...ranges.old, ...ranges.new].reduce((n, r) => n + (r.end - r.start), 0);
-  const verdicts = verdictTopics(namespace, name);
-  io.log(`replaying ${name} from ${new Date(from).toISOString()} to ${to === null ? 'now' : new Date(to).toISOString()}: ${total.toLocaleString('en-US')} records (old ${comparison.old.topic}, new ${comparison.new.topic})`);
-  io.log(`namespace ${namespace}; its verdicts go to ${verdicts.mismatches} and ${verdicts.matches}`);
 
   const bar = io.isTerminal ? new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total} records', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  let total = 0;
   let lastLine = 0;
-  const progress = (phase: string, value: number) => {
-    if (bar) bar.update(value, { phase });
-    else if (Date.now() - lastLine > 2000 || value === total) {
-      io.log(`${phase} ${value}/${total} records`);
+  // The bar runs over both phases (copy, then pair); the plain lines count each phase on its own.
+  const progress = (phase: 'copy' | 'pair', done: number) => {
+    if (bar) bar.update(phase === 'copy' ? done : total + done, { phase });
+    else if (Date.now() - lastLine > 2000 || done === total) {
+      io.log(`${phase} ${done}/${total} records`);
       lastLine = Date.now();
     }
   };
-  bar?.start(total * 2, 0, { phase: 'copy' });
 
-  const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
   let counts = new Map<string, number>();
   let interrupted = false;
   const stopped = (io.stopped ?? new Promise<void>(() => undefined)).then(() => void (interrupted = true));
   let copied = 0;
+  let failure: unknown = null;
+  const verdicts = verdictTopics(namespace, name);
   try {
+    const admin = kafka.admin();
+    await admin.connect();
+    let ranges: { old: PartitionRange[]; new: PartitionRange[] };
+    try {
+      ranges = { old: await rangeOf(admin, comparison.old.topic, from, to), new: await rangeOf(admin, comparison.new.topic, from, to) };
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: (['old', 'new'] as const).map((side) => ({ topic: inputs[side], numPartitions: Math.max(1, ranges[side].length), replicationFactor: config.topics.replicationFactor })),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+    total = [...ranges.old, ...ranges.new].reduce((n, r) => n + (r.end - r.start), 0);
+    io.log(`replaying ${name} from ${new Date(from).toISOString()} to ${to === null ? 'now' : new Date(to).toISOString()}: ${total.toLocaleString('en-US')} records (old ${comparison.old.topic}, new ${comparison.new.topic})`);
+    io.log(`namespace ${namespace}; its verdicts go to ${verdicts.mismatches} and ${verdicts.matches}`);
+    bar?.start(total * 2, 0, { phase: 'copy' });
+
     // 1. The range, copied into the namespace.
     await Promise.all(
       (['old', 'new'] as const).map((side) =>
-        copyRange(kafka, `${namespace}.copy-${side}`, comparison[side].topic, inputs[side], ranges[side], (n) => {
+        copyRange(kafka, groups[side === 'old' ? 0 : 1]!, comparison[side].topic, inputs[side], ranges[side], (n) => {
           copied += n;
           progress('copy', copied);
-        }, stopped),
+        }, stopped, stallMs),
       ),
     );
 
-    // 2. Unless interrupted while copying: a joiner on the copies, as its own process: the
-    // comparison's settings, the namespace's state, topics and group. Its config is the user's file
-    // with those fields changed (secrets stay references, never values), written beside it so that
-    // relative paths still resolve, and removed.
+    // 2. Unless interrupted while copying: a joiner on the copies, as its own process, with the
+    // comparison's settings and the namespace's state, topics and group.
     if (!interrupted) {
       const metricsPort = await freePort();
-      const derived = join(dirname(options.config), `.${basename(options.config)}.${run}.yaml`);
       writeFileSync(derived, replayConfig(readFileSync(options.config, 'utf8'), { name, namespace, redisPrefix, inputs, maxWait: options.maxWait, metricsPort }), { mode: 0o600 });
-      const joiner = startService('@shadowdiff/joiner/main', derived, join(workDir('replay'), `${run}.joiner.log`), joinerLaunch());
+      const log = join(workDir('replay'), `${run}.joiner.log`);
+      const joiner = startService('@shadowdiff/joiner/main', derived, log, {
+        ...joinerLaunch(),
+        env: { ...joinerLaunch().env, SHADOWDIFF_CONFIG_DIR: dirname(resolve(options.config)) },
+      });
       let exited: number | null | undefined;
-      const joinerExit = new Promise<void>((resolve) => joiner.on('exit', (code) => ((exited = code), resolve())));
-      const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-      let settled: { at: number; verdicts: number } | null = null;
+      const joinerExit = new Promise<void>((done) => joiner.on('exit', (code) => ((exited = code), done())));
+      if (!bar) io.log(`pairing with the replay's joiner (its log: ${log})`);
       try {
-        // Done once every copied record is applied, none waits for a partner, and every verdict is out.
-        for (;;) {
-          if (interrupted) break;
-          if (exited !== undefined) throw new CliError(CliErrorCode.API_ANSWER, `the replay's joiner exited (${exited}); its log: ${join(workDir('replay'), `${run}.joiner.log`)}`);
-          const sample = await Promise.all([
-            scrapeSum(metricsUrl, 'shadowdiff_records_total', name),
-            scrapeCounter(metricsUrl, 'shadowdiff_pending_records', 'side', name),
-            scrapeCounter(metricsUrl, 'shadowdiff_outbox_entries', 'comparison', name),
-            scrapeVerdicts(metricsUrl, name),
-          ]).catch(() => null);
-          if (sample !== null) {
-            const [records, pending, outbox, verdictCounts] = sample;
-            counts = verdictCounts;
-            const applied = records;
-            progress('pair', copied + applied);
-            // The gauges are sampled every 2 s: settled means so in samples of 2.5 s and more, the
-            // verdicts not moving meanwhile.
-            const quiet = applied >= copied && pending.size > 0 && sum(pending) === 0 && outbox.size > 0 && sum(outbox) === 0;
-            if (!quiet || settled === null || sum(counts) !== settled.verdicts) settled = quiet ? { at: Date.now(), verdicts: sum(counts) } : null;
-            else if (Date.now() - settled.at >= 2500) break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 250));
-        }
+        counts = await pairingDone({ metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, name, copied: () => copied, progress, isInterrupted: () => interrupted, exited: () => exited, log });
       } finally {
-        joiner.kill('SIGTERM');
-        await joinerExit;
-        rmSync(derived, { force: true });
-        bar?.stop();
+        await stopProcess(joiner, joinerExit, JOINER_STOP_GRACE_MS);
       }
     }
+  } catch (error) {
+    failure = error;
   } finally {
-    // 3. What the replay leaves: its verdict topics; not its copies or its Redis state (also when
-    // it fails or is interrupted).
-    await cleanUp(kafka, config, inputs, namespace, redisPrefix);
+    bar?.stop();
   }
+  // 3. What the replay leaves: its verdict topics; not its copies, groups, Redis state or config
+  // (also when it failed or was interrupted).
+  const left = await cleanUp(kafka, config, inputs, groups, redisPrefix, derivedDir);
+  if (left.length > 0) {
+    const message = `the replay could not remove ${left.join('; ')}: remove them by hand`;
+    if (failure !== null) io.log(message);
+    else throw new CliError(CliErrorCode.REPLAY_INCOMPLETE, message);
+  }
+  if (failure !== null) throw failure;
   if (interrupted) {
     io.log('replay interrupted: its copies and its Redis state are removed');
     return 130;
   }
-  const decided = sum(counts);
+  const decided = [...counts.values()].reduce((a, b) => a + b, 0);
   io.log('');
   io.log(`replay of ${name}: ${decided.toLocaleString('en-US')} verdicts`);
   for (const [kind, n] of [...counts].sort(([, a], [, b]) => b - a)) io.log(`  ${kind.padEnd(14)} ${n.toLocaleString('en-US').padStart(9)}`);
@@ -220,37 +181,69 @@ export async function runReplay({ comparison: name, options }: { comparison: str
   return 0;
 }
 
-async function cleanUp(kafka: Kafka, config: ShadowdiffConfig, inputs: { old: string; new: string }, namespace: string, redisPrefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics: [inputs.old, inputs.new] });
-    await admin.deleteGroups([`${namespace}.copy-old`, `${namespace}.copy-new`, `${namespace}.joiner`]).catch(() => undefined);
-  } finally {
-    await admin.disconnect();
+/**
+ * Waits until the replay's joiner has decided everything copied, and returns its verdict counts.
+ * Done means: every copied record applied; then two of the joiner's store samples taken after
+ * that (their time is exported) found nothing waiting for a partner and nothing in the outbox, and
+ * the verdict count did not move between them.
+ */
+async function pairingDone(o: {
+  metricsUrl: string;
+  name: string;
+  copied: () => number;
+  progress: (phase: 'pair', done: number) => void;
+  isInterrupted: () => boolean;
+  exited: () => number | null | undefined;
+  log: string;
+}): Promise<Map<string, number>> {
+  let counts = new Map<string, number>();
+  let appliedAt: number | null = null;
+  let settled: { sampledAt: number; verdicts: number } | null = null;
+  while (!o.isInterrupted()) {
+    const exited = o.exited();
+    if (exited !== undefined) throw new CliError(CliErrorCode.REPLAY_INCOMPLETE, `the replay's joiner exited (${exited}); its log: ${o.log}`);
+    const samples = await scrape(o.metricsUrl).catch(() => null);
+    if (samples !== null) {
+      counts = byLabel(samples, 'shadowdiff_verdicts_total', 'verdict', o.name);
+      const outcomes = byLabel(samples, 'shadowdiff_records_total', 'outcome', o.name);
+      const applied = [...outcomes].reduce((n, [outcome, v]) => (outcome === 'redelivered' ? n : n + v), 0);
+      o.progress('pair', applied);
+      if (appliedAt === null && applied >= o.copied()) appliedAt = Date.now();
+      const sampledAt = (byLabel(samples, 'shadowdiff_store_sample_timestamp_seconds', 'comparison', o.name).get(o.name) ?? 0) * 1000;
+      const verdicts = [...counts.values()].reduce((a, b) => a + b, 0);
+      const quiet = appliedAt !== null && sampledAt > appliedAt && sumOf(samples, 'shadowdiff_pending_records', o.name) === 0 && sumOf(samples, 'shadowdiff_outbox_entries', o.name) === 0;
+      if (!quiet) settled = null;
+      else if (settled === null || settled.verdicts !== verdicts) settled = { sampledAt, verdicts };
+      else if (sampledAt > settled.sampledAt) return counts;
+    }
+    await new Promise((done) => setTimeout(done, 250));
   }
-  const at = redisConnection(config.redis);
-  await deleteKeysUnder(at.url, redisPrefix, at.options);
+  return counts;
 }
 
-/**
- * The user's config text with the replay's namespace: its Redis prefix, topic prefix and group, a
- * metrics port of its own, and the one comparison reading the copies in shadow mode with the
- * replay's maxWait. Everything else, secrets' references included, is left as written.
- */
-export function replayConfig(text: string, r: { name: string; namespace: string; redisPrefix: string; inputs: { old: string; new: string }; maxWait: string; metricsPort: number }): string {
-  const doc = parseDocument(text);
-  doc.setIn(['redis', 'keyPrefix'], r.redisPrefix);
-  doc.setIn(['topics', 'prefix'], r.namespace);
-  doc.setIn(['joiner', 'groupId'], `${r.namespace}.joiner`);
-  doc.setIn(['joiner', 'metricsPort'], r.metricsPort);
-  doc.setIn(['joiner', 'metricsHost'], '127.0.0.1');
-  const comparisons = doc.get('comparisons');
-  if (!isSeq(comparisons)) throw new CliError(CliErrorCode.USAGE, 'the config has no comparisons list');
-  const kept = comparisons.items.filter((item) => isMap(item) && item.get('name') === r.name);
-  comparisons.items = kept;
-  for (const side of ['old', 'new'] as const) doc.setIn(['comparisons', 0, side, 'topic'], r.inputs[side]);
-  doc.setIn(['comparisons', 0, 'mode'], 'shadow');
-  doc.setIn(['comparisons', 0, 'maxWait'], r.maxWait);
-  return `# Written by 'shadowdiff replay' for ${r.namespace}; removed when it ends.\n${doc.toString()}`;
+const reason = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Removes what a replay made but its verdict topics; each step on its own. Returns what it could not remove. */
+async function cleanUp(kafka: Kafka, config: ShadowdiffConfig, inputs: { old: string; new: string }, groups: readonly string[], redisPrefix: string, derivedDir: string): Promise<string[]> {
+  const left: string[] = [];
+  rmSync(derivedDir, { recursive: true, force: true });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const topics = [inputs.old, inputs.new].filter((t) => existing.has(t));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } catch (error) {
+    left.push(`the topics ${inputs.old} and ${inputs.new} (${reason(error)})`);
+  }
+  // A group that never committed does not exist; one the broker cannot delete expires by itself.
+  await admin.deleteGroups([...groups]).catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
+  const at = redisConnection(config.redis);
+  try {
+    await deleteKeysUnder(at.url, `${redisPrefix}:`, at.options);
+  } catch (error) {
+    left.push(`the Redis keys under ${redisPrefix}: (${reason(error)})`);
+  }
+  return left;
 }
