@@ -98,19 +98,32 @@ async function loadPromotion() {
   );
 }
 
-/** Changes the mode through the API with the operator's token; the API applies its own rules and readiness gate. */
+/**
+ * Changes the mode through the API with the operator's token; the API applies its own rules and
+ * readiness gate. The form is method="post": an Enter before this script runs never puts the
+ * token in a URL. One change at a time: the button is disabled until the answer is in.
+ */
 document.forms['mode-change'].addEventListener('submit', async (event) => {
   event.preventDefault();
   const form = document.forms['mode-change'];
-  const token = form.token.value.trim() || state.token;
+  const button = form.querySelector('button[type="submit"]');
   const result = $('mode-change-result');
+  if (button.disabled) return;
+  if (!state.comparison) { result.textContent = 'Choose a comparison first.'; return; }
+  const token = form.token.value.trim() || state.token;
   result.textContent = '';
-  const response = await fetch(`/api/v1/comparisons/${at(state.comparison)}/mode`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ mode: form.mode.value, reason: form.reason.value, force: form.force.checked }),
-  }).catch(() => null);
-  form.token.value = '';
+  button.disabled = true;
+  let response;
+  try {
+    response = await fetch(`/api/v1/comparisons/${at(state.comparison)}/mode`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ mode: form.mode.value, reason: form.reason.value, force: form.force.checked }),
+    }).catch(() => null);
+  } finally {
+    form.token.value = '';
+    button.disabled = false;
+  }
   if (response === null) { result.textContent = 'The API could not be reached.'; return; }
   const body = await response.json().catch(() => ({}));
   if (response.ok) {
