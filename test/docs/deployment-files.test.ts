@@ -90,6 +90,19 @@ describe('docker-compose.yml', () => {
     expect(compose.services.grafana?.environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${dir}/shadowdiff.json`);
   });
 
+  it("the services built here and the monitoring ones run read-only, without capabilities, and Grafana's admin account cannot log in", () => {
+    type Hardened = Service & { read_only?: boolean; cap_drop?: string[]; security_opt?: string[] };
+    for (const name of ['joiner', 'api', 'prometheus', 'grafana']) {
+      const service = compose.services[name] as Hardened;
+      expect([service.read_only, service.cap_drop, service.security_opt], name).toEqual([true, ['ALL'], ['no-new-privileges:true']]);
+    }
+    const grafana = compose.services.grafana?.environment ?? {};
+    expect([grafana.GF_AUTH_DISABLE_LOGIN_FORM, grafana.GF_AUTH_BASIC_ENABLED, grafana.GF_AUTH_ANONYMOUS_ORG_ROLE]).toEqual(['true', 'false', 'Viewer']);
+    // What they write goes to volumes of their own.
+    expect(compose.services.prometheus?.volumes).toContain('prometheus-data:/prometheus');
+    expect(compose.services.grafana?.volumes).toContain('grafana-data:/var/lib/grafana');
+  });
+
   it('publishes every port on the loopback interface only (nothing unauthenticated on all interfaces)', () => {
     const ports = Object.values(compose.services).flatMap((s) => s.ports ?? []);
     expect(ports.length).toBeGreaterThan(0);
