@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { buildApi, type Api } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
+import { freePort } from '@shadowdiff/infra';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, stackYaml, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -52,20 +53,16 @@ beforeAll(async () => {
   await produceRecords(kafka, `${id}.new`, newMessages);
 
   const config = parseConfig(
-    `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${id}" }
-topics: { prefix: "${id}" }
-joiner: { groupId: "${id}.joiner" }
-api: { tokens: [ { name: ci, role: read, value: { env: SD_TOKEN } } ], rateLimit: { max: 10000 } }
-comparisons:
-  - name: orders
+    stackYaml(
+      { brokers, redisUrl, prefix: id },
+      `  - name: orders
     old: { topic: ${id}.old }
     new: { topic: ${id}.new }
     key: { from: message-key }
     window: 5s
-    maxWait: 10m
-`,
+    maxWait: 10m`,
+      { api: 'tokens: [ { name: ci, role: read, value: { env: SD_TOKEN } } ], rateLimit: { max: 10000 }' },
+    ),
     'cli-report.yaml',
     { SD_TOKEN: 'tk' },
   );
@@ -118,6 +115,7 @@ describe('shadowdiff report against real verdicts', () => {
       // shadow → reverse_shadow is not ready: 198 pairs, and not the time in mode the default asks.
       ['readiness', 3],
       ['mismatch_rate>0.05,field:currency>0', 0],
+      ['no_pairs', 0],
     ];
     const runs = await Promise.all(cases.map(([condition]) => report('orders', '--fail-on', condition)));
     runs.forEach((run, i) => expect(run.status, `${cases[i]![0]}: ${run.stderr}`).toBe(cases[i]![1]));
@@ -125,12 +123,15 @@ describe('shadowdiff report against real verdicts', () => {
     expect(runs[1]!.stdout).toMatch(/^clear {2}--fail-on mismatch_rate>0\.05: 0\.0202$/m);
   });
 
-  it('all three formats; a range holding no verdict holds no rate condition; the table has no colour off a terminal', async () => {
-    const [table, markdown, empty] = await Promise.all([
+  it('all three formats; a range holding no verdict holds no rate condition, but no_pairs; the table has no colour off a terminal', async () => {
+    const [table, markdown, empty, gated] = await Promise.all([
       report('orders'),
       report('orders', '--format', 'markdown'),
       report('orders', '--until', '2h', '--format', 'json', '--fail-on', 'mismatch_rate>0'),
+      report('orders', '--until', '2h', '--fail-on', 'mismatch_rate>0', '--fail-on', 'no_pairs'),
     ]);
+    expect(gated.status, gated.stderr).toBe(3);
+    expect(gated.stdout).toMatch(/^HOLDS {2}--fail-on no_pairs: 0$/m);
     expect(table.status, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/^ {2}verdicts 200, pairs 198, match rate 97\.98% \(95% interval/m);
     expect(table.stdout).toMatch(/^ {2}mismatch +4$/m);
@@ -142,14 +143,18 @@ describe('shadowdiff report against real verdicts', () => {
     expect(JSON.parse(empty.stdout)).toMatchObject({ total: 0, pairs: 0, rates: { mismatch_rate: null } });
   });
 
-  it('an unknown comparison, a refused token or a bad condition: one line naming it, exit 1 or 2', async () => {
-    const [unknown, refused, bad] = await Promise.all([
+  it('an unknown comparison, a refused token, a bad condition or an API not there: one line naming it, exit 1', async () => {
+    const nobody = `http://127.0.0.1:${await freePort()}`;
+    const [unknown, refused, bad, absent] = await Promise.all([
       report('payments'),
       new Promise<{ status: number | null; stderr: string }>((resolve) =>
         execFile(process.execPath, [CLI, 'report', 'orders', '--api', url, '--token', 'wrong'], (error, _stdout, stderr) => resolve({ status: error ? (error.code as number) : 0, stderr })),
       ),
       report('orders', '--fail-on', 'latency>1'),
+      report('orders', '--api', nobody),
     ]);
+    expect(absent.status).toBe(1);
+    expect(absent.stderr).toBe(`shadowdiff: could not ask the API at ${nobody} (connect ECONNREFUSED ${nobody.slice('http://'.length)})\n`);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toMatch(/^shadowdiff: the API answered \/summary with 404/);
     expect(refused.status).toBe(1);
