@@ -92,6 +92,12 @@ comparisons:
     expect(await page.locator('[data-testid=mode]').textContent()).toBe('shadow');
     await expect.poll(() => page.locator('[data-testid=fields] tbody tr').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-testid=fields] tbody tr').first().locator('td').first().textContent()).toBe('status');
+    // The latency delta's distribution: every pair in a bucket, a bar per bucket as the API counts them.
+    const latency = (await (await fetch(`${base}/api/v1/comparisons/orders/latency`)).json()) as { pairs: number; buckets: { count: number }[] };
+    expect(latency.pairs).toBe((summary.counts.match ?? 0) + (summary.counts.mismatch ?? 0));
+    await expect.poll(() => page.locator('[data-testid=latency] rect').count()).toBe(31);
+    expect(await page.locator('[data-testid=latency] rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))))).toEqual(latency.buckets.map((b) => b.count));
+    expect(await page.locator('[data-testid=latency-summary]').textContent()).toMatch(new RegExp(`^${latency.pairs.toLocaleString('en-US')} pairs; median -?\\d+( – -?\\d+)? ms, p90 `));
 
     await page.locator('[data-testid=discrepancies] tbody tr', { hasText: 'mismatch' }).first().click();
     await page.locator('[data-testid=pair]').waitFor({ state: 'visible' });

@@ -37,6 +37,7 @@ export { StoreError, StoreErrorCode, isStoreError, noPermission, ScriptCode, scr
 export { REDIS_GRANTS, aclRules, type RedisComponent, type RedisGrant } from './acl.ts';
 export { connectRedis } from './connect.ts';
 export { createReadModel, encodeFilterFields, decodeFilterFields, DEFAULT_SCAN_BUDGET, type ReadModel, type VerdictRecord, type Cursor, type PageQuery, type Page, type FieldStat } from './read-model.ts';
+export { LATENCY_BUCKETS, LATENCY_BUCKET_COUNT, latencyBucket, type LatencyBucketRange } from './latency.ts';
 export { createModeRegistry, modeChannel, type ModeRegistry, type ModeChange, type ModeState } from './mode-registry.ts';
 export { MODES, isMode, isAllowedTransition, isPromotion, compares, type MigrationMode } from './modes.ts';
 export { createDeadLetters, type DeadLetters, type DeadLetterEntry } from './dead-letters.ts';

@@ -4,6 +4,7 @@ import { toStoreError } from './errors.ts';
 import { recordVerdicts, type VerdictRow } from './commands/recordVerdicts.ts';
 import { trimVerdicts } from './commands/trimVerdicts.ts';
 import { readModelKeys } from './keys.ts';
+import { LATENCY_BUCKET_COUNT, latencyBucket } from './latency.ts';
 import { registerScripts } from './scripts.ts';
 
 /** A verdict as the read model takes it: its identity, kind, time, JSON and the paths that differ. */
@@ -16,6 +17,8 @@ export interface VerdictRecord {
   readonly paths: readonly string[];
   /** The correlation key (null when the record had none), for the key filter. */
   readonly key?: string | null;
+  /** A pair's new Kafka timestamp minus its old one (ms); null or absent for a verdict on one side. */
+  readonly latencyDeltaMs?: number | null;
 }
 
 /** A position in the newest-first order of discrepancies: (decided at, pairId). */
@@ -77,6 +80,11 @@ export interface ReadModel {
    * than the per-minute buckets; exact within the retention limits.
    */
   countsBetween(since: number, until: number): Promise<Record<string, number>>;
+  /**
+   * Pairs by latency-delta bucket (latency.ts's LATENCY_BUCKETS, in order) decided in the minutes
+   * that overlap [since, until] (ms).
+   */
+  latencyCounts(since: number, until: number): Promise<number[]>;
   page(query: PageQuery): Promise<Page>;
   get(pairId: string): Promise<string | null>;
   fields(): Promise<FieldStat[]>;
@@ -143,7 +151,16 @@ export function createReadModel({
       const rows = verdicts.map((v): VerdictRow => {
         const match = v.verdict === 'match';
         const filterFields = match ? '' : encodeFilterFields(v.key ?? filterFieldsOfJson(v.json)?.key ?? null, v.paths);
-        return { pairId: v.pairId, verdict: v.verdict, decidedAt: v.decidedAt, json: match ? '' : v.json, paths: v.paths, filterFields };
+        const delta = v.latencyDeltaMs;
+        return {
+          pairId: v.pairId,
+          verdict: v.verdict,
+          decidedAt: v.decidedAt,
+          json: match ? '' : v.json,
+          paths: v.paths,
+          filterFields,
+          latencyBucket: typeof delta === 'number' && Number.isFinite(delta) ? latencyBucket(delta) : null,
+        };
       });
       const added = await run(recordVerdicts, { keys, maxPaths, rows });
       return added;
@@ -173,6 +190,19 @@ export function createReadModel({
         out.push({ minute, verdict: field.slice(cut + 1), count: Number(value) });
       }
       return out.sort((a, b) => a.minute - b.minute);
+    },
+
+    async latencyCounts(since, until) {
+      const raw = await call('latencyCounts', () => redis.hgetall(`${keys.kindPrefix}latency`));
+      const counts = Array<number>(LATENCY_BUCKET_COUNT).fill(0);
+      for (const [field, value] of Object.entries(raw)) {
+        const cut = field.indexOf('|');
+        const minute = Number(field.slice(0, cut));
+        const bucket = Number(field.slice(cut + 1));
+        if (minute + 59_999 < since || minute > until || !(bucket >= 0 && bucket < LATENCY_BUCKET_COUNT)) continue;
+        counts[bucket]! += Number(value);
+      }
+      return counts;
     },
 
     async countsBetween(since, until) {

@@ -114,6 +114,24 @@ describe('read model (real Redis, Lua)', () => {
     expect(await redis.hkeys(`${base}k:meta`)).toEqual(['p009999']);
   });
 
+  it('counts pairs by latency-delta bucket per minute, each pairId once; a range takes the minutes it overlaps; retention drops them with the minute', async () => {
+    const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'lat' });
+    const minute = 60_000;
+    const pair = (i: number, at: number, delta: number | null, kind = 'match'): VerdictRecord => ({ ...verdict(i, at, kind, kind === 'match' ? [] : ['amount']), latencyDeltaMs: delta });
+    await model.record([pair(1, 0, 0), pair(2, 10, 3), pair(3, 20, 3, 'mismatch'), pair(4, minute + 5, -120), pair(5, minute + 6, null, 'missing_new'), pair(6, 2 * minute, 70_000)]);
+    // Read twice from Kafka: counted once.
+    await model.record([pair(2, 10, 3)]);
+    const counts = await model.latencyCounts(0, 3 * minute);
+    const nonZero = Object.fromEntries(counts.flatMap((n, b) => (n > 0 ? [[b, n]] : [])));
+    expect(nonZero).toEqual({ 15: 1, 17: 2, 8: 1, 30: 1 });
+    // Only the first minute.
+    expect((await model.latencyCounts(0, 59_999)).reduce((a, b) => a + b, 0)).toBe(3);
+    // Age limit 1 minute at 3 minutes: the first minute is wholly past it and goes; the others stay.
+    await model.trim({ maxAgeMs: minute, maxCount: 100, now: 3 * minute });
+    expect((await model.latencyCounts(0, 3 * minute)).reduce((a, b) => a + b, 0)).toBe(2);
+    expect(await redis.hkeys(`${prefix}:{lat}:rm:k:latency`)).not.toContain('0|15');
+  });
+
   it('is bounded whatever the match rate: pairIds beyond maxSeen and buckets past maxAge are dropped', async () => {
     const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'd' });
     const minute = 60_000;

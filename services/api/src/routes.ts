@@ -1,5 +1,5 @@
 import type { ComparisonConfig } from '@shadowdiff/config';
-import type { DeadLetters, MigrationMode, ReadModel } from '@shadowdiff/store';
+import { LATENCY_BUCKETS, type DeadLetters, type MigrationMode, type ReadModel } from '@shadowdiff/store';
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { ApiError, ApiErrorCode, notFound } from './errors.ts';
@@ -11,6 +11,7 @@ import {
   discrepanciesResponse,
   errorSchema,
   fieldsResponse,
+  latencyResponse,
   modeBody,
   modeChangeResponse,
   modeHistoryResponse,
@@ -18,6 +19,7 @@ import {
   nameParams,
   readinessResponse,
   pairParams,
+  rangeQuery,
   summaryQuery,
   summaryResponse,
 } from './schemas.ts';
@@ -126,6 +128,40 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
         total: Object.values(counts).reduce((a, b) => a + b, 0),
         matchRate: matchRate(counts),
         series: [...series].sort(([a], [b]) => a - b).map(([start, c]) => ({ start: new Date(start).toISOString(), counts: c })),
+      };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: { since?: string; until?: string } }>(
+    '/api/v1/comparisons/:name/latency',
+    {
+      config: expensive,
+      schema: {
+        summary: "The latency delta's distribution: how much later the new output came than the old, per pair, by bucket",
+        tags: ['comparisons'],
+        params: nameParams,
+        querystring: rangeQuery,
+        response: { 200: latencyResponse, ...errors },
+      },
+    },
+    async (request) => {
+      const { model } = lookup(request.params.name);
+      const { since, until } = range(request.query, DAY);
+      const counts = await model.latencyCounts(since, until);
+      const pairs = counts.reduce((a, b) => a + b, 0);
+      const quantile = (q: number) => {
+        if (pairs === 0) return null;
+        let seen = 0;
+        const i = counts.findIndex((n) => (seen += n) >= q * pairs);
+        return LATENCY_BUCKETS[i] ?? null;
+      };
+      return {
+        comparison: request.params.name,
+        since: new Date(since).toISOString(),
+        until: new Date(until).toISOString(),
+        pairs,
+        buckets: LATENCY_BUCKETS.map((b, i) => ({ ...b, count: counts[i] ?? 0 })),
+        quantiles: { p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) },
       };
     },
   );

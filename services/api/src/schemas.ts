@@ -32,6 +32,43 @@ export const summaryQuery = {
   },
 } as const;
 
+export const rangeQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    since: { ...time, description: 'start (default: 24 hours before until)' },
+    until: { ...time, description: 'end (default: now)' },
+  },
+} as const;
+
+const latencyRange = {
+  type: 'object',
+  properties: {
+    min: { type: ['integer', 'null'], description: 'least delta in the bucket, ms (null: unbounded)' },
+    max: { type: ['integer', 'null'], description: 'greatest delta in the bucket, ms (null: unbounded)' },
+  },
+} as const;
+
+export const latencyResponse = {
+  type: 'object',
+  properties: {
+    comparison: { type: 'string' },
+    since: time,
+    until: time,
+    pairs: { type: 'integer', description: 'pairs counted (match + mismatch with both Kafka timestamps)' },
+    buckets: {
+      type: 'array',
+      description: 'every bucket in order, from the new output most ahead of the old to most behind; 0 ms has its own',
+      items: { type: 'object', properties: { ...latencyRange.properties, count: { type: 'integer' } } },
+    },
+    quantiles: {
+      type: 'object',
+      description: 'the bucket holding each quantile; null before any pair',
+      properties: { p50: { ...latencyRange, type: ['object', 'null'] }, p90: { ...latencyRange, type: ['object', 'null'] }, p99: { ...latencyRange, type: ['object', 'null'] } },
+    },
+  },
+} as const;
+
 export const discrepanciesQuery = {
   type: 'object',
   additionalProperties: false,

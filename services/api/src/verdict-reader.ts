@@ -196,6 +196,8 @@ export function createVerdictReader({
                 json: verdict.verdict === 'match' ? '' : JSON.stringify(verdict),
                 key: verdict.key,
                 paths: [...new Set(verdict.differences.map((d) => d.path))],
+                // Anyone who can write to the topic chooses it: only a finite number counts.
+                latencyDeltaMs: typeof verdict.latencyDeltaMs === 'number' && Number.isFinite(verdict.latencyDeltaMs) ? verdict.latencyDeltaMs : null,
               });
             } catch (error) {
               // Whatever is wrong with one record, it costs that record only.

@@ -31,7 +31,8 @@ function verdict(i: number, kind = 'mismatch', at = T0 + i * 1000) {
     old: { topic: 'o', partition: 0, offset: String(i), timestamp: new Date(at).toISOString(), eventTime: new Date(at).toISOString(), value: { status: 'PAID', card: { number: '4111111111111111' } } },
     new: kind === 'missing_new' ? null : { topic: 'n', partition: 0, offset: String(i), timestamp: new Date(at).toISOString(), eventTime: new Date(at).toISOString(), value: { status: 'NEW', card: { number: '4111111111111111' } } },
     differences,
-    latencyDeltaMs: 3,
+    // A pair's new output came 3 ms after the old, every fourth 150 ms before it.
+    latencyDeltaMs: kind === 'missing_new' ? null : i % 4 === 0 ? -150 : 3,
   };
 }
 const message = (v: ReturnType<typeof verdict>): Message => ({ key: v.key, value: JSON.stringify(v) });
@@ -132,6 +133,25 @@ describe('REST API over the read model filled from the verdict topics', () => {
     expect(JSON.stringify(one.body)).not.toContain('4111111111111111');
   });
 
+  it("gives the latency delta's distribution over a range by bucket, with the buckets of its quantiles", async () => {
+    // Minutes 1 to 59 (the paging test adds verdicts to minute 0).
+    const hour = await get(`/api/v1/comparisons/orders/latency?since=${new Date(T0 + 60_000).toISOString()}&until=${new Date(T0 + 3_599_999).toISOString()}`);
+    expect(hour.status).toBe(200);
+    const body = hour.body as unknown as { pairs: number; buckets: { min: number | null; max: number | null; count: number }[]; quantiles: Record<string, unknown> };
+    // 3,540 verdicts, 35 of them missing (no delta), 885 of the pairs 150 ms ahead.
+    expect(body.pairs).toBe(3505);
+    expect(body.buckets).toHaveLength(31);
+    expect(body.buckets.filter((b) => b.count > 0)).toEqual([
+      { min: -199, max: -100, count: 885 },
+      { min: 2, max: 4, count: 2620 },
+    ]);
+    expect(body.quantiles).toEqual({ p50: { min: 2, max: 4 }, p90: { min: 2, max: 4 }, p99: { min: 2, max: 4 } });
+    // A range with no pair: no quantile.
+    const before = await get(`/api/v1/comparisons/orders/latency?since=${new Date(T0 - 7_200_000).toISOString()}&until=${new Date(T0 - 3_600_000).toISOString()}`);
+    expect(before.body).toMatchObject({ pairs: 0, quantiles: { p50: null, p90: null, p99: null } });
+    expect((await get('/api/v1/comparisons/orders/latency?since=yesterday')).status).toBe(400);
+  });
+
   it('gives per-field statistics', async () => {
     const fields = await get('/api/v1/comparisons/orders/fields');
     const byPath = Object.fromEntries((fields.body.fields as { path: string; count: number; firstSeen: string }[]).map((f) => [f.path, f]));
@@ -178,6 +198,7 @@ describe('REST API over the read model filled from the verdict topics', () => {
       '/api/v1/comparisons/{name}/discrepancies',
       '/api/v1/comparisons/{name}/discrepancies/{pairId}',
       '/api/v1/comparisons/{name}/fields',
+      '/api/v1/comparisons/{name}/latency',
       '/api/v1/comparisons/{name}/mode',
       '/api/v1/comparisons/{name}/mode/history',
       '/api/v1/comparisons/{name}/readiness',

@@ -14,13 +14,15 @@
                          example lists "<prefix>ex:<path>" and of the zset "<prefix>minutes" of the
                          minutes the buckets hold (for trimVerdicts), and of the hash "<prefix>meta"
                          pairId -> the filter fields (key and paths, encoded by read-model.ts) of
-                         each discrepancy, so a filtered read need not fetch the verdicts it skips;
-                         same hash tag as the other keys
+                         each discrepancy, so a filtered read need not fetch the verdicts it skips,
+                         and of the hash "<prefix>latency" "<minute start ms>|<bucket>" -> count
+                         of pairs by latency-delta bucket (latency.ts); same hash tag as the other
+                         keys
 
   ARGV[1] most distinct field paths (others count under "_other")
-  ARGV[2] number of verdicts n, then n groups of 6:
+  ARGV[2] number of verdicts n, then n groups of 7:
           pairId, verdict, decided at (ms), JSON ("" for a match), differing paths joined by \31,
-          filter fields ("" for a match)
+          filter fields ("" for a match), latency-delta bucket ("" when not a pair)
 
   Returns the number of verdicts that were new.
 ]]
@@ -29,7 +31,7 @@ local n = tonumber(ARGV[2])
 local added = 0
 
 for i = 0, n - 1 do
-  local base = 3 + i * 6
+  local base = 3 + i * 7
   local pairId = ARGV[base]
   local verdict = ARGV[base + 1]
   local at = tonumber(ARGV[base + 2])
@@ -40,6 +42,8 @@ for i = 0, n - 1 do
       redis.call('ZADD', KEYS[9] .. 'minutes', minute, minute)
     end
     redis.call('HINCRBY', KEYS[5], verdict, 1)
+    local latency = ARGV[base + 6]
+    if latency ~= '' then redis.call('HINCRBY', KEYS[9] .. 'latency', minute .. '|' .. latency, 1) end
     if verdict ~= 'match' then
       redis.call('HSET', KEYS[2], pairId, ARGV[base + 3])
       redis.call('HSET', KEYS[9] .. 'meta', pairId, ARGV[base + 5])

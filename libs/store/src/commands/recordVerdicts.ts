@@ -12,6 +12,8 @@ export interface VerdictRow {
   readonly paths: readonly string[];
   /** What a filtered read checks without fetching the verdict (read-model.ts encodes it; '' for a match). */
   readonly filterFields: string;
+  /** The latency-delta bucket (latency.ts) of a pair; null for a verdict on one side. */
+  readonly latencyBucket: number | null;
 }
 
 export interface RecordVerdictsInput {
@@ -28,7 +30,7 @@ export const recordVerdicts = scriptProtocol<RecordVerdictsInput, number>({
   keys: ({ keys: k }) => [k.seen, k.discrepancies, k.byTime, k.buckets, k.totals, k.fields, k.fieldFirst, k.fieldLast, k.kindPrefix],
   args({ maxPaths, rows }) {
     const args: (string | number)[] = [maxPaths, rows.length];
-    for (const r of rows) args.push(r.pairId, r.verdict, r.decidedAt, r.json, r.paths.join('\x1f'), r.filterFields);
+    for (const r of rows) args.push(r.pairId, r.verdict, r.decidedAt, r.json, r.paths.join('\x1f'), r.filterFields, r.latencyBucket ?? '');
     return args;
   },
   reply: (raw) => Number(raw),

@@ -9,6 +9,7 @@
   (see recordVerdicts)
   ARGV[1] oldest decided-at to keep (ms)   ARGV[2] most discrepancies to keep   ARGV[3] most to drop per call
   ARGV[4] most pairIds to remember (a verdict read again after its pairId was forgotten counts again)
+  ARGV[5] number of latency-delta buckets (latency.ts): a dropped minute's go from "<prefix>latency"
 
   Returns the number of discrepancies and bucket minutes dropped plus a hundredth of the pairIds
   forgotten (the caller calls again while it is ARGV[3] or more).
@@ -17,6 +18,7 @@ local oldest = tonumber(ARGV[1])
 local keep = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local keepSeen = tonumber(ARGV[4])
+local latencyBuckets = tonumber(ARGV[5])
 local kinds = { 'match', 'mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late' }
 
 local victims = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. oldest, 'LIMIT', 0, limit)
@@ -46,6 +48,9 @@ for _, minute in ipairs(minutes) do
   local fields = {}
   for _, kind in ipairs(kinds) do fields[#fields + 1] = minute .. '|' .. kind end
   redis.call('HDEL', KEYS[5], unpack(fields))
+  local latency = {}
+  for b = 0, latencyBuckets - 1 do latency[#latency + 1] = minute .. '|' .. b end
+  redis.call('HDEL', KEYS[4] .. 'latency', unpack(latency))
   redis.call('ZREM', KEYS[4] .. 'minutes', minute)
 end
 -- Counts forgotten pairIds a hundredth each, so that a large surplus keeps the caller calling.

@@ -1,5 +1,6 @@
 /** The protocol of trimVerdicts-5.lua: the read model's retention, a bounded amount per call. */
 import type { ReadModelKeys } from '../keys.ts';
+import { LATENCY_BUCKET_COUNT } from '../latency.ts';
 import { scriptProtocol } from './protocol.ts';
 
 export interface TrimVerdictsInput {
@@ -19,6 +20,6 @@ export const trimVerdicts = scriptProtocol<TrimVerdictsInput, number>({
   name: 'trimVerdicts',
   numberOfKeys: 5,
   keys: ({ keys: k }) => [k.seen, k.discrepancies, k.byTime, k.kindPrefix, k.buckets],
-  args: ({ oldest, maxCount, perCall, maxSeen }) => [oldest, maxCount, perCall, maxSeen],
+  args: ({ oldest, maxCount, perCall, maxSeen }) => [oldest, maxCount, perCall, maxSeen, LATENCY_BUCKET_COUNT],
   reply: (raw) => Number(raw),
 });

@@ -65,7 +65,7 @@ async function select(name) {
   for (const b of $('comparisons').children) b.setAttribute('aria-current', String(b.dataset.comparison === name));
   $('main').hidden = false;
   $('pair').hidden = true;
-  await Promise.all([loadSummary(), loadPromotion(), loadFields(), loadDiscrepancies(true)]);
+  await Promise.all([loadSummary(), loadPromotion(), loadLatency(), loadFields(), loadDiscrepancies(true)]);
 }
 
 const figure = (v) => (v === null || v === undefined ? '–' : Number.isInteger(v) ? v.toLocaleString('en-US') : Number(v).toPrecision(3));
@@ -189,6 +189,37 @@ function drawChart(series) {
   );
 }
 
+/** A bucket of whole milliseconds as it reads: "2–4 ms", "0 ms", "≥ 60000 ms". */
+function bucketText({ min, max }) {
+  if (min === null) return `≤ ${max} ms`;
+  if (max === null) return `≥ ${min} ms`;
+  return min === max ? `${min} ms` : `${min} – ${max} ms`;
+}
+
+/** The latency delta's distribution: a bar per bucket (31, fixed by the API), the quantiles' buckets. */
+async function loadLatency() {
+  const latency = await api(`/comparisons/${at(state.comparison)}/latency`);
+  const q = latency.quantiles;
+  $('latency-summary').textContent = latency.pairs === 0
+    ? 'No pair in the last 24 hours.'
+    : `${latency.pairs.toLocaleString('en-US')} pairs; median ${bucketText(q.p50)}, p90 ${bucketText(q.p90)}, p99 ${bucketText(q.p99)}.`;
+  const max = Math.max(1, ...latency.buckets.map((b) => Number(b.count)));
+  const width = 620 / latency.buckets.length;
+  $('latency').replaceChildren(
+    ...latency.buckets.map((b, i) => {
+      const h = (Number(b.count) / max) * 130;
+      const rect = document.createElementNS(SVG, 'rect');
+      for (const [name, value] of [['x', i * width + 1], ['y', 140 - h], ['width', Math.max(width - 2, 1)], ['height', h]]) rect.setAttribute(name, String(value));
+      if (b.min === 0 && b.max === 0) rect.setAttribute('class', 'zero');
+      rect.dataset.count = String(Number(b.count));
+      const title = document.createElementNS(SVG, 'title');
+      title.textContent = `${bucketText(b)}: ${Number(b.count).toLocaleString('en-US')} pairs`;
+      rect.append(title);
+      return rect;
+    }),
+  );
+}
+
 async function loadFields() {
   const { fields } = await api(`/comparisons/${at(state.comparison)}/fields`);
   $('fields').tBodies[0].replaceChildren(
@@ -286,4 +317,4 @@ document.forms.login.addEventListener('submit', (event) => {
 document.forms.filters.addEventListener('submit', (event) => { event.preventDefault(); applyFilters(); });
 $('more').addEventListener('click', () => loadDiscrepancies(false).catch(showError));
 loadComparisons().catch(showError);
-setInterval(() => { if (state.comparison) Promise.all([loadComparisons(), loadSummary(), loadFields()]).catch(showError); }, 5000);
+setInterval(() => { if (state.comparison) Promise.all([loadComparisons(), loadSummary(), loadLatency(), loadFields()]).catch(showError); }, 5000);
