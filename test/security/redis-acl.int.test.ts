@@ -122,6 +122,8 @@ comparisons:
       expect(page.statusCode).toBe(200);
       expect((page.json() as { items: unknown[] }).items).toHaveLength(CHANGED.size);
       expect((await api.app.inject({ method: 'GET', url: '/api/v1/comparisons/orders/fields', headers: auth })).statusCode).toBe(200);
+      const latency = await api.app.inject({ method: 'GET', url: '/api/v1/comparisons/orders/latency', headers: auth });
+      expect([latency.statusCode, (latency.json() as { pairs: number }).pairs]).toEqual([200, KEYS]);
 
       // A mode change through the API (its user writes the mode and announces it); the library hears it.
       const change = await api.app.inject({ method: 'PUT', url: '/api/v1/comparisons/orders/mode', headers: auth, payload: { mode: 'old', reason: 'acl test' } });
