@@ -138,10 +138,10 @@ comparisons:
       pwned: window.__pwned,
       imgs: document.querySelectorAll('img').length,
       scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
-      svgs: document.querySelectorAll('svg').length,
+      svgs: [...document.querySelectorAll('svg')].map((s) => s.id),
       violations: window.__violations,
     })`);
-    expect(dom).toEqual({ pwned: undefined, imgs: 0, scripts: ['/dashboard/app.js'], svgs: 1, violations: [] });
+    expect(dom).toEqual({ pwned: undefined, imgs: 0, scripts: ['/dashboard/app.js'], svgs: ['chart', 'latency'], violations: [] });
     expect(dialogs).toEqual([]);
     for (const r of requests) expect(r.url.startsWith(`${base}/`), r.url).toBe(true);
 

@@ -5,6 +5,10 @@ import { recordVerdicts, type VerdictRow } from './commands/recordVerdicts.ts';
 import { trimVerdicts } from './commands/trimVerdicts.ts';
 import { readModelKeys } from './keys.ts';
 import { LATENCY_BUCKET_COUNT, latencyBucket } from './latency.ts';
+import { decodeFilterFields, encodeFilterFields, filterFieldsOfJson } from './read-model-filters.ts';
+import { scanFields, type RangeFields } from './read-model-fields.ts';
+
+export { decodeFilterFields, encodeFilterFields } from './read-model-filters.ts';
 import { registerScripts } from './scripts.ts';
 
 /** A verdict as the read model takes it: its identity, kind, time, JSON and the paths that differ. */
@@ -88,40 +92,20 @@ export interface ReadModel {
   page(query: PageQuery): Promise<Page>;
   get(pairId: string): Promise<string | null>;
   fields(): Promise<FieldStat[]>;
+  /**
+   * The fields that differ in the discrepancies decided in [since, until] (ms), newest first,
+   * looking at no more than `budget` of them (default 100,000): `complete` false when it ran out.
+   */
+  fieldsBetween(since: number, until: number, budget?: number): Promise<RangeFields>;
 }
 
 const SCAN_BATCH = 500;
 /** Most discrepancies one trimVerdicts call drops. */
 const TRIM_PER_CALL = 1000;
 export const DEFAULT_SCAN_BUDGET = 20_000;
+/** Most discrepancies a count of fields over a range looks at. */
+export const FIELDS_SCAN_BUDGET = 100_000;
 
-/** What a filtered read checks of a discrepancy without fetching it: its key and differing paths. */
-export function encodeFilterFields(key: string | null | undefined, paths: readonly string[]): string {
-  // Length-prefixed, so a key may hold any character, separators included.
-  const k = key ?? '';
-  return `${key === null || key === undefined ? '-' : k.length}:${k}${paths.join('\x1f')}`;
-}
-
-export function decodeFilterFields(text: string): { key: string | null; paths: readonly string[] } | undefined {
-  const colon = text.indexOf(':');
-  if (colon < 1) return undefined;
-  const head = text.slice(0, colon);
-  const length = head === '-' ? 0 : Number(head);
-  if (!Number.isInteger(length) || length < 0 || colon + 1 + length > text.length) return undefined;
-  const rest = text.slice(colon + 1 + length);
-  return { key: head === '-' ? null : text.slice(colon + 1, colon + 1 + length), paths: rest === '' ? [] : rest.split('\x1f') };
-}
-
-/** The filter fields of a stored verdict JSON (a verdict recorded before the summary existed). */
-function filterFieldsOfJson(json: string): { key: string | null; paths: readonly string[] } | undefined {
-  try {
-    const v = JSON.parse(json) as { key?: unknown; differences?: { path?: unknown }[] };
-    const paths = Array.isArray(v.differences) ? v.differences.map((d) => (typeof d?.path === 'string' ? d.path : '')) : [];
-    return { key: typeof v.key === 'string' ? v.key : null, paths };
-  } catch {
-    return undefined;
-  }
-}
 const NON_MATCH = DISCREPANCY_KINDS;
 
 export function createReadModel({
@@ -280,6 +264,9 @@ export function createReadModel({
     },
 
     get: (pairId) => call('get', () => redis.hget(keys.discrepancies, pairId)),
+
+    fieldsBetween: (since, until, budget = FIELDS_SCAN_BUDGET) =>
+      call('fieldsBetween', () => scanFields(redis, { byTime: keys.byTime, meta: `${keys.kindPrefix}meta`, discrepancies: keys.discrepancies }, since, until, budget)),
 
     async fields() {
       const [counts, first, last] = await call('fields', () =>

@@ -132,6 +132,31 @@ describe('read model (real Redis, Lua)', () => {
     expect(await redis.hkeys(`${prefix}:{lat}:rm:k:latency`)).not.toContain('0|15');
   });
 
+  it('counts the fields that differ over a range from the summaries, newest first, within a budget that says when it ran out', async () => {
+    const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'fr' });
+    // 1,300 discrepancies, many sharing a millisecond (batches must not skip or repeat ties): every
+    // one differs at amount, every third also at currency, every 100th is missing (no path).
+    await model.record(
+      Array.from({ length: 1300 }, (_, i) => (i % 100 === 99 ? verdict(i, 1000 + Math.floor(i / 7), 'missing_new', []) : verdict(i, 1000 + Math.floor(i / 7), 'mismatch', i % 3 === 0 ? ['amount', 'currency'] : ['amount']))),
+    );
+    const all = await model.fieldsBetween(0, 10_000);
+    expect(all.complete).toBe(true);
+    expect(all.scanned).toBe(1300);
+    expect(all.fields.map((f) => [f.path, f.count])).toEqual([
+      ['amount', 1287],
+      ['currency', 429],
+    ]);
+    expect(all.fields[0]).toMatchObject({ firstSeen: 1000, lastSeen: 1000 + Math.floor(1299 / 7) });
+    // A range: i from 700 (at 1100) to 1049 (at 1149), of which 799, 899 and 999 are missing.
+    const part = await model.fieldsBetween(1100, 1149);
+    expect(part.fields.find((f) => f.path === 'amount')?.count).toBe(350 - 3);
+    // The newest 600 only: the budget ran out, and says so.
+    const some = await model.fieldsBetween(0, 10_000, 600);
+    expect([some.complete, some.scanned]).toEqual([false, 600]);
+    // A budget that ends exactly at the last one is complete.
+    expect((await model.fieldsBetween(0, 10_000, 1300)).complete).toBe(true);
+  });
+
   it('is bounded whatever the match rate: pairIds beyond maxSeen and buckets past maxAge are dropped', async () => {
     const model = createReadModel({ redis, keyPrefix: prefix, comparison: 'd' });
     const minute = 60_000;

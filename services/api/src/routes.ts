@@ -2,7 +2,8 @@ import type { ComparisonConfig } from '@shadowdiff/config';
 import { LATENCY_BUCKETS, type DeadLetters, type MigrationMode, type ReadModel } from '@shadowdiff/store';
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { ApiError, ApiErrorCode, notFound } from './errors.ts';
+import { notFound } from './errors.ts';
+import { BUCKETS, DAY, bucketFor, count, matchRate, range } from './query.ts';
 import type { ModeService } from './mode-service.ts';
 import {
   comparisonSummary,
@@ -24,6 +25,8 @@ import {
   summaryResponse,
 } from './schemas.ts';
 
+const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema };
+
 export interface RouteDeps {
   readonly comparisons: ReadonlyMap<string, ComparisonConfig>;
   readonly models: ReadonlyMap<string, ReadModel>;
@@ -31,51 +34,6 @@ export interface RouteDeps {
   readonly deadLetters: ReadonlyMap<string, DeadLetters>;
   /** Per client, on the reads that scan the read model. */
   readonly rateLimit: { readonly max: number; readonly timeWindow: number };
-}
-
-const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
-const DAY = 86_400_000;
-const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 429: errorSchema };
-
-function matchRate(counts: Record<string, number>): number | null {
-  const match = counts.match ?? 0;
-  const paired = match + (counts.mismatch ?? 0);
-  return paired === 0 ? null : match / paired;
-}
-
-function bucketFor(rangeMs: number): string {
-  if (rangeMs <= 2 * 3_600_000) return '1m';
-  if (rangeMs <= 12 * 3_600_000) return '5m';
-  if (rangeMs <= 2 * DAY) return '15m';
-  if (rangeMs <= 14 * DAY) return '1h';
-  return '1d';
-}
-
-/**
- * An instant of the query. The schema's date-time takes a leap second (`23:59:60`), which Date
- * does not: it stands for the last moment of its minute. Anything else Date cannot place is a 400.
- */
-export function instant(text: string, name: string): number {
-  let ms = Date.parse(text);
-  if (Number.isNaN(ms)) {
-    const leap = /^(.*T\d{2}:\d{2}):60(?:\.\d+)?(.*)$/.exec(text);
-    if (leap) ms = Date.parse(`${leap[1]}:59.999${leap[2]}`);
-  }
-  if (!Number.isFinite(ms)) throw new ApiError(ApiErrorCode.BAD_REQUEST, `querystring/${name} is not an instant this API can use`);
-  return ms;
-}
-
-/** A count of the query: the schema bounds it; spellings such as Infinity that coerce past it are refused here. */
-export function count(value: number, name: string, max: number): number {
-  if (!Number.isSafeInteger(value) || value < 1 || value > max) throw new ApiError(ApiErrorCode.BAD_REQUEST, `querystring/${name} must be an integer from 1 to ${max}`);
-  return value;
-}
-
-function range(query: { since?: string; until?: string }, defaultSpanMs: number | null) {
-  const until = query.until ? instant(query.until, 'until') : Date.now();
-  const since = query.since ? instant(query.since, 'since') : defaultSpanMs === null ? 0 : until - defaultSpanMs;
-  if (since > until) throw new ApiError(ApiErrorCode.BAD_REQUEST, 'querystring/since must not be after querystring/until');
-  return { since, until };
 }
 
 export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
@@ -209,24 +167,44 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
   );
 
-  app.get<{ Params: { name: string } }>(
+  app.get<{ Params: { name: string }; Querystring: { since?: string; until?: string } }>(
     '/api/v1/comparisons/:name/fields',
-    { config: expensive, schema: { summary: 'Per differing field path: count, share of pairs, first and last seen, examples', tags: ['comparisons'], params: nameParams, response: { 200: fieldsResponse, ...errors } } },
+    {
+      config: expensive,
+      schema: {
+        summary: 'Per differing field path: count, share of pairs, first and last seen, examples; all time, or over a range',
+        tags: ['comparisons'],
+        params: nameParams,
+        querystring: { ...rangeQuery, properties: { since: { ...rangeQuery.properties.since, description: 'start (default: all time, unless until is given)' }, until: rangeQuery.properties.until } },
+        response: { 200: fieldsResponse, ...errors },
+      },
+    },
     async (request) => {
       const { model } = lookup(request.params.name);
-      const [fields, totals] = await Promise.all([model.fields(), model.totals()]);
-      const pairs = (totals.match ?? 0) + (totals.mismatch ?? 0);
+      const iso = (ms: number) => new Date(ms).toISOString();
+      if (request.query.since === undefined && request.query.until === undefined) {
+        const [fields, totals] = await Promise.all([model.fields(), model.totals()]);
+        const pairs = (totals.match ?? 0) + (totals.mismatch ?? 0);
+        return {
+          comparison: request.params.name,
+          since: null,
+          until: null,
+          complete: true,
+          pairs,
+          fields: fields.map((f) => ({ ...f, share: pairs === 0 ? 0 : f.count / pairs, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen) })),
+        };
+      }
+      // A range: counted from the discrepancies it holds (within the retention), at most FIELDS_SCAN_BUDGET of them.
+      const { since, until } = range(request.query, null);
+      const [found, counts] = await Promise.all([model.fieldsBetween(since, until), model.countsBetween(since, until)]);
+      const pairs = (counts.match ?? 0) + (counts.mismatch ?? 0);
       return {
         comparison: request.params.name,
+        since: iso(since),
+        until: iso(until),
+        complete: found.complete,
         pairs,
-        fields: fields.map((f) => ({
-          path: f.path,
-          count: f.count,
-          share: pairs === 0 ? 0 : f.count / pairs,
-          firstSeen: new Date(f.firstSeen).toISOString(),
-          lastSeen: new Date(f.lastSeen).toISOString(),
-          examples: f.examples,
-        })),
+        fields: found.fields.map((f) => ({ ...f, share: pairs === 0 ? 0 : f.count / pairs, firstSeen: iso(f.firstSeen), lastSeen: iso(f.lastSeen) })),
       };
     },
   );

@@ -136,7 +136,10 @@ export const fieldsResponse = {
   type: 'object',
   properties: {
     comparison: { type: 'string' },
-    pairs: { type: 'integer', description: 'match + mismatch verdicts: what a share is of' },
+    since: { ...time, type: ['string', 'null'], description: 'start of the range counted; null: all time' },
+    until: { ...time, type: ['string', 'null'], description: 'end of the range counted; null: all time' },
+    complete: { type: 'boolean', description: 'false when a range held more discrepancies than one request counts (100,000): the counts are of its newest' },
+    pairs: { type: 'integer', description: 'match + mismatch verdicts (of the range): what a share is of' },
     fields: {
       type: 'array',
       items: {

@@ -158,6 +158,19 @@ describe('REST API over the read model filled from the verdict topics', () => {
     expect(byPath.status).toMatchObject({ count: expect.any(Number), examples: expect.any(Array) });
     expect(byPath.amount?.count).toBeGreaterThanOrEqual(N / 10 - N / 100);
     expect(byPath.status?.firstSeen).toBe(new Date(T0).toISOString());
+    expect(fields.body).toMatchObject({ since: null, until: null, complete: true });
+
+    // Over a range: minutes 1 to 2 hold i = 60 … 179, 120 verdicts, of which 107 is missing.
+    const since = new Date(T0 + 60_000).toISOString();
+    const until = new Date(T0 + 179_999).toISOString();
+    const ranged = await get(`/api/v1/comparisons/orders/fields?since=${since}&until=${until}`);
+    expect(ranged.status).toBe(200);
+    expect(ranged.body).toMatchObject({ since, until, complete: true, pairs: 119 });
+    const inRange = Object.fromEntries((ranged.body.fields as { path: string; count: number; share: number; examples: string[] }[]).map((f) => [f.path, f]));
+    expect(inRange.status).toMatchObject({ count: 119, share: 1 });
+    // Every tenth differs at amount too: 60, 70, … 170.
+    expect(inRange.amount).toMatchObject({ count: 12, firstSeen: new Date(T0 + 60_000).toISOString(), lastSeen: new Date(T0 + 170_000).toISOString() });
+    expect(inRange.amount?.examples[0]).toBe((170).toString(16).padStart(32, '0'));
   });
 
   it('answers bad requests with 400 and a code, unknown things with 404, and protects changes with the token', async () => {

@@ -14,8 +14,10 @@ export interface Report {
   readonly rates: Readonly<Record<'match_rate' | 'mismatch_rate' | 'missing_rate', number | null>>;
   /** The match rate's two-sided 95 % Wilson interval. */
   readonly matchRateInterval: { readonly low: number; readonly high: number } | null;
-  /** The fields that differ most, since the read model began (the API does not count them by range). */
+  /** The fields that differ most in the range. */
   readonly fields: readonly { readonly path: string; readonly count: number; readonly share: number }[];
+  /** False when the range held more discrepancies than the API counts in one request: the fields are of its newest. */
+  readonly fieldsComplete: boolean;
   readonly examples: readonly { readonly pairId: string; readonly key: string | null; readonly verdict: string; readonly decidedAt: string; readonly paths: readonly string[] }[];
   readonly readiness: {
     readonly ready: boolean;
@@ -87,7 +89,7 @@ function table(given: Report, colour: boolean): string {
   lines.push(`  verdicts ${number(report.total)}, pairs ${number(report.pairs)}, match rate ${percent(report.rates.match_rate)}${interval(report)}`);
   for (const [kind, n] of verdictRows(report)) lines.push(`  ${kind.padEnd(12)} ${number(n).padStart(10)}`);
   if (report.fields.length > 0) {
-    lines.push(c.bold('fields that differ most (all time)'));
+    lines.push(c.bold(`fields that differ most${report.fieldsComplete ? '' : ' (in the newest 100,000 discrepancies of the range)'}`));
     for (const f of report.fields) lines.push(`  ${safe(f.path).padEnd(24)} ${number(f.count).padStart(8)}  ${percent(f.share)} of pairs`);
   }
   if (report.examples.length > 0) {
@@ -117,7 +119,7 @@ function markdown(given: Report): string {
   lines.push('| verdict | count |', '|---|---:|');
   for (const [kind, n] of verdictRows(report)) lines.push(`| ${md(kind)} | ${number(n)} |`);
   if (report.fields.length > 0) {
-    lines.push('', '**Fields that differ most** (all time)', '', '| field | verdicts | share of pairs |', '|---|---:|---:|');
+    lines.push('', `**Fields that differ most**${report.fieldsComplete ? '' : ' (in the newest 100,000 discrepancies of the range)'}`, '', '| field | verdicts | share of pairs |', '|---|---:|---:|');
     for (const f of report.fields) lines.push(`| ${md(f.path)} | ${number(f.count)} | ${percent(f.share)} |`);
   }
   if (report.examples.length > 0) {

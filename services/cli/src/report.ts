@@ -12,6 +12,8 @@ import { renderReport, type Report } from './report-render.ts';
 
 export const EXIT_CONDITION_HELD = 3;
 
+const DAY_MS = 86_400_000;
+
 /** How long each request to the API may take. */
 const API_TIMEOUT_MS = 15_000;
 
@@ -55,6 +57,7 @@ interface Summary {
   total: number;
 }
 interface Fields {
+  complete: boolean;
   fields: { path: string; count: number; share: number }[];
 }
 interface Readiness {
@@ -71,9 +74,11 @@ export async function runReport({ comparison, options }: { comparison: string; o
   const examples = Number(options.examples);
   if (!Number.isInteger(examples) || examples < 0 || examples > 100) throw new CliError(CliErrorCode.USAGE, `--examples takes a whole number from 0 to 100, got ${options.examples}`);
   const now = Date.now();
-  const range = new URLSearchParams();
-  if (options.since !== undefined) range.set('since', instantOf(options.since, '--since', now));
-  if (options.until !== undefined) range.set('until', instantOf(options.until, '--until', now));
+  // One range for every question (the API's default, the last 24 hours, unless given), so that
+  // the counts, the fields and the examples are of the same verdicts.
+  const until = options.until === undefined ? new Date(now).toISOString() : instantOf(options.until, '--until', now);
+  const since = options.since === undefined ? new Date(Date.parse(until) - DAY_MS).toISOString() : instantOf(options.since, '--since', now);
+  const range = new URLSearchParams({ since, until });
 
   const base = `${options.api.replace(/\/+$/, '')}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
   const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
@@ -92,7 +97,7 @@ export async function runReport({ comparison, options }: { comparison: string; o
   examplesQuery.set('limit', String(Math.max(1, examples)));
   const [summary, fields, readiness, discrepancies] = await Promise.all([
     get<Summary>(`/summary?${range}`),
-    get<Fields>('/fields'),
+    get<Fields>(`/fields?${range}`),
     get<Readiness>('/readiness'),
     examples > 0 ? get<Discrepancies>(`/discrepancies?${examplesQuery}`) : Promise.resolve({ items: [] }),
   ]);
@@ -122,6 +127,7 @@ export async function runReport({ comparison, options }: { comparison: string; o
     rates,
     matchRateInterval: wilsonInterval(count('match'), pairs),
     fields: fields.fields.slice(0, 10),
+    fieldsComplete: fields.complete,
     examples: discrepancies.items.slice(0, examples),
     readiness,
     conditions: judged,

@@ -12,6 +12,7 @@ const report: Report = {
   rates: { match_rate: 0.998, mismatch_rate: 0.002, missing_rate: 3 / 1003 },
   matchRateInterval: wilsonInterval(998, 1000),
   fields: [{ path: 'amount', count: 2, share: 0.002 }],
+  fieldsComplete: true,
   examples: [{ pairId: 'p1', key: 'a|b\u001b[2J', verdict: 'mismatch', decidedAt: '2026-12-01T10:00:00.000Z', paths: ['amount'] }],
   readiness: { ready: false, promotion: 'reverse_shadow', criteria: [{ name: 'maxMismatchRate', limit: 0.001, value: 0.002, upperBound: 0.004, pass: false }] },
   conditions: [{ condition: 'mismatch_rate>0.001', holds: true, value: 0.002 }],
@@ -27,6 +28,12 @@ describe('report rendering', () => {
     expect(text).toContain('HOLDS  --fail-on mismatch_rate>0.001: 0.00200');
     // A key's escape sequence is shown, not obeyed.
     expect(text).toContain('a|b\\u001b[2J');
+  });
+
+  it('says when the fields are of the newest discrepancies only', () => {
+    expect(renderReport(report, 'table', false)).toMatch(/^fields that differ most$/m);
+    expect(renderReport({ ...report, fieldsComplete: false }, 'table', false)).toContain('fields that differ most (in the newest 100,000 discrepancies of the range)');
+    expect(renderReport({ ...report, fieldsComplete: false }, 'markdown')).toContain('**Fields that differ most** (in the newest 100,000 discrepancies of the range)');
   });
 
   it('colours only when asked', () => {

@@ -5,8 +5,9 @@
 // markup, and no colour, class or URL is taken from it. The page runs under a CSP without inline
 // script. The API token is typed in by the operator, kept in this page's memory only, and sent as
 // a header: never in a URL (history, logs, Referer) and never in storage another page could read.
+import { bucketText, drawLatency, drawVerdicts } from './charts.js';
+
 const $ = (id) => document.getElementById(id);
-const SVG = 'http://www.w3.org/2000/svg';
 const KINDS = ['match', 'mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'];
 const COLORS = { match: 'var(--match)', mismatch: 'var(--mismatch)', missing_old: 'var(--missing)', missing_new: 'var(--missing)' };
 const known = (kind) => KINDS.includes(kind);
@@ -152,48 +153,7 @@ async function loadSummary() {
       return span;
     }),
   );
-  drawChart(summary.series);
-}
-
-function drawChart(series) {
-  const svg = $('chart');
-  const kinds = [...new Set(series.flatMap((s) => Object.keys(s.counts)))].sort();
-  const max = Math.max(1, ...series.map((s) => Object.values(s.counts).reduce((a, b) => a + Number(b), 0)));
-  const width = 800 / Math.max(series.length, 1);
-  const bars = [];
-  series.forEach((s, i) => {
-    let y = 160;
-    for (const kind of kinds) {
-      const n = Number(s.counts[kind] ?? 0);
-      const h = (n / max) * 150;
-      if (!(h > 0)) continue;
-      y -= h;
-      const rect = document.createElementNS(SVG, 'rect');
-      for (const [name, value] of [['x', i * width + 1], ['y', y], ['width', Math.max(width - 2, 1)], ['height', h]]) rect.setAttribute(name, String(value));
-      rect.style.fill = color(kind);
-      const title = document.createElementNS(SVG, 'title');
-      title.textContent = `${s.start} ${kind}: ${n}`;
-      rect.append(title);
-      bars.push(rect);
-    }
-  });
-  svg.replaceChildren(...bars);
-  $('legend').replaceChildren(
-    ...kinds.map((k) => {
-      const swatch = document.createElement('i');
-      swatch.style.background = color(k);
-      const entry = document.createElement('span');
-      entry.append(swatch, document.createTextNode(k));
-      return entry;
-    }),
-  );
-}
-
-/** A bucket of whole milliseconds as it reads: "2–4 ms", "0 ms", "≥ 60000 ms". */
-function bucketText({ min, max }) {
-  if (min === null) return `≤ ${max} ms`;
-  if (max === null) return `≥ ${min} ms`;
-  return min === max ? `${min} ms` : `${min} – ${max} ms`;
+  drawVerdicts($('chart'), $('legend'), summary.series, color);
 }
 
 /** The latency delta's distribution: a bar per bucket (31, fixed by the API), the quantiles' buckets. */
@@ -203,21 +163,7 @@ async function loadLatency() {
   $('latency-summary').textContent = latency.pairs === 0
     ? 'No pair in the last 24 hours.'
     : `${latency.pairs.toLocaleString('en-US')} pairs; median ${bucketText(q.p50)}, p90 ${bucketText(q.p90)}, p99 ${bucketText(q.p99)}.`;
-  const max = Math.max(1, ...latency.buckets.map((b) => Number(b.count)));
-  const width = 620 / latency.buckets.length;
-  $('latency').replaceChildren(
-    ...latency.buckets.map((b, i) => {
-      const h = (Number(b.count) / max) * 130;
-      const rect = document.createElementNS(SVG, 'rect');
-      for (const [name, value] of [['x', i * width + 1], ['y', 140 - h], ['width', Math.max(width - 2, 1)], ['height', h]]) rect.setAttribute(name, String(value));
-      if (b.min === 0 && b.max === 0) rect.setAttribute('class', 'zero');
-      rect.dataset.count = String(Number(b.count));
-      const title = document.createElementNS(SVG, 'title');
-      title.textContent = `${bucketText(b)}: ${Number(b.count).toLocaleString('en-US')} pairs`;
-      rect.append(title);
-      return rect;
-    }),
-  );
+  drawLatency($('latency'), latency.buckets);
 }
 
 async function loadFields() {
