@@ -20,10 +20,10 @@ const ALLOWED = {
   'libs/kafka': ['vocabulary', 'errors', 'compare', 'codec'],
   'libs/client': ['vocabulary', 'errors', 'store', 'kafka'],
   infra: [],
-  test: ['vocabulary', 'infra', 'kafka', 'compare'],
+  test: ['vocabulary', 'infra', 'kafka', 'compare', 'store'],
   'services/joiner': ['vocabulary', 'errors', 'compare', 'codec', 'config', 'store', 'kafka', 'metrics'],
   'services/api': ['vocabulary', 'errors', 'compare', 'config', 'store', 'kafka'],
-  'services/cli': ['vocabulary', 'errors', 'compare', 'config', 'kafka', 'infra'],
+  'services/cli': ['vocabulary', 'errors', 'compare', 'config', 'store', 'kafka', 'infra'],
 };
 
 const deepImports = {

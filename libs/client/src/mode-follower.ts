@@ -1,9 +1,11 @@
-import { createModeRegistry, isMode, modeChannel, type MigrationMode, type ModeChange } from '@shadowdiff/store';
+import { createModeRegistry, isMode, modeChannel, openRedis, type MigrationMode, type ModeChange, type RedisClient, type RedisEndpoint } from '@shadowdiff/store';
 import { Redis, type RedisOptions } from 'ioredis';
+import { ClientError, ClientErrorCode } from './errors.ts';
 import type { Report } from './problems.ts';
 
 export interface ModeFollowerOptions {
-  readonly redisUrl: string;
+  readonly redisUrl?: string | undefined;
+  readonly redisEndpoint?: RedisEndpoint | undefined;
   readonly redisOptions?: RedisOptions | undefined;
   readonly keyPrefix: string;
   readonly comparison: string;
@@ -17,9 +19,11 @@ export interface ModeFollowerOptions {
  * reconnection it subscribes again and reads the mode anew, to catch up with changes announced
  * meanwhile. A message on the channel that is not a mode change makes it read the mode again.
  */
-export function followMode({ redisUrl, redisOptions, keyPrefix, comparison, defaultMode, report }: ModeFollowerOptions) {
-  const redis = new Redis(redisUrl, { ...redisOptions, lazyConnect: true, maxRetriesPerRequest: 1 });
-  const subscriber = new Redis(redisUrl, { ...redisOptions, lazyConnect: true });
+export function followMode({ redisUrl, redisEndpoint, redisOptions, keyPrefix, comparison, defaultMode, report }: ModeFollowerOptions) {
+  if ((redisUrl === undefined) === (redisEndpoint === undefined)) throw new ClientError(ClientErrorCode.BAD_OPTIONS, 'give one of redisUrl and redisEndpoint');
+  const open = (extra: RedisOptions): RedisClient => (redisEndpoint ? openRedis(redisEndpoint, extra) : new Redis(redisUrl!, { ...redisOptions, ...extra }));
+  const redis = open({ lazyConnect: true, maxRetriesPerRequest: 1 });
+  const subscriber = open({ lazyConnect: true });
   const registry = createModeRegistry({ redis, keyPrefix, comparison, defaultMode });
   let mode: MigrationMode = defaultMode;
   let stale = true;

@@ -1,10 +1,17 @@
-import type { MigrationMode } from '@shadowdiff/store';
+import type { MigrationMode, RedisEndpoint } from '@shadowdiff/store';
 import type { RedisOptions } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import type { ProblemKind } from './problems.ts';
 
 export interface ShadowClientOptions {
-  readonly redisUrl: string;
+  /** One Redis server; or give `redisEndpoint` for a cluster or a Sentinel group. */
+  readonly redisUrl?: string;
+  /**
+   * Where shadowdiff's Redis is, whatever its deployment: `redisConnection(config.redis)` of
+   * @shadowdiff/config gives it from shadowdiff's own config (a server, a cluster's seed nodes, a
+   * Sentinel group), with the ACL user, password and TLS. Instead of `redisUrl`.
+   */
+  readonly redisEndpoint?: RedisEndpoint;
   /**
    * More ioredis options for a secured Redis: `username` and `password` of an ACL user, `tls`
    * with a CA and client certificate. Credentials belong here, not in the URL.

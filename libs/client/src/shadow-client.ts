@@ -46,6 +46,7 @@ export function createShadowClient(options: ShadowClientOptions) {
   const report = createReporter(onProblem);
   const follower = followMode({
     redisUrl: options.redisUrl,
+    redisEndpoint: options.redisEndpoint,
     redisOptions: options.redisOptions,
     keyPrefix,
     comparison,

@@ -24,5 +24,5 @@ export {
 } from './schema.ts';
 export { Secret, secretOf, readSecret, type SecretSource } from './secret.ts';
 export { tlsConnectionOptions } from './tls.ts';
-export { kafkaConnection, redisConnection } from './connections.ts';
+export { kafkaConnection, redisConnection, type RedisConnection, type RedisNodeOptions } from './connections.ts';
 export { loadServiceConfig } from './service-config.ts';

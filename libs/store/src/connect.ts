@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { certificateProblem } from '@shadowdiff/errors';
 import { StoreError, StoreErrorCode } from './errors.ts';
 
@@ -10,7 +10,7 @@ const REFUSED_LOGIN = /^(WRONGPASS|NOAUTH)\b|invalid (username-)?password/i;
  * says what happened instead, as a non-retriable error naming where the user came from (never the
  * password, never the command).
  */
-export async function connectRedis(redis: Redis, who: string): Promise<void> {
+export async function connectRedis(redis: RedisClient, who: string): Promise<void> {
   let refused: string | undefined;
   let tls: string | undefined;
   const onError = (error: Error) => {

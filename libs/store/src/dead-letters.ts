@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { toStoreError } from './errors.ts';
 import { comparisonKeys } from './keys.ts';
 
@@ -19,7 +19,7 @@ export interface DeadLetters {
 }
 
 /** The read side of a comparison's dead-letter list. */
-export function createDeadLetters({ redis, keyPrefix, comparison }: { redis: Redis; keyPrefix: string; comparison: string }): DeadLetters {
+export function createDeadLetters({ redis, keyPrefix, comparison }: { redis: RedisClient; keyPrefix: string; comparison: string }): DeadLetters {
   const key = comparisonKeys(keyPrefix, comparison).deadLetters;
   return {
     async list(limit) {

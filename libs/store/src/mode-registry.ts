@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
 import { comparisonKeys } from './keys.ts';
 import { isMode, type MigrationMode } from './modes.ts';
@@ -43,7 +43,7 @@ export function createModeRegistry({
   defaultMode,
   historyLength = 1000,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   comparison: string;
   defaultMode: MigrationMode;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { parseEntry, type Decision, type OutboxEntry, type Side, type StoredRecord } from './decision.ts';
 import { randomUUID } from 'node:crypto';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
@@ -19,7 +19,7 @@ export type { ApplyOptions, ApplyPath, ApplyRecord, ApplyResult, ApplySegment, P
 export { DEAD_LETTER_CAP, DEAD_LETTER_TEXT_BYTES, type DeadLetter } from './commands/deadLetter.ts';
 
 export interface PairingStoreOptions {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keyPrefix: string;
   readonly comparison: string;
   /** window + grace, in ms: how far the other side's stream time must pass a record's event time. */

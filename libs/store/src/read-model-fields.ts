@@ -3,7 +3,7 @@
  * discrepancy's small summary (read-model-filters.ts), newest first, within a budget of entries
  * looked at, so that a request costs at most that much whatever the range holds.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { decodeFilterFields, filterFieldsOfJson } from './read-model-filters.ts';
 
 const BATCH = 500;
@@ -26,7 +26,7 @@ export interface RangeFields {
 }
 
 export async function scanFields(
-  redis: Redis,
+  redis: RedisClient,
   { byTime, meta, discrepancies }: { byTime: string; meta: string; discrepancies: string },
   since: number,
   until: number,

@@ -1,5 +1,5 @@
 import { DISCREPANCY_KINDS } from '@shadowdiff/vocabulary';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 import { toStoreError } from './errors.ts';
 import { recordVerdicts, type VerdictRow } from './commands/recordVerdicts.ts';
 import { trimVerdicts } from './commands/trimVerdicts.ts';
@@ -114,7 +114,7 @@ export function createReadModel({
   comparison,
   maxPaths = 200,
 }: {
-  redis: Redis;
+  redis: RedisClient;
   keyPrefix: string;
   comparison: string;
   maxPaths?: number;

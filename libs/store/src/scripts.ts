@@ -3,7 +3,7 @@ import type { ScriptProtocol } from './commands/protocol.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.ts';
 
 const COMMANDS_DIR = join(import.meta.dirname, 'commands');
 const INCLUDE = /^--- @include "([a-z0-9/-]+)"$/gm;
@@ -49,7 +49,7 @@ export type ScriptRunner = <In, Out>(protocol: ScriptProtocol<In, Out>, input: I
  * Registers every script on the connection under its versioned name (ioredis `defineCommand`:
  * EVALSHA first, EVAL when the server does not have it yet, e.g. after a Redis restart).
  */
-export function registerScripts(redis: Redis): ScriptRunner {
+export function registerScripts(redis: RedisClient): ScriptRunner {
   const byName = new Map<string, ScriptSource>();
   for (const source of scriptSources()) {
     byName.set(source.name, source);

@@ -1,10 +1,9 @@
 import { kafkaConnection, redisConnection, type ComparisonConfig, type ShadowdiffConfig } from '@shadowdiff/config';
 import { checkKafkaAccess, createKafka } from '@shadowdiff/kafka';
-import { connectRedis, createDeadLetters, createModeRegistry, createReadModel, noPermission, type DeadLetters, type ReadModel } from '@shadowdiff/store';
+import { connectRedis, createDeadLetters, createModeRegistry, createReadModel, noPermission, openRedis, type DeadLetters, type ReadModel } from '@shadowdiff/store';
 import swagger from '@fastify/swagger';
 import { withoutCommandArgs } from '@shadowdiff/errors';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { pino, stdSerializers, type Logger } from 'pino';
 import { registerDashboard } from './dashboard.ts';
 import { earlyErrorHandlers, registerErrorHandlers } from './error-handling.ts';
@@ -57,7 +56,7 @@ export function buildApi({
   // Errors are logged without the arguments of the Redis command they carry (AUTH's password, a script's records).
   const logger = givenLogger.child({}, { serializers: { err: (error: Error) => withoutCommandArgs(stdSerializers.err(error)) } });
   const redisAt = redisConnection(config.redis);
-  const redis = new Redis(redisAt.url, { ...redisAt.options, lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = openRedis(redisAt, { lazyConnect: true, maxRetriesPerRequest: 3 });
   redis.on('error', (error: Error) => logger.warn({ err: error }, 'redis connection'));
   const kafkaAt = { ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-api` };
   const kafka = createKafka({ ...kafkaAt, logger });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shadowdiff/store';
 import type { Admin, Kafka } from 'kafkajs';
 import type { VerdictReader } from './verdict-reader.ts';
 
@@ -8,7 +8,7 @@ const READINESS_CACHE_MS = 1000;
 
 export interface ProbeDeps {
   readonly reader: VerdictReader;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly kafka: Kafka;
   /** Whether the verdict reader runs at all (off: it counts as consuming, and as `off` in readiness). */
   readonly readVerdicts: boolean;

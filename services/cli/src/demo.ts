@@ -43,7 +43,7 @@ async function cleanEarlierRuns(kafka: ReturnType<typeof createKafka>, redisUrl:
   } finally {
     await admin.disconnect();
   }
-  await deleteKeysUnder(redisUrl, DEMO_PREFIX);
+  await deleteKeysUnder({ kind: 'server', url: redisUrl, options: {} }, DEMO_PREFIX);
 }
 
 

@@ -241,7 +241,7 @@ async function cleanUp(kafka: Kafka, config: ShadowdiffConfig, inputs: { old: st
   await admin.disconnect().catch(() => undefined);
   const at = redisConnection(config.redis);
   try {
-    await deleteKeysUnder(at.url, `${redisPrefix}:`, at.options);
+    await deleteKeysUnder(at, `${redisPrefix}:`);
   } catch (error) {
     left.push(`the Redis keys under ${redisPrefix}: (${reason(error)})`);
   }

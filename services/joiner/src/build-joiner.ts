@@ -18,8 +18,7 @@ import { kafkaConnection, redisConnection } from '@shadowdiff/config';
 import { isRegistryRefusal } from '@shadowdiff/codec';
 import { KafkaError, KafkaErrorCode, codeOf, createKafka, createProducer } from '@shadowdiff/kafka';
 import { createJoinerMetrics, type JoinerMetrics } from '@shadowdiff/metrics';
-import { createPairingStore, noPermission } from '@shadowdiff/store';
-import { Redis } from 'ioredis';
+import { createPairingStore, noPermission, openRedis, type RedisClient } from '@shadowdiff/store';
 import type { Consumer, Producer } from 'kafkajs';
 import { createLoops, startComparisonTasks } from './background.ts';
 import { createBatchHandler, routesOf } from './batch-handler.ts';
@@ -67,7 +66,7 @@ export function buildJoiner(options: JoinerOptions): Joiner {
   });
 
   const redisAt = redisConnection(config.redis);
-  const redis = new Redis(redisAt.url, { ...redisAt.options, lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = openRedis(redisAt, { lazyConnect: true, maxRetriesPerRequest: 3 });
   // ioredis reconnects by itself; while Redis is away each attempt is reported (and batches retry).
   redis.on('error', (error: Error) => events.emit('joiner.error', { error, during: 'redis connection' }));
   const kafkaAt = { ...kafkaConnection(config.kafka), logger };
@@ -75,7 +74,7 @@ export function buildJoiner(options: JoinerOptions): Joiner {
 
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
-  let subscriber: Redis | undefined;
+  let subscriber: RedisClient | undefined;
   let running = false;
   /** kafkajs is restarting the consumer after a retriable crash: nothing is read meanwhile. */
   let restarting = false;

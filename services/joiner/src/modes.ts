@@ -3,13 +3,12 @@
  * every sample, and changed at once by the announcements on the mode channel (mode-registry in
  * libs/store writes both).
  */
-import { isMode, modeChannel, type ModeChange } from '@shadowdiff/store';
-import type { Redis } from 'ioredis';
+import { isMode, modeChannel, type ModeChange, type RedisClient } from '@shadowdiff/store';
 import type { Comparison } from './comparison.ts';
 import type { JoinerEvents } from './events.ts';
 
 /** Reads a comparison's stored mode (its configured mode when none is stored); reports a change, or every read when `initial`. */
-export async function refreshMode(redis: Pick<Redis, 'get'>, comparison: Pick<Comparison, 'config' | 'store' | 'mode'>, events: JoinerEvents, initial = false): Promise<void> {
+export async function refreshMode(redis: Pick<RedisClient, 'get'>, comparison: Pick<Comparison, 'config' | 'store' | 'mode'>, events: JoinerEvents, initial = false): Promise<void> {
   const stored = await redis.get(comparison.store.keys.mode);
   const mode = isMode(stored) ? stored : comparison.config.mode;
   if (initial || mode !== comparison.mode) {
@@ -19,7 +18,7 @@ export async function refreshMode(redis: Pick<Redis, 'get'>, comparison: Pick<Co
 }
 
 /** Subscribes a connection of its own to the mode channel; returns it (to quit at stop). */
-export async function followModes(redis: Redis, keyPrefix: string, comparisons: readonly Pick<Comparison, 'config' | 'mode'>[], events: JoinerEvents): Promise<Redis> {
+export async function followModes(redis: RedisClient, keyPrefix: string, comparisons: readonly Pick<Comparison, 'config' | 'mode'>[], events: JoinerEvents): Promise<RedisClient> {
   const subscriber = redis.duplicate();
   subscriber.on('error', (error: Error) => events.emit('joiner.error', { error, during: 'mode subscription' }));
   subscriber.on('message', (_channel: string, message: string) => {

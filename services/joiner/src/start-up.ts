@@ -6,8 +6,7 @@
  */
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { checkKafkaAccess, ensureTopics, missingTopics, type CreateKafkaOptions } from '@shadowdiff/kafka';
-import { connectRedis } from '@shadowdiff/store';
-import type { Redis } from 'ioredis';
+import { connectRedis, type RedisClient } from '@shadowdiff/store';
 import type { Kafka } from 'kafkajs';
 import { buildComparator, checkRegistry } from './comparison-setup.ts';
 import type { Comparison } from './comparison.ts';
@@ -20,7 +19,7 @@ export interface StartUpContext {
   readonly groupId: string;
   readonly comparisons: readonly Comparison[];
   readonly inputs: readonly string[];
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Who logs in to Redis, for errors (redisConnection's `user`). */
   readonly redisUser: string;
   readonly kafka: Kafka;

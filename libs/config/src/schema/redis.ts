@@ -1,14 +1,38 @@
 import { z } from 'zod';
-import { noCredentialsInUrl, secret } from './primitives.ts';
+import { noCredentialsInUrl, nonEmpty, secret } from './primitives.ts';
 import { tlsOption } from './tls.ts';
 
-/** The `redis` section: the pairing store and read model, and how to reach it. */
+const DEFAULT_URL = 'redis://127.0.0.1:6379';
+
+const redisUrl = (instead: string) =>
+  z
+    .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
+    .superRefine(noCredentialsInUrl(instead));
+
+/**
+ * The `redis` section: the pairing store and read model, and how to reach it: one server (`url`),
+ * a Redis Cluster (`cluster.nodes`: seed nodes, the others are discovered), or a primary watched
+ * by Sentinel (`sentinel.name` and `sentinel.sentinels`). One of the three; without any, the
+ * server at redis://127.0.0.1:6379. `username`, `password` and `tls` apply to every data node.
+ */
 export const redisSchema = z
   .strictObject({
-    url: z
-      .url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' })
-      .superRefine(noCredentialsInUrl('redis.username and redis.password'))
-      .default('redis://127.0.0.1:6379'),
+    url: redisUrl('redis.username and redis.password').optional(),
+    cluster: z
+      .strictObject({
+        nodes: z.array(redisUrl('redis.username and redis.password')).min(1, { error: 'at least one seed node' }),
+      })
+      .optional(),
+    sentinel: z
+      .strictObject({
+        /** The primary's name, as the sentinels know it (`sentinel monitor <name> …`). */
+        name: nonEmpty,
+        sentinels: z.array(redisUrl('redis.sentinel.username and redis.sentinel.password')).min(1, { error: 'at least one sentinel' }),
+        /** The sentinels' own ACL user and password, when they ask for one. */
+        username: secret.optional(),
+        password: secret.optional(),
+      })
+      .optional(),
     keyPrefix: z.string().regex(/^[a-z0-9_-]{1,32}$/).default('sd'),
     /** ACL user (Redis 6+); without it, `default`. Credentials never go in the URL. */
     username: secret.optional(),
@@ -16,4 +40,11 @@ export const redisSchema = z
     /** TLS (a rediss:// URL turns it on with the system CAs). */
     tls: tlsOption.optional(),
   })
+  .superRefine((redis, ctx) => {
+    const given = (['url', 'cluster', 'sentinel'] as const).filter((k) => redis[k] !== undefined);
+    if (given.length > 1) {
+      ctx.addIssue({ code: 'custom', path: [given[1]!], message: `one of redis.url, redis.cluster and redis.sentinel (this config gives ${given.join(' and ')}; REDIS_URL sets redis.url)`, input: undefined });
+    }
+  })
+  .transform((redis) => ({ ...redis, url: redis.url ?? (redis.cluster || redis.sentinel ? undefined : DEFAULT_URL) }))
   .prefault({});

@@ -1,0 +1,71 @@
+/**
+ * One way to open Redis for every component, whatever the deployment: one server, a Redis
+ * Cluster or a primary watched by Sentinel, each through ioredis's own support (`Redis`,
+ * `Cluster`, `Redis` with `sentinels`). Every key a script touches shares its comparison's hash
+ * tag (`{<comparison>}`), so on a cluster each script runs on one shard.
+ */
+import type { ConnectionOptions } from 'node:tls';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+
+/** A connection to Redis, whichever the deployment: what the stores take. */
+export type RedisClient = Redis | Cluster;
+
+interface NodeOptions {
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls?: ConnectionOptions;
+}
+
+/** How to reach Redis: @shadowdiff/config's `redisConnection` gives this shape. */
+export type RedisEndpoint =
+  | { readonly kind: 'server'; readonly url: string; readonly options: NodeOptions }
+  | { readonly kind: 'cluster'; readonly nodes: readonly string[]; readonly options: NodeOptions }
+  | { readonly kind: 'sentinel'; readonly name: string; readonly sentinels: readonly string[]; readonly sentinelOptions: NodeOptions; readonly options: NodeOptions };
+
+/** What a component asks of every connection on top of the endpoint's (lazyConnect, retries). */
+export type ClientOptions = Pick<RedisOptions, 'lazyConnect' | 'maxRetriesPerRequest' | 'enableOfflineQueue' | 'connectionName' | 'retryStrategy'>;
+
+const hostPort = (url: string) => {
+  const u = new URL(url);
+  return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port === '' ? 6379 : Number(u.port) };
+};
+
+export function openRedis(endpoint: RedisEndpoint, extra: ClientOptions = {}): RedisClient {
+  switch (endpoint.kind) {
+    case 'server':
+      return new Redis(endpoint.url, { ...endpoint.options, ...extra });
+    case 'cluster': {
+      const { lazyConnect, ...perNode } = extra;
+      const options: ClusterOptions = {
+        ...(lazyConnect === undefined ? {} : { lazyConnect }),
+        redisOptions: { ...endpoint.options, ...perNode },
+        // Cluster nodes announce addresses; with TLS the certificate names the host the seed URL
+        // used, so the address is used as given rather than resolved again.
+        ...(endpoint.options.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+      };
+      return new Cluster(endpoint.nodes.map(hostPort), options);
+    }
+    case 'sentinel': {
+      const s = endpoint.sentinelOptions;
+      return new Redis({
+        ...endpoint.options,
+        ...extra,
+        name: endpoint.name,
+        sentinels: endpoint.sentinels.map(hostPort),
+        ...(s.username ? { sentinelUsername: s.username } : {}),
+        ...(s.password ? { sentinelPassword: s.password } : {}),
+        ...(s.tls ? { enableTLSForSentinelMode: true, sentinelTLS: s.tls } : {}),
+      });
+    }
+  }
+}
+
+/** Whether the client is a Redis Cluster's (commands that address one node, SCAN and INFO, differ). */
+export function isCluster(redis: RedisClient): redis is Cluster {
+  return redis instanceof Cluster;
+}
+
+/** The primaries to run a per-node command on (SCAN, INFO): the cluster's, or the one server. */
+export function primaries(redis: RedisClient): Redis[] {
+  return isCluster(redis) ? redis.nodes('master') : [redis];
+}
