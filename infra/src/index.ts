@@ -15,3 +15,4 @@ export {
 } from './registry.ts';
 export { joinerLaunch, JOINER_NODE_FLAGS, JOINER_ENV, type JoinerLaunch } from './joiner-launch.ts';
 export { generateTlsMaterial, type TlsMaterial } from './tls-material.ts';
+export { redisClusterUp, redisClusterDown, redisClusterNodes, redisClusterHealthy, type LocalRedisCluster } from './redis-cluster.ts';

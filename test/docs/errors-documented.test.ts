@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiErrorCode } from '@shadowdiff/api';
 import { CliErrorCode } from '@shadowdiff/cli';
+import { ClientErrorCode } from '@shadowdiff/client';
 import { CodecErrorCode } from '@shadowdiff/codec';
 import { CompareErrorCode } from '@shadowdiff/compare';
 import { ConfigErrorCode } from '@shadowdiff/config';
@@ -12,7 +13,7 @@ import { httpStatusOfCode, isRetriableCode } from '@shadowdiff/errors';
 import { describe, expect, it } from 'vitest';
 
 const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
-const codes = [ConfigErrorCode, CompareErrorCode, CodecErrorCode, KafkaErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode, CliErrorCode].flatMap((e) => Object.values(e));
+const codes = [ConfigErrorCode, CompareErrorCode, CodecErrorCode, KafkaErrorCode, StoreErrorCode, JoinerErrorCode, ApiErrorCode, CliErrorCode, ClientErrorCode].flatMap((e) => Object.values(e));
 
 describe('docs/errors.md', () => {
   it.each(codes)('documents %s', (code) => {

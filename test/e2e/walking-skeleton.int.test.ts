@@ -1,7 +1,6 @@
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner, type Verdict } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, readAll, scrapeMetric, sumWhere, testKafka, uniqueId } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, readAll, scrapeMetric, stackYaml, sumWhere, testKafka, testRedis, testRedisEndpoint, uniqueId } from '@shadowdiff/testing';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -34,7 +33,8 @@ describe('walking skeleton: the joiner pairs two real topics in Redis', () => {
   const comparison = 'orders';
   let joiner: Joiner;
   let metricsUrl: string;
-  const redis = new Redis(redisUrl);
+  // The project's Redis: one server, or (integration-cluster) the local Redis Cluster.
+  const redis = testRedis();
 
   beforeAll(async () => {
     const admin = kafka.admin();
@@ -58,19 +58,15 @@ describe('walking skeleton: the joiner pairs two real topics in Redis', () => {
     await produceRecords(kafka, newTopic, newMessages);
 
     const config = parseConfig(
-      `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${id}" }
-topics: { prefix: "${id}" }
-joiner: { groupId: "${id}.joiner" }
-comparisons:
-  - name: ${comparison}
+      stackYaml(
+        { brokers, redisUrl, prefix: id, redis: testRedisEndpoint() },
+        `  - name: ${comparison}
     old: { topic: ${oldTopic}, codec: json }
     new: { topic: ${newTopic}, codec: json }
     key: { from: message-key }
     window: 5s
-    maxWait: 10m
-`,
+    maxWait: 10m`,
+      ),
       'walking-skeleton.yaml',
     );
     joiner = buildJoiner({ config, logger: pino({ level: 'warn' }), metricsPort: 0, sampleIntervalMs: 200 });

@@ -1,9 +1,10 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@shadowdiff/store';
+import { deleteKeys, keysUnder } from './redis-client.ts';
 import type { Kafka } from 'kafkajs';
 import { deleteTopics } from './kafka.ts';
 
 /** Deletes the topics and the Redis keys a test made under its unique prefix. */
-export async function cleanUpPrefix(kafka: Kafka, redis: Redis, prefix: string): Promise<void> {
+export async function cleanUpPrefix(kafka: Kafka, redis: RedisClient, prefix: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -11,6 +12,5 @@ export async function cleanUpPrefix(kafka: Kafka, redis: Redis, prefix: string):
   } finally {
     await admin.disconnect();
   }
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeys(redis, await keysUnder(redis, `${prefix}:*`));
 }

@@ -1,4 +1,5 @@
-import { kafkaUp, redisUp, registryUp } from '@shadowdiff/infra';
+import { kafkaUp, redisClusterUp, redisUp, registryUp } from '@shadowdiff/infra';
+import type { RedisEndpoint } from '@shadowdiff/store';
 import type { TestProject } from 'vitest/node';
 import { chooseStack, containerEngineAnswers } from './stack-selection.ts';
 
@@ -6,6 +7,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     brokers: string;
     redisUrl: string;
+    /** The Redis the project's tests use: the one server, or (project integration-cluster) the local Redis Cluster. */
+    redisEndpoint: RedisEndpoint;
     registryUrl: string;
   }
 }
@@ -19,17 +22,22 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const log = (line: string) => process.stderr.write(`[global-setup] ${line}\n`);
   const { stack, why } = await chooseStack(process.env, () => containerEngineAnswers());
   log(`${stack} stack: ${why}`);
+  // The cluster project's Redis is a local Redis Cluster (redis-server processes), with either stack.
+  const redisCluster = project.name === 'integration-cluster' ? await redisClusterUp(log) : null;
+  const endpoint = (url: string): RedisEndpoint => (redisCluster ? { kind: 'cluster', nodes: redisCluster.nodes, options: {} } : { kind: 'server', url, options: {} });
   if (stack === 'containers') {
     const { startContainers } = await import('./containers.ts');
     const containers = await startContainers(log);
     project.provide('brokers', containers.brokers);
     project.provide('redisUrl', containers.redisUrl);
+    project.provide('redisEndpoint', endpoint(containers.redisUrl));
     project.provide('registryUrl', containers.registryUrl);
     return () => containers.stop();
   }
   const [kafka, registry, redis] = await Promise.all([kafkaUp(log), registryUp(log), redisUp(log)]);
   project.provide('brokers', kafka.brokers);
   project.provide('redisUrl', redis.url);
+  project.provide('redisEndpoint', endpoint(redis.url));
   project.provide('registryUrl', registry.url);
   return undefined;
 }

@@ -10,4 +10,5 @@ export { kcatProduce } from './kcat.ts';
 export { ansiToSvg } from './ansi-svg.ts';
 export { requireTool, TOOLS, type Tool } from './prerequisites.ts';
 export { stackYaml } from './config.ts';
+export { testRedis, testRedisEndpoint, keysUnder, deleteKeys } from './redis-client.ts';
 export { MARK, PATTERNS, derive, plant, tree } from './redaction.ts';

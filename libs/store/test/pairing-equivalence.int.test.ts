@@ -7,13 +7,12 @@
  * separate key prefixes of the real Redis; after every step their results and their whole Redis
  * state are compared.
  */
-import { uniqueId } from '@shadowdiff/testing';
+import { deleteKeys, keysUnder, testRedis, uniqueId } from '@shadowdiff/testing';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createPairingStore, type ApplyRecord, type ApplyResult, type ApplySegment, type Decision, type PairingStore } from '../src/index.ts';
 
-const redis = new Redis(inject('redisUrl'));
+const redis = testRedis();
 const ROOT = uniqueId('equiv');
 
 afterAll(async () => {
@@ -149,20 +148,10 @@ function outboxDecision(value: string): string | null {
   return [kind, reason, decidedAt, oldEntry, newEntry].join('|');
 }
 
-async function scanUnder(prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    found.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return found;
-}
+const scanUnder = (prefix: string): Promise<string[]> => keysUnder(redis, `${prefix}*`);
 
 async function deleteUnder(prefix: string): Promise<void> {
-  const keys = await scanUnder(prefix);
-  for (let i = 0; i < keys.length; i += 500) await redis.del(...keys.slice(i, i + 500));
+  await deleteKeys(redis, await scanUnder(prefix));
 }
 
 /** What the runs did, so that a generator that stops reaching a case fails the test. */

@@ -1,9 +1,8 @@
-import { pollUntil, uniqueId } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
-import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { deleteKeys, keysUnder, pollUntil, testRedis, uniqueId } from '@shadowdiff/testing';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPairingStore, type ApplyRecord, type PairingStore, type Side } from '../src/index.ts';
 
-const redis = new Redis(inject('redisUrl'));
+const redis = testRedis();
 let prefix: string;
 let store: PairingStore;
 
@@ -32,8 +31,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys('store-*');
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeys(redis, await keysUnder(redis, 'store-*'));
   redis.disconnect();
 });
 
@@ -222,7 +220,7 @@ describe('pairing store (real Redis, Lua)', () => {
     const short = await openStore({ keyPrefix: `${prefix}-ttl`, retentionMs: 300 });
     await applyTo(short, 'old', 'o', 0, [rec(0, 'a', 100)]);
     await applyTo(short, 'new', 'n', 0, [rec(0, 'a', 100)]);
-    const seenKeys = async () => redis.keys(`${prefix}-ttl:*:seen:*`);
+    const seenKeys = async () => keysUnder(redis, `${prefix}-ttl:*:seen:*`);
     expect((await seenKeys()).length).toBeGreaterThan(0);
     const ttl = await redis.pttl((await seenKeys())[0]!);
     expect(ttl).toBeGreaterThan(0);

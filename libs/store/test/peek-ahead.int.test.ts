@@ -1,9 +1,9 @@
-import { uniqueId } from '@shadowdiff/testing';
+import { deleteKeys, keysUnder, testRedis, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createPairingStore, type ApplyRecord, type ApplySegment, type PairingStore } from '../src/index.ts';
 
-const redis = new Redis(inject('redisUrl'));
+const redis = testRedis();
 let prefix: string;
 let store: PairingStore;
 
@@ -25,8 +25,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  const keys = await redis.keys('ahead-*');
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeys(redis, await keysUnder(redis, 'ahead-*'));
   redis.disconnect();
 });
 

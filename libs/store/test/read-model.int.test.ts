@@ -1,13 +1,11 @@
-import { uniqueId } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { deleteKeys, keysUnder, testRedis, uniqueId } from '@shadowdiff/testing';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createReadModel, type VerdictRecord } from '../src/index.ts';
 
-const redis = new Redis(inject('redisUrl'));
+const redis = testRedis();
 const prefix = uniqueId('rm');
 afterAll(async () => {
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
+  await deleteKeys(redis, await keysUnder(redis, `${prefix}*`));
   redis.disconnect();
 });
 
