@@ -1,4 +1,4 @@
-import { kafkaDown, kafkaStatus, kafkaUp, redisDown, redisServing, redisUp, redisUrl, registryDown, registryStatus, registryUp } from '@shadowdiff/infra';
+import { kafkaDown, kafkaStatus, kafkaUp, redisClusterDown, redisClusterUp, redisDown, redisServing, redisUp, redisUrl, registryDown, registryStatus, registryUp } from '@shadowdiff/infra';
 
 export type Log = (line: string) => void;
 
@@ -15,13 +15,19 @@ const how = (started: boolean) => (started ? 'started' : 'already running, reuse
  * `shadowdiff up`: local Kafka, Redis and schema registry, reused when healthy ones already answer.
  * The demo, which needs no registry, leaves it out.
  */
-export async function up(log: Log, { registry: withRegistry = true }: { registry?: boolean } = {}): Promise<Stack> {
+export async function up(log: Log, { registry: withRegistry = true, redis: kind = 'server' }: { registry?: boolean; redis?: 'server' | 'cluster' } = {}): Promise<Stack> {
   // The two JVMs start side by side; Redis is quick.
   const [kafka, registry] = await Promise.all([kafkaUp(log), withRegistry ? registryUp(log) : Promise.resolve(null)]);
   log(`kafka     ${kafka.brokers} (${how(kafka.started)})`);
   if (registry) log(`registry  ${registry.url} (${how(registry.started)})`);
   const redis = await redisUp(log);
   log(`redis     ${redis.url} (${how(redis.started)})`);
+  if (kind === 'cluster') {
+    // Beside the one server (the demo and the tests use it): a cluster of 3 primaries and 3 replicas.
+    const cluster = await redisClusterUp(log);
+    log(`cluster   ${cluster.nodes.join(' ')} (${how(cluster.started)})`);
+    log(`          in shadowdiff.yaml: redis: { cluster: { nodes: [${cluster.nodes.slice(0, 3).map((n) => `"${n}"`).join(', ')}] } }`);
+  }
   return { brokers: kafka.brokers, redisUrl: redis.url, registryUrl: registry?.url ?? null };
 }
 
@@ -31,6 +37,7 @@ export async function down(log: Log): Promise<void> {
   log(`kafka     ${said(await kafkaDown())}`);
   log(`registry  ${said(await registryDown())}`);
   log(`redis     ${said(await redisDown())}`);
+  if (await redisClusterDown()) log('cluster   stopped');
 }
 
 /** `shadowdiff status`: exit code 0 only when both answer. */
