@@ -17,8 +17,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: sources.map((s) => `${s}/*.int.test.ts`),
-          // What holds only on a Redis Cluster runs in integration-cluster alone.
-          exclude: ['**/node_modules/**', 'test/cluster/**'],
+          // What holds only on a Redis Cluster or behind Sentinel runs in integration-ha alone.
+          exclude: ['**/node_modules/**', 'test/ha/**'],
           environment: 'node',
           globalSetup: ['test/helpers/global-setup.ts'],
           testTimeout: 120_000,
@@ -30,11 +30,13 @@ export default defineConfig({
       },
       {
         test: {
-          // The suites that must hold on a Redis Cluster, run again on the local one (global-setup.ts
-          // starts it: 3 primaries, 3 replicas): every Lua script, and the joiner end to end. After
-          // the integration project, not beside it: both share Kafka and two cores.
-          name: 'integration-cluster',
-          include: ['libs/store/test/*.int.test.ts', 'test/cluster/*.int.test.ts', 'test/e2e/walking-skeleton.int.test.ts'],
+          // Redis deployments for high availability (global-setup.ts starts them): the suites that
+          // must hold on a Redis Cluster run again on the local one (3 primaries, 3 replicas): every
+          // Lua script, the joiner end to end; and failovers, of a cluster primary and behind
+          // Sentinel (test/ha). After the integration project, not beside it: both share Kafka and
+          // two cores.
+          name: 'integration-ha',
+          include: ['libs/store/test/*.int.test.ts', 'test/ha/*.int.test.ts', 'test/e2e/walking-skeleton.int.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
           globalSetup: ['test/helpers/global-setup.ts'],

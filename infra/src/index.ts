@@ -16,3 +16,4 @@ export {
 export { joinerLaunch, JOINER_NODE_FLAGS, JOINER_ENV, type JoinerLaunch } from './joiner-launch.ts';
 export { generateTlsMaterial, type TlsMaterial } from './tls-material.ts';
 export { redisClusterUp, redisClusterDown, redisClusterNodes, redisClusterHealthy, type LocalRedisCluster } from './redis-cluster.ts';
+export { redisSentinelUp, redisSentinelDown, sentinelPrimary, SENTINEL_NAME, type LocalSentinelGroup } from './redis-sentinel.ts';

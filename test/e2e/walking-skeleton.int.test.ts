@@ -33,7 +33,7 @@ describe('walking skeleton: the joiner pairs two real topics in Redis', () => {
   const comparison = 'orders';
   let joiner: Joiner;
   let metricsUrl: string;
-  // The project's Redis: one server, or (integration-cluster) the local Redis Cluster.
+  // The project's Redis: one server, or (integration-ha) the local Redis Cluster.
   const redis = testRedis();
 
   beforeAll(async () => {

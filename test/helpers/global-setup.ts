@@ -1,4 +1,4 @@
-import { kafkaUp, redisClusterUp, redisUp, registryUp } from '@shadowdiff/infra';
+import { kafkaUp, redisClusterUp, redisSentinelUp, redisUp, registryUp } from '@shadowdiff/infra';
 import type { RedisEndpoint } from '@shadowdiff/store';
 import type { TestProject } from 'vitest/node';
 import { chooseStack, containerEngineAnswers } from './stack-selection.ts';
@@ -7,9 +7,11 @@ declare module 'vitest' {
   export interface ProvidedContext {
     brokers: string;
     redisUrl: string;
-    /** The Redis the project's tests use: the one server, or (project integration-cluster) the local Redis Cluster. */
+    /** The Redis the project's tests use: the one server, or (project integration-ha) the local Redis Cluster. */
     redisEndpoint: RedisEndpoint;
     registryUrl: string;
+    /** Project integration-ha only: a local Sentinel group (its primary's name and the sentinels' URLs). */
+    redisSentinel: { name: string; sentinels: readonly string[] } | null;
   }
 }
 
@@ -23,7 +25,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const { stack, why } = await chooseStack(process.env, () => containerEngineAnswers());
   log(`${stack} stack: ${why}`);
   // The cluster project's Redis is a local Redis Cluster (redis-server processes), with either stack.
-  const redisCluster = project.name === 'integration-cluster' ? await redisClusterUp(log) : null;
+  const ha = project.name === 'integration-ha';
+  const [redisCluster, sentinel] = ha ? await Promise.all([redisClusterUp(log), redisSentinelUp(log)]) : [null, null];
+  project.provide('redisSentinel', sentinel === null ? null : { name: sentinel.name, sentinels: sentinel.sentinels });
   const endpoint = (url: string): RedisEndpoint => (redisCluster ? { kind: 'cluster', nodes: redisCluster.nodes, options: {} } : { kind: 'server', url, options: {} });
   if (stack === 'containers') {
     const { startContainers } = await import('./containers.ts');

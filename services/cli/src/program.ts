@@ -77,8 +77,12 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
   program
     .command('up')
     .description('start local Kafka, Redis and the schema registry (reuses healthy running ones)')
-    .addOption(new Option('--redis <kind>', "also a local Redis Cluster of 3 primaries and 3 replicas ('cluster'), to try shadowdiff on one").choices(['server', 'cluster']).default('server'))
-    .action(async ({ redis }: { redis: 'server' | 'cluster' }) => void (await up(io.log, { redis })));
+    .addOption(
+      new Option('--redis <kind>', "also a local Redis Cluster of 3 primaries and 3 replicas ('cluster'), or a primary and replica behind 3 sentinels ('sentinel'), to try shadowdiff on one")
+        .choices(['server', 'cluster', 'sentinel'])
+        .default('server'),
+    )
+    .action(async ({ redis }: { redis: 'server' | 'cluster' | 'sentinel' }) => void (await up(io.log, { redis })));
   program.command('down').description("stop what 'up' started").action(async () => void (await down(io.log)));
   program.command('status').description('show whether Kafka and Redis answer (exit 1 if not)').action(async () => void (code = (await status(io.log)) ? 0 : 1));
   for (const [name, specifier, what] of [

@@ -1,4 +1,4 @@
-import { kafkaDown, kafkaStatus, kafkaUp, redisClusterDown, redisClusterUp, redisDown, redisServing, redisUp, redisUrl, registryDown, registryStatus, registryUp } from '@shadowdiff/infra';
+import { kafkaDown, kafkaStatus, kafkaUp, redisClusterDown, redisClusterUp, redisDown, redisSentinelDown, redisSentinelUp, redisServing, redisUp, redisUrl, registryDown, registryStatus, registryUp } from '@shadowdiff/infra';
 
 export type Log = (line: string) => void;
 
@@ -15,7 +15,7 @@ const how = (started: boolean) => (started ? 'started' : 'already running, reuse
  * `shadowdiff up`: local Kafka, Redis and schema registry, reused when healthy ones already answer.
  * The demo, which needs no registry, leaves it out.
  */
-export async function up(log: Log, { registry: withRegistry = true, redis: kind = 'server' }: { registry?: boolean; redis?: 'server' | 'cluster' } = {}): Promise<Stack> {
+export async function up(log: Log, { registry: withRegistry = true, redis: kind = 'server' }: { registry?: boolean; redis?: 'server' | 'cluster' | 'sentinel' } = {}): Promise<Stack> {
   // The two JVMs start side by side; Redis is quick.
   const [kafka, registry] = await Promise.all([kafkaUp(log), withRegistry ? registryUp(log) : Promise.resolve(null)]);
   log(`kafka     ${kafka.brokers} (${how(kafka.started)})`);
@@ -28,6 +28,12 @@ export async function up(log: Log, { registry: withRegistry = true, redis: kind 
     log(`cluster   ${cluster.nodes.join(' ')} (${how(cluster.started)})`);
     log(`          in shadowdiff.yaml: redis: { cluster: { nodes: [${cluster.nodes.slice(0, 3).map((n) => `"${n}"`).join(', ')}] } }`);
   }
+  if (kind === 'sentinel') {
+    // Beside the one server: a primary and its replica watched by three sentinels.
+    const group = await redisSentinelUp(log);
+    log(`sentinel  ${group.sentinels.join(' ')} watching "${group.name}" (${how(group.started)})`);
+    log(`          in shadowdiff.yaml: redis: { sentinel: { name: ${group.name}, sentinels: [${group.sentinels.map((n) => `"${n}"`).join(', ')}] } }`);
+  }
   return { brokers: kafka.brokers, redisUrl: redis.url, registryUrl: registry?.url ?? null };
 }
 
@@ -38,6 +44,7 @@ export async function down(log: Log): Promise<void> {
   log(`registry  ${said(await registryDown())}`);
   log(`redis     ${said(await redisDown())}`);
   if (await redisClusterDown()) log('cluster   stopped');
+  if (await redisSentinelDown()) log('sentinel  stopped');
 }
 
 /** `shadowdiff status`: exit code 0 only when both answer. */

@@ -1,5 +1,5 @@
 /**
- * On a Redis Cluster (project integration-cluster): each comparison's keys in one slot, whatever
+ * On a Redis Cluster (project integration-ha): each comparison's keys in one slot, whatever
  * script wrote them; different comparisons on different slots, spread over the primaries; mode
  * changes announced on one node heard by a subscriber connected to another.
  */

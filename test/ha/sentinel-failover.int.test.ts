@@ -1,0 +1,81 @@
+/**
+ * Behind Sentinel: the joiner finds the primary through the sentinels, and when they fail it over
+ * to the replica (`SENTINEL FAILOVER`) while the joiner pairs, the joiner asks them again, reconnects
+ * to the new primary, and every verdict is exactly what it would have been without the failover.
+ */
+import { parseConfig } from '@shadowdiff/config';
+import { sentinelPrimary } from '@shadowdiff/infra';
+import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import { openRedis } from '@shadowdiff/store';
+import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const id = uniqueId('sentinel');
+const brokers = inject('brokers');
+const kafka = testKafka(brokers);
+const group = inject('redisSentinel');
+if (group === null) throw new Error('this file runs in the integration-ha project, which provides a Sentinel group');
+const endpoint = { kind: 'sentinel', name: group.name, sentinels: group.sentinels, sentinelOptions: {}, options: {} } as const;
+const redis = openRedis(endpoint);
+let joiner: Joiner | undefined;
+
+afterAll(async () => {
+  await joiner?.stop();
+  await cleanUpPrefix(kafka, redis, id);
+  redis.disconnect();
+});
+
+// Orders i = 0 … 1,999: every 25th differs, every 100th is only on the old side.
+const KEYS = 2000;
+const expected = { match: KEYS - KEYS / 25 - KEYS / 100, mismatch: KEYS / 25, missing_new: KEYS / 100 };
+function produce(from: number, to: number) {
+  const t0 = Date.now() - 600_000;
+  const old = [];
+  const neu = [];
+  for (let i = from; i < to; i += 1) {
+    const key = `order-${i}`;
+    const timestamp = String(t0 + i * 50);
+    old.push({ key, value: JSON.stringify({ amount: i }), timestamp });
+    if (i % 100 !== 99) neu.push({ key, value: JSON.stringify({ amount: i % 25 === 0 ? i + 1 : i }), timestamp });
+  }
+  return Promise.all([produceRecords(kafka, `${id}.old`, old), produceRecords(kafka, `${id}.new`, neu)]);
+}
+
+describe('Redis behind Sentinel', () => {
+  it('SENTINEL FAILOVER mid-stream: the joiner reconnects to the new primary, and the verdicts are exactly right', async () => {
+    await createTopicPair(kafka, id, { oldPartitions: 2, newPartitions: 2 });
+    const yaml = stackYaml(
+      { brokers, redisUrl: '', prefix: id, redis: endpoint },
+      `  - { name: orders, old: { topic: ${id}.old }, new: { topic: ${id}.new }, key: { from: message-key }, window: 5s, maxWait: 5s }`,
+    );
+    expect(parseConfig(yaml, 'sentinel.yaml').redis.sentinel?.sentinels).toEqual(group.sentinels);
+    await produce(0, KEYS / 2);
+    joiner = buildJoiner({ config: parseConfig(yaml, 'sentinel.yaml'), logger: pino({ level: 'warn' }), metricsPort: 0 });
+    const errors: string[] = [];
+    joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
+    await joiner.start();
+    await pollUntil(async () => (await joiner!.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
+
+    const before = await sentinelPrimary(group.sentinels, group.name);
+    const sentinel = new Redis(group.sentinels[0]!);
+    try {
+      expect(await sentinel.call('SENTINEL', 'FAILOVER', group.name)).toBe('OK');
+    } finally {
+      sentinel.disconnect();
+    }
+    await pollUntil(() => sentinelPrimary(group.sentinels, group.name), (now) => now !== null && now !== before, { what: 'the sentinels to name the replica primary', timeoutMs: 60_000 });
+
+    await produce(KEYS / 2, KEYS);
+    const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
+    expect(verdicts.size).toBe(KEYS);
+    expect(countByKind(verdicts.values())).toEqual(expected);
+    for (const v of verdicts.values()) {
+      const i = Number(v.key?.slice('order-'.length));
+      expect(v.verdict, v.key ?? '').toBe(i % 100 === 99 ? 'missing_new' : i % 25 === 0 ? 'mismatch' : 'match');
+    }
+    expect(errors).toEqual([]);
+    expect(joiner.health()).toBe('ok');
+  });
+});
