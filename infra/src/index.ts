@@ -15,5 +15,5 @@ export {
 } from './registry.ts';
 export { joinerLaunch, JOINER_NODE_FLAGS, JOINER_ENV, type JoinerLaunch } from './joiner-launch.ts';
 export { generateTlsMaterial, type TlsMaterial } from './tls-material.ts';
-export { redisClusterUp, redisClusterDown, redisClusterNodes, redisClusterHealthy, type LocalRedisCluster } from './redis-cluster.ts';
+export { redisClusterUp, redisClusterDown, redisClusterNodes, redisClusterHealthy, redisClusterNodePid, redisClusterNodeRestart, type LocalRedisCluster } from './redis-cluster.ts';
 export { redisSentinelUp, redisSentinelDown, sentinelPrimary, SENTINEL_NAME, type LocalSentinelGroup } from './redis-sentinel.ts';

@@ -24,6 +24,18 @@ const NODE_TIMEOUT_MS = 2000;
 
 const dir = () => workDir('redis-cluster');
 const nodesFile = () => join(dir(), 'nodes.json');
+const busFile = () => join(dir(), 'bus.json');
+
+function startNode(port: number, busPort: number): void {
+  const nodeDir = join(dir(), String(port));
+  spawnDetached(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', 'nodes.conf',
+      '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--save', '', '--appendonly', 'no', '--dir', nodeDir],
+    join(nodeDir, 'redis.log'),
+    pidFile(port),
+  );
+}
 const pidFile = (port: number) => join(dir(), String(port), 'redis.pid');
 
 async function clusterInfo(url: string): Promise<Record<string, string> | null> {
@@ -47,7 +59,7 @@ export async function redisClusterHealthy(nodes: readonly string[]): Promise<boo
 }
 
 function recorded(): readonly string[] | null {
-  if (!existsSync(nodesFile())) return null;
+  if (!existsSync(nodesFile()) || !existsSync(busFile())) return null;
   const nodes = JSON.parse(readFileSync(nodesFile(), 'utf8')) as string[];
   return nodes.every((url) => readPid(pidFile(Number(new URL(url).port))) !== undefined) ? nodes : null;
 }
@@ -75,13 +87,7 @@ export async function redisClusterUp(log: (line: string) => void = () => undefin
     const nodeDir = join(dir(), String(port));
     rmSync(nodeDir, { recursive: true, force: true });
     mkdirSync(nodeDir, { recursive: true });
-    spawnDetached(
-      'redis-server',
-      ['--bind', '127.0.0.1', '--port', String(port), '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-config-file', 'nodes.conf',
-        '--cluster-node-timeout', String(NODE_TIMEOUT_MS), '--save', '', '--appendonly', 'no', '--dir', nodeDir],
-      join(nodeDir, 'redis.log'),
-      pidFile(port),
-    );
+    startNode(port, busPort);
     nodes.push(`redis://127.0.0.1:${port}`);
   }
   log(`starting a Redis Cluster of ${NODES} nodes (3 primaries, 3 replicas) on ${ports.slice(0, NODES).join(', ')}…`);
@@ -92,7 +98,25 @@ export async function redisClusterUp(log: (line: string) => void = () => undefin
   if (create.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${create.stdout}\n${create.stderr}`);
   if (!(await waitFor(() => redisClusterHealthy(nodes), 30_000, 200))) throw new Error(`the Redis Cluster on ${nodes.join(', ')} did not become ok`);
   writeFileSync(nodesFile(), JSON.stringify(nodes));
+  writeFileSync(busFile(), JSON.stringify(Object.fromEntries(ports.slice(0, NODES).map((p, i) => [p, ports[NODES + i]]))));
   return { nodes, started: true };
+}
+
+/** The pid of a node of the local cluster (a test kills it with SIGKILL to fail its shard over). */
+export function redisClusterNodePid(url: string): number | undefined {
+  return readPid(pidFile(Number(new URL(url).port)));
+}
+
+/**
+ * Starts a node of the local cluster again after it died, with its node file: it rejoins the
+ * cluster (as a replica, when its replica took over meanwhile). Resolves once it answers.
+ */
+export async function redisClusterNodeRestart(url: string): Promise<void> {
+  const port = Number(new URL(url).port);
+  const bus = (JSON.parse(readFileSync(busFile(), 'utf8')) as Record<string, number>)[String(port)];
+  if (bus === undefined) throw new Error(`${url} is not a node of the local cluster`);
+  startNode(port, bus);
+  if (!(await waitFor(() => redisServing(url), 15_000))) throw new Error(`${url} did not start again:\n${tail(join(dir(), String(port), 'redis.log'))}`);
 }
 
 /** Stops the local cluster's nodes and forgets it. */
@@ -101,5 +125,6 @@ export async function redisClusterDown(): Promise<boolean> {
   const nodes = JSON.parse(readFileSync(nodesFile(), 'utf8')) as string[];
   await Promise.all(nodes.map((url) => stopProcess(pidFile(Number(new URL(url).port)))));
   rmSync(nodesFile(), { force: true });
+  rmSync(busFile(), { force: true });
   return true;
 }

@@ -10,12 +10,12 @@ import type { RedisEndpoint } from '@shadowdiff/store';
 export function stackYaml(
   { brokers, redisUrl, prefix, redis }: { brokers: string; redisUrl: string; prefix: string; redis?: RedisEndpoint },
   comparisons: string,
-  extra: { kafka?: string; joiner?: string; api?: string; topics?: string } = {},
+  extra: { kafka?: string; joiner?: string; api?: string; topics?: string; redis?: string } = {},
 ): string {
   const more = (text: string | undefined) => (text ? `, ${text}` : '');
   return `
 kafka: { brokers: ["${brokers}"]${more(extra.kafka)} }
-redis: { ${redisSection(redisUrl, redis)}, keyPrefix: "${prefix}" }
+redis: { ${redisSection(redisUrl, redis)}, keyPrefix: "${prefix}"${more(extra.redis)} }
 topics: { prefix: "${prefix}"${more(extra.topics)} }
 joiner: { groupId: "${prefix}.joiner"${more(extra.joiner)} }
 api: { groupId: "${prefix}.api"${more(extra.api)} }

@@ -57,6 +57,12 @@ describe('Redis deployments: one server, a cluster, a Sentinel group', () => {
     expect(problems('{ sentinel: { sentinels: ["redis://s:26379"] } }').map(([path]) => path)).toEqual(['redis.sentinel.name']);
   });
 
+  it('waits for no replica unless asked; a wait is a count and a duration', () => {
+    expect(parse('{}').redis.waitForReplicas).toEqual({ replicas: 0, timeout: 1000 });
+    expect(parse('{ cluster: { nodes: ["redis://a:1"] }, waitForReplicas: { replicas: 1, timeout: 250ms } }').redis.waitForReplicas).toEqual({ replicas: 1, timeout: 250 });
+    expect(problems('{ waitForReplicas: { replicas: -1 } }').map(([path]) => path)).toEqual(['redis.waitForReplicas.replicas']);
+  });
+
   it('credentials never in a URL, of a node or of a sentinel', () => {
     expect(problems('{ cluster: { nodes: ["redis://u:secret@b:2"] } }')[0]).toEqual(['redis.cluster.nodes[0]', expect.stringContaining('redis.username and redis.password')]);
     expect(problems('{ sentinel: { name: x, sentinels: ["redis://:secret@s:26379"] } }')[0]).toEqual(['redis.sentinel.sentinels[0]', expect.stringContaining('redis.sentinel.username and redis.sentinel.password')]);

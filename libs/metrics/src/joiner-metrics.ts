@@ -18,6 +18,8 @@ export interface JoinerMetrics {
   readonly mode: Gauge<'comparison' | 'mode'>;
   /** Verdicts the broker refused for good, moved to the dead-letter list. */
   readonly deadLettered: Counter<'comparison'>;
+  /** Applies whose writes reached fewer replicas than redis.waitForReplicas asks, within its timeout. */
+  readonly replicationShortfalls: Counter<'comparison'>;
   /** Whether reading is paused, and why (1 for the reason in force: outbox_full). */
   readonly readingPaused: Gauge<'comparison' | 'reason'>;
   /** Counts one differing path, folding paths beyond the cap into `_other`. */
@@ -51,6 +53,12 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
   const deadLettered = new Counter({
     name: 'shadowdiff_verdicts_dead_lettered_total',
     help: 'Verdicts the broker refused for good (too large, keyless on a compacted topic), kept in the dead-letter list instead.',
+    labelNames: ['comparison'] as const,
+    registers,
+  });
+  const replicationShortfalls = new Counter({
+    name: 'shadowdiff_redis_replication_shortfalls_total',
+    help: 'Applies whose writes reached fewer Redis replicas than redis.waitForReplicas asks within its timeout (a failover right after one may lose them; the joiner then stops).',
     labelNames: ['comparison'] as const,
     registers,
   });
@@ -133,6 +141,7 @@ export function createJoinerMetrics({ maxPathsPerComparison = 200, defaultMetric
     streamTimeLag,
     mode,
     deadLettered,
+    replicationShortfalls,
     readingPaused,
     countFieldDifference(comparison, path) {
       let paths = knownPaths.get(comparison);

@@ -86,6 +86,8 @@ export interface ApplyResult {
   readonly hintsTaken: boolean[];
   /** One per parked-partner hint, likewise. */
   readonly parkedHintsTaken: boolean[];
+  /** With `replication` set: how many replicas it asked for, and how many acknowledged the apply's writes within its timeout (WAIT). */
+  readonly replicas?: { readonly wanted: number; readonly acknowledged: number };
 }
 
 export interface ApplyOptions {

@@ -5,6 +5,7 @@
  * tag (`{<comparison>}`), so on a cluster each script runs on one shard.
  */
 import type { ConnectionOptions } from 'node:tls';
+import calculateSlot from 'cluster-key-slot';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 
 /** A connection to Redis, whichever the deployment: what the stores take. */
@@ -68,4 +69,19 @@ export function isCluster(redis: RedisClient): redis is Cluster {
 /** The primaries to run a per-node command on (SCAN, INFO): the cluster's, or the one server. */
 export function primaries(redis: RedisClient): Redis[] {
   return isCluster(redis) ? redis.nodes('master') : [redis];
+}
+
+/**
+ * WAIT on the connection that holds `key`'s writes (on a cluster, the primary serving its slot,
+ * as the client's slot map says): how many replicas acknowledged them within `timeoutMs`.
+ */
+export async function waitForReplicas(redis: RedisClient, key: string, replicas: number, timeoutMs: number): Promise<number> {
+  let node: Redis | undefined = isCluster(redis) ? undefined : redis;
+  if (isCluster(redis)) {
+    const owner = redis.slots[calculateSlot(key)]?.[0];
+    node = redis.nodes('master').find((n) => `${n.options.host}:${n.options.port}` === owner);
+  }
+  // The slot map does not know the key's primary yet (a failover under way): nothing is acknowledged.
+  if (node === undefined) return 0;
+  return Number(await node.wait(replicas, timeoutMs));
 }

@@ -36,7 +36,7 @@ export { scriptSources, registerScripts, type ScriptSource, type ScriptRunner } 
 export { StoreError, StoreErrorCode, isStoreError, noPermission, ScriptCode, scriptCodeError, toStoreError } from './errors.ts';
 export { REDIS_GRANTS, aclRules, type RedisComponent, type RedisGrant } from './acl.ts';
 export { connectRedis } from './connect.ts';
-export { openRedis, isCluster, primaries, type RedisClient, type RedisEndpoint, type ClientOptions } from './client.ts';
+export { openRedis, isCluster, primaries, waitForReplicas, type RedisClient, type RedisEndpoint, type ClientOptions } from './client.ts';
 export type { RangeFields, RangeFieldStat } from './read-model-fields.ts';
 export { createReadModel, encodeFilterFields, decodeFilterFields, DEFAULT_SCAN_BUDGET, FIELDS_SCAN_BUDGET, type ReadModel, type VerdictRecord, type Cursor, type PageQuery, type Page, type FieldStat } from './read-model.ts';
 export { LATENCY_BUCKETS, LATENCY_BUCKET_COUNT, latencyBucket, type LatencyBucketRange } from './latency.ts';

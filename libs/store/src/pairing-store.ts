@@ -1,4 +1,4 @@
-import type { RedisClient } from './client.ts';
+import { waitForReplicas, type RedisClient } from './client.ts';
 import { parseEntry, type Decision, type OutboxEntry, type Side, type StoredRecord } from './decision.ts';
 import { randomUUID } from 'node:crypto';
 import { StoreError, StoreErrorCode, toStoreError } from './errors.ts';
@@ -38,6 +38,12 @@ export interface PairingStoreOptions {
    * both; an operator who suspects the fast path can turn it off the same way.
    */
   readonly fastPath?: boolean;
+  /**
+   * After each apply, wait (WAIT) until this many replicas hold its writes, at most `timeoutMs`;
+   * the result says how many did. Off (0) by default. With it, an apply the joiner counts as done
+   * survives its primary failing over to a replica that acknowledged it.
+   */
+  readonly replication?: { readonly replicas: number; readonly timeoutMs: number };
 }
 
 export interface PairingStore {
@@ -107,6 +113,7 @@ export function createPairingStore({
   duplicates = 'first',
   retentionMs = 3_600_000,
   fastPath = true,
+  replication = { replicas: 0, timeoutMs: 0 },
 }: PairingStoreOptions): PairingStore {
   const keys = comparisonKeys(keyPrefix, comparison);
   const run: ScriptRunner = registerScripts(redis);
@@ -120,6 +127,35 @@ export function createPairingStore({
   }
 
   let epoch: string | undefined;
+
+  /** One apply: the fast path when the prediction holds, else the general one (see PairingStore.apply). */
+  async function applyOnce(segments: readonly ApplySegment[], { hints = [], parkedHints = [], now = Date.now() }: ApplyOptions = {}): Promise<ApplyResult> {
+    if (epoch === undefined) throw new StoreError(StoreErrorCode.MISUSE, 'openEpoch() before apply()');
+    if (segments.length === 0) return { path: 'general', segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
+    const { live, ttlMs } = retentionBuckets(now, retentionMs);
+    const head: ApplyHead = { keys, live, now, horizonMs, expireLimit, duplicates, epoch, ttlMs };
+    const layout = fastPath ? layoutPredicted(segments, hints, parkedHints, duplicates, now) : null;
+    if (layout !== null) {
+      staleAhead();
+      const decisions = await run(applyPredicted, { ...head, layout });
+      if (decisions !== null) {
+        return { path: 'predicted', segments: layout.outcomes, decisions, hintsTaken: hints.map(() => true), parkedHintsTaken: parkedHints.map(() => true) };
+      }
+    }
+    const general = { ...head, segments, hints, parkedHints };
+    let path: ApplyResult['path'] = 'general';
+    staleAhead();
+    let reply = await run(applyRecords, { ...general, withBlobs: false });
+    if (reply.needBlobs) {
+      path = 'general-with-blobs';
+      staleAhead();
+      reply = await run(applyRecords, { ...general, withBlobs: true });
+    }
+    // The script has every blob now: it never asks twice.
+    if (reply.needBlobs) throw new StoreError(StoreErrorCode.SCRIPT, 'applyRecords asked for blobs it was sent');
+    const { needBlobs: _, ...result } = reply;
+    return { path, ...result };
+  }
 
   /** Reads sent ahead since the last apply was sent, per side of the records that asked: see peekAhead. */
   interface Ahead {
@@ -171,32 +207,12 @@ export function createPairingStore({
       return { epoch, created };
     },
 
-    async apply(segments, { hints = [], parkedHints = [], now = Date.now() } = {}) {
-      if (epoch === undefined) throw new StoreError(StoreErrorCode.MISUSE, 'openEpoch() before apply()');
-      if (segments.length === 0) return { path: 'general', segments: [], decisions: [], hintsTaken: [], parkedHintsTaken: [] };
-      const { live, ttlMs } = retentionBuckets(now, retentionMs);
-      const head: ApplyHead = { keys, live, now, horizonMs, expireLimit, duplicates, epoch, ttlMs };
-      const layout = fastPath ? layoutPredicted(segments, hints, parkedHints, duplicates, now) : null;
-      if (layout !== null) {
-        staleAhead();
-        const decisions = await run(applyPredicted, { ...head, layout });
-        if (decisions !== null) {
-          return { path: 'predicted', segments: layout.outcomes, decisions, hintsTaken: hints.map(() => true), parkedHintsTaken: parkedHints.map(() => true) };
-        }
-      }
-      const general = { ...head, segments, hints, parkedHints };
-      let path: ApplyResult['path'] = 'general';
-      staleAhead();
-      let reply = await run(applyRecords, { ...general, withBlobs: false });
-      if (reply.needBlobs) {
-        path = 'general-with-blobs';
-        staleAhead();
-        reply = await run(applyRecords, { ...general, withBlobs: true });
-      }
-      // The script has every blob now: it never asks twice.
-      if (reply.needBlobs) throw new StoreError(StoreErrorCode.SCRIPT, 'applyRecords asked for blobs it was sent');
-      const { needBlobs: _, ...result } = reply;
-      return { path, ...result };
+    async apply(segments, options) {
+      const result = await applyOnce(segments, options);
+      if (replication.replicas === 0 || segments.length === 0) return result;
+      // On the connection that sent the apply: WAIT counts that connection's writes.
+      const acknowledged = await call('wait', () => waitForReplicas(redis, keys.epoch, replication.replicas, replication.timeoutMs));
+      return { ...result, replicas: { wanted: replication.replicas, acknowledged } };
     },
 
     async predict(segments) {

@@ -96,7 +96,16 @@ export function buildJoiner(options: JoinerOptions): Joiner {
   const comparisons: Comparison[] = config.comparisons.map((c) =>
     createComparison({
       config: c,
-      store: createPairingStore({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name, horizonMs: c.window + c.grace, maxWaitMs: c.maxWait, duplicates: c.duplicates, retentionMs: c.retention }),
+      store: createPairingStore({
+        redis,
+        keyPrefix: config.redis.keyPrefix,
+        comparison: c.name,
+        horizonMs: c.window + c.grace,
+        maxWaitMs: c.maxWait,
+        duplicates: c.duplicates,
+        retentionMs: c.retention,
+        replication: { replicas: config.redis.waitForReplicas.replicas, timeoutMs: config.redis.waitForReplicas.timeout },
+      }),
       readers: { old: createRecordReader(c, codecFor(c.old, c)), new: createRecordReader(c, codecFor(c.new, c)) },
       topics: verdictTopics(config.topics.prefix, c.name),
       publisher,

@@ -187,6 +187,7 @@ export function createComparison({ config, store, readers, topics, publisher, ve
     // Sent behind the apply: the records kept back for the next flush are looked up with its effects in.
     for (const segment of keptBack) peekAhead(segment.side, segment.records);
     const result = await applied;
+    if (result.replicas !== undefined && result.replicas.acknowledged < result.replicas.wanted) events.emit('joiner.replication_shortfall', { comparison: config.name, ...result.replicas });
     const verdicts: ReadyVerdict[] = pairHints.filter((_, i) => result.hintsTaken[i]);
     parkedHints.forEach(({ verdict }, i) => {
       if (result.parkedHintsTaken[i]) verdicts.push(verdict);

@@ -35,6 +35,8 @@ export interface JoinerEventMap {
   /** The mode of a comparison was read (at start and on every change). */
   'joiner.mode_changed': [{ comparison: string; mode: Mode }];
   /** Periodic view of the store: parked records and stream times per side. */
+  /** An apply's writes reached fewer replicas than redis.waitForReplicas asks within its timeout. */
+  'joiner.replication_shortfall': [{ comparison: string; wanted: number; acknowledged: number }];
   /** `at`: when the reads began (ms since the epoch): the counts are no older than that. */
   'joiner.store_sampled': [{ comparison: string; pending: Record<Side, number>; streamTimes: Record<Side, number | null>; outbox: number; at: number }];
   /** Something failed that the joiner survives (it retries); fatal errors stop it instead. */

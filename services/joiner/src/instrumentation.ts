@@ -8,7 +8,10 @@ import type { JoinerEvents } from './events.ts';
 export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics): void {
   // Counters an alert reads with increase() start at 0: the first dead letter is then an increase.
   events.on('joiner.started', ({ comparisons }) => {
-    for (const comparison of comparisons) metrics.deadLettered.inc({ comparison }, 0);
+    for (const comparison of comparisons) {
+      metrics.deadLettered.inc({ comparison }, 0);
+      metrics.replicationShortfalls.inc({ comparison }, 0);
+    }
   });
   events.on('joiner.batch_applied', ({ comparison, side, outcomes, redelivered }) => {
     for (const [outcome, count] of Object.entries(outcomes)) {
@@ -25,6 +28,7 @@ export function instrumentMetrics(events: JoinerEvents, metrics: JoinerMetrics):
     if (verdict.latencyDeltaMs !== null) metrics.latencyDelta.observe({ comparison }, verdict.latencyDeltaMs / 1000);
   });
   events.on('joiner.verdict_dead_lettered', ({ comparison }) => metrics.deadLettered.inc({ comparison }));
+  events.on('joiner.replication_shortfall', ({ comparison }) => metrics.replicationShortfalls.inc({ comparison }));
   events.on('joiner.outbox_full', ({ comparison, full }) => metrics.readingPaused.set({ comparison, reason: 'outbox_full' }, full ? 1 : 0));
   events.on('joiner.store_sampled', ({ comparison, pending, streamTimes, outbox, at }) => {
     const now = Date.now();
@@ -57,6 +61,9 @@ export function instrumentLogs(events: JoinerEvents, logger: Logger): void {
     logger.error({ event: 'joiner.verdict_dead_lettered', ...e }, `the broker refused a verdict for good; it is in the dead-letter list (${e.error})`),
   );
   events.on('joiner.mode_changed', (e) => logger.info({ event: 'joiner.mode_changed', ...e }, 'mode'));
+  events.on('joiner.replication_shortfall', (e) =>
+    logger.warn({ event: 'joiner.replication_shortfall', ...e }, `an apply reached ${e.acknowledged} of the ${e.wanted} Redis replicas redis.waitForReplicas asks for: a failover now may lose it (the joiner would stop)`),
+  );
   events.on('joiner.error', ({ error, ...rest }) => logger.error({ event: 'joiner.error', ...rest, err: error }, error.message));
   events.on('joiner.flow_changed', (e) =>
     logger.info({ event: 'joiner.flow_changed', ...e }, e.paused ? `pausing the ${e.paused} side: it runs far ahead` : 'both sides flowing'),

@@ -13,6 +13,9 @@ describe('joiner metrics from events', () => {
     const text = await metrics.registry.metrics();
     expect(text).toContain('shadowdiff_verdicts_dead_lettered_total{comparison="orders"} 0');
     expect(text).toContain('shadowdiff_verdicts_dead_lettered_total{comparison="payments"} 0');
+    expect(text).toContain('shadowdiff_redis_replication_shortfalls_total{comparison="orders"} 0');
+    events.emit('joiner.replication_shortfall', { comparison: 'orders', wanted: 1, acknowledged: 0 });
+    expect(await metrics.registry.metrics()).toContain('shadowdiff_redis_replication_shortfalls_total{comparison="orders"} 1');
     events.emit('joiner.verdict_dead_lettered', { comparison: 'orders' } as never);
     expect(await metrics.registry.metrics()).toContain('shadowdiff_verdicts_dead_lettered_total{comparison="orders"} 1');
   });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { noCredentialsInUrl, nonEmpty, secret } from './primitives.ts';
+import { duration, noCredentialsInUrl, nonEmpty, secret } from './primitives.ts';
 import { tlsOption } from './tls.ts';
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
@@ -39,6 +39,13 @@ export const redisSchema = z
     password: secret.optional(),
     /** TLS (a rediss:// URL turns it on with the system CAs). */
     tls: tlsOption.optional(),
+    /**
+     * The joiner waits (WAIT) after each apply until this many replicas hold its writes, at most
+     * `timeout`: an apply it counts as done then survives its primary failing over to such a
+     * replica. 0: no wait (one server; a replica that falls behind then loses the newest writes
+     * on failover, which the joiner detects and stops on).
+     */
+    waitForReplicas: z.strictObject({ replicas: z.int().min(0).max(5).default(0), timeout: duration.prefault('1s') }).prefault({}),
   })
   .superRefine((redis, ctx) => {
     const given = (['url', 'cluster', 'sentinel'] as const).filter((k) => redis[k] !== undefined);

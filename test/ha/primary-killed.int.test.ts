@@ -1,0 +1,91 @@
+/**
+ * The primary serving a comparison's slot is killed (SIGKILL) while the joiner pairs, with
+ * `redis.waitForReplicas: 1`: every apply the joiner counted as done is on the replica, which the
+ * cluster promotes; the joiner waits, goes on against it, and every verdict is exactly right.
+ */
+import { parseConfig } from '@shadowdiff/config';
+import { redisClusterNodePid, redisClusterNodeRestart } from '@shadowdiff/infra';
+import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, describe, expect, inject, it } from 'vitest';
+
+const id = uniqueId('killed');
+const brokers = inject('brokers');
+const kafka = testKafka(brokers);
+const redis = testRedis();
+let joiner: Joiner | undefined;
+
+afterAll(async () => {
+  await joiner?.stop();
+  await cleanUpPrefix(kafka, redis, id);
+  redis.disconnect();
+});
+
+// Orders i = 0 … 2,999: every 25th differs, every 100th is only on the old side.
+const KEYS = 3000;
+const expected = { match: KEYS - KEYS / 25 - KEYS / 100, mismatch: KEYS / 25, missing_new: KEYS / 100 };
+function produce(from: number, to: number) {
+  const t0 = Date.now() - 600_000;
+  const old = [];
+  const neu = [];
+  for (let i = from; i < to; i += 1) {
+    const key = `order-${i}`;
+    const timestamp = String(t0 + i * 50);
+    old.push({ key, value: JSON.stringify({ amount: i }), timestamp });
+    if (i % 100 !== 99) neu.push({ key, value: JSON.stringify({ amount: i % 25 === 0 ? i + 1 : i }), timestamp });
+  }
+  return Promise.all([produceRecords(kafka, `${id}.old`, old), produceRecords(kafka, `${id}.new`, neu)]);
+}
+
+async function shardOf(key: string): Promise<{ primary: string; replica: string | null }> {
+  const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', key));
+  const shards = (await redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string], ...[string, number, string][]][];
+  const shard = shards.find(([start, end]) => slot >= start && slot <= end);
+  if (!shard) throw new Error(`no shard serves slot ${slot}`);
+  const [, , primary, replica] = shard;
+  return { primary: `${primary[0]}:${primary[1]}`, replica: replica ? `${replica[0]}:${replica[1]}` : null };
+}
+
+describe("a Redis Cluster primary killed while the joiner pairs, with redis.waitForReplicas", () => {
+  it('kill -9 mid-stream: the replica takes over with every apply the joiner counted, and the verdicts are exactly right', async () => {
+    expect(testRedisEndpoint().kind).toBe('cluster');
+    await createTopicPair(kafka, id, { oldPartitions: 2, newPartitions: 2 });
+    const yaml = stackYaml(
+      { brokers, redisUrl: '', prefix: id, redis: testRedisEndpoint() },
+      `  - { name: orders, old: { topic: ${id}.old }, new: { topic: ${id}.new }, key: { from: message-key }, window: 5s, maxWait: 5s }`,
+      { redis: 'waitForReplicas: { replicas: 1, timeout: 2s }' },
+    );
+    const before = await pollUntil(() => shardOf(`${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
+    await produce(0, KEYS / 2);
+    joiner = buildJoiner({ config: parseConfig(yaml, 'killed.yaml'), logger: pino({ level: 'warn' }), metricsPort: 0 });
+    const errors: string[] = [];
+    joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
+    await joiner.start();
+    await pollUntil(async () => (await joiner!.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0), (n) => n >= KEYS / 4, { what: 'a quarter decided before the kill', timeoutMs: 60_000 });
+
+    const killed = `redis://${before.primary}`;
+    const pid = redisClusterNodePid(killed);
+    expect(pid, `the pid of ${killed}`).toBeDefined();
+    process.kill(pid!, 'SIGKILL');
+    try {
+      await pollUntil(async () => (await shardOf(`${id}:{orders}:epoch`).catch(() => before)).primary, (p) => p === before.replica, { what: `${before.replica} promoted`, timeoutMs: 60_000 });
+      await produce(KEYS / 2, KEYS);
+      const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
+      expect(verdicts.size).toBe(KEYS);
+      expect(countByKind(verdicts.values())).toEqual(expected);
+      for (const v of verdicts.values()) {
+        const i = Number(v.key?.slice('order-'.length));
+        expect(v.verdict, v.key ?? '').toBe(i % 100 === 99 ? 'missing_new' : i % 25 === 0 ? 'mismatch' : 'match');
+      }
+      expect(errors).toEqual([]);
+      expect(joiner.health()).toBe('ok');
+    } finally {
+      // The killed node comes back as the new primary's replica, for the tests after this one.
+      await redisClusterNodeRestart(killed);
+      const back = new Redis(killed);
+      await pollUntil(async () => (await back.info('replication')).match(/master_link_status:(\w+)/)?.[1], (s) => s === 'up', { what: `${killed} back as a replica`, timeoutMs: 60_000 }).finally(() => back.disconnect());
+    }
+  });
+});
