@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, produceRecords, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
+import { cleanUpPrefix, countByKind, createTopicPair, produceRecords, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -12,7 +11,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 const brokers = inject('brokers');
 const redisUrl = inject('redisUrl');
 const kafka = testKafka(brokers);
-const redis = new Redis(redisUrl);
+// The project's Redis: one server, or (integration-ha) the local Redis Cluster.
+const redis = testRedis();
 const prefix = uniqueId('poison');
 let joiner: Joiner | undefined;
 
@@ -71,7 +71,7 @@ describe('records no comparison can handle, among ordinary ones', () => {
 
     const config = parseConfig(
       stackYaml(
-        { brokers, redisUrl, prefix },
+        { brokers, redisUrl, prefix, redis: testRedisEndpoint() },
         `  - name: c
     old: { topic: ${prefix}.old }
     new: { topic: ${prefix}.new }

@@ -8,12 +8,14 @@ import {
   produceRecords,
   scrapeMetric,
   startJoinerProcess,
+  stackYaml,
   sumWhere,
   testKafka,
+  testRedis,
+  testRedisEndpoint,
   uniqueId,
   waitForVerdicts,
 } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -21,7 +23,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 const brokers = inject('brokers');
 const redisUrl = inject('redisUrl');
 const kafka = testKafka(brokers);
-const redis = new Redis(redisUrl);
+// The project's Redis: one server, or (integration-ha) the local Redis Cluster.
+const redis = testRedis();
 const prefixes: string[] = [];
 
 afterAll(async () => {
@@ -30,18 +33,15 @@ afterAll(async () => {
 });
 
 function yaml(prefix: string): string {
-  return `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-joiner: { groupId: "${prefix}.joiner", metricsPort: 0, outboxLease: 2s, sessionTimeout: 6s }
-comparisons:
-  - name: c
+  return stackYaml(
+    { brokers, redisUrl, prefix, redis: testRedisEndpoint() },
+    `  - name: c
     old: { topic: ${prefix}.old }
     new: { topic: ${prefix}.new }
     window: 10m
-    maxWait: 10m
-`;
+    maxWait: 10m`,
+    { joiner: 'metricsPort: 0, outboxLease: 2s, sessionTimeout: 6s' },
+  );
 }
 
 /** Pairs from..to: every 100th differs. */
