@@ -36,7 +36,7 @@ export default defineConfig({
           // Sentinel (test/ha). After the integration project, not beside it: both share Kafka and
           // two cores.
           name: 'integration-ha',
-          include: ['libs/store/test/*.int.test.ts', 'test/ha/*.int.test.ts', 'test/e2e/walking-skeleton.int.test.ts', 'test/e2e/bad-records.int.test.ts', 'test/faults/crash-and-scale.int.test.ts'],
+          include: ['libs/store/test/*.int.test.ts', 'test/ha/*.int.test.ts', 'test/e2e/walking-skeleton.int.test.ts', 'test/e2e/bad-records.int.test.ts', 'test/faults/crash-and-scale.int.test.ts', 'services/api/test/api.int.test.ts', 'libs/client/test/shadow-client.int.test.ts'],
           exclude: ['**/node_modules/**'],
           environment: 'node',
           globalSetup: ['test/helpers/global-setup.ts'],

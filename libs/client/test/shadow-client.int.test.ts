@@ -1,13 +1,15 @@
-import { createModeRegistry, modeChannel, type MigrationMode } from '@shadowdiff/store';
-import { cleanUpPrefix, createTopicPair, pollUntil, readAll, startTestRedis, testKafka, uniqueId } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
+import { createModeRegistry, modeChannel, openRedis, type MigrationMode, type RedisEndpoint } from '@shadowdiff/store';
+import { cleanUpPrefix, createTopicPair, pollUntil, readAll, startTestRedis, testKafka, testRedis, testRedisEndpoint, uniqueId } from '@shadowdiff/testing';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createShadowClient, type Outcome } from '../src/index.ts';
 
 const brokers = inject('brokers');
-const redisUrl = inject('redisUrl');
 const kafka = testKafka(brokers);
-const redis = new Redis(redisUrl);
+// The project's Redis: one server, or (integration-ha) the local Redis Cluster; the client is given
+// it as shadowdiff's config would give it (redisEndpoint).
+const endpoint = testRedisEndpoint();
+const redis = testRedis();
+const server = (url: string): RedisEndpoint => ({ kind: 'server', url, options: {} });
 const prefixes: string[] = [];
 
 afterAll(async () => {
@@ -15,16 +17,16 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-async function setUp(url = redisUrl) {
+async function setUp(where: RedisEndpoint = endpoint) {
   const prefix = uniqueId('client');
   prefixes.push(prefix);
   await createTopicPair(kafka, prefix);
-  const control = new Redis(url);
+  const control = openRedis(where);
   control.on('error', () => undefined);
   const registry = createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' });
   const problems: string[] = [];
   const client = createShadowClient({
-    redisUrl: url,
+    redisEndpoint: where,
     kafka,
     keyPrefix: prefix,
     comparison: 'c',
@@ -114,11 +116,11 @@ describe('the consumer library follows the live mode', () => {
   });
 
   it('keeps the last known mode when Redis goes away, and says so', async () => {
-    const server = await startTestRedis({ aof: false });
-    const { registry, client, problems, control } = await setUp(server.url);
+    const lone = await startTestRedis({ aof: false });
+    const { registry, client, problems, control } = await setUp(server(lone.url));
     await registry.change({ from: 'old', to: 'shadow', actor: 'test', reason: 'shadow', forced: false });
     await pollUntil(async () => client.mode, (m) => m === 'shadow', { what: 'shadow' });
-    await server.stop();
+    await lone.stop();
     await pollUntil(async () => client.stale, (s) => s, { what: 'the client to know its mode is stale' });
     expect(client.mode).toBe('shadow');
     expect(problems).toContain('mode_stale');
@@ -129,8 +131,8 @@ describe('the consumer library follows the live mode', () => {
 });
 
 describe('the consumer library never hurts its caller', () => {
-  const shadowFor = async (prefix: string, url = redisUrl) => {
-    const control = new Redis(url);
+  const shadowFor = async (prefix: string, where: RedisEndpoint = endpoint) => {
+    const control = openRedis(where);
     control.on('error', () => undefined);
     await createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' }).change({ from: 'old', to: 'shadow', actor: 'test', reason: 'shadow', forced: false });
     return control;
@@ -142,7 +144,7 @@ describe('the consumer library never hurts its caller', () => {
     const control = await shadowFor(prefix);
     // Nothing listens on port 1: every connection is refused.
     const client = createShadowClient({
-      redisUrl,
+      redisEndpoint: endpoint,
       kafka: testKafka('127.0.0.1:1'),
       keyPrefix: prefix,
       comparison: 'c',
@@ -190,11 +192,11 @@ describe('the consumer library never hurts its caller', () => {
     const prefix = uniqueId('client-noredis');
     prefixes.push(prefix);
     await createTopicPair(kafka, prefix);
-    const server = await startTestRedis({ aof: false });
-    await server.stop();
+    const lone = await startTestRedis({ aof: false });
+    await lone.stop();
     const problems: string[] = [];
     const client = createShadowClient({
-      redisUrl: server.url,
+      redisUrl: lone.url,
       kafka,
       keyPrefix: prefix,
       comparison: 'c',
@@ -209,15 +211,15 @@ describe('the consumer library never hurts its caller', () => {
     expect(problems).toContain('mode_stale');
     expect(await client.run({ key: 'x', control: async () => 'control', candidate: async () => 'candidate' })).toBe('control');
     // Redis comes back: the client reads the mode and follows changes again.
-    await server.start();
-    const control = await shadowFor(prefix, server.url);
+    await lone.start();
+    const control = await shadowFor(prefix, server(lone.url));
     const registry = createModeRegistry({ redis: control, keyPrefix: prefix, comparison: 'c', defaultMode: 'old' });
     await pollUntil(async () => client.stale, (s) => !s, { what: 'the client to reconnect', timeoutMs: 30_000 });
     await registry.change({ from: 'shadow', to: 'reverse_shadow', actor: 'test', reason: 'next', forced: true });
     await pollUntil(async () => client.mode, (m) => m === 'reverse_shadow', { what: 'the change to reach the client' });
     await client.stop();
     control.disconnect();
-    await server.stop();
+    await lone.stop();
   });
 
   it('results JSON cannot hold, and garbage on the mode channel, are counted and change nothing for the caller', async () => {

@@ -1,6 +1,5 @@
 import { parseConfig } from '@shadowdiff/config';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, testKafka, uniqueId } from '@shadowdiff/testing';
-import { Redis } from 'ioredis';
+import { cleanUpPrefix, createTopic, pollUntil, produceRecords, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId } from '@shadowdiff/testing';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -9,7 +8,8 @@ import { buildApi, type Api } from '../src/index.ts';
 const brokers = inject('brokers');
 const redisUrl = inject('redisUrl');
 const kafka = testKafka(brokers);
-const redis = new Redis(redisUrl);
+// The project's Redis: one server, or (integration-ha) the local Redis Cluster.
+const redis = testRedis();
 const prefix = uniqueId('api');
 const T0 = Date.parse('2026-11-20T10:00:00.000Z');
 const N = 10_000;
@@ -52,22 +52,15 @@ beforeAll(async () => {
   await produceRecords(kafka, `${prefix}.orders.mismatches`, mismatches.map(message), 1000);
   await produceRecords(kafka, `${prefix}.orders.matches`, Array.from({ length: 3000 }, (_, i) => message(verdict(N + i, 'match'))), 1000);
   const config = parseConfig(
-    `
-kafka: { brokers: ["${brokers}"] }
-redis: { url: "${redisUrl}", keyPrefix: "${prefix}" }
-topics: { prefix: "${prefix}" }
-api:
-  groupId: "${prefix}.api"
-  tokens:
-    - { name: oncall, role: operator, value: { env: SD_OPERATOR_TOKEN } }
-    - { name: viewer, role: read, value: { env: SD_READ_TOKEN } }
-comparisons:
-  - name: orders
+    stackYaml(
+      { brokers, redisUrl, prefix, redis: testRedisEndpoint() },
+      `  - name: orders
     old: { topic: ${prefix}.o }
     new: { topic: ${prefix}.n }
     window: 1m
-    redact: ["card.number"]
-`,
+    redact: ["card.number"]`,
+      { api: 'tokens: [ { name: oncall, role: operator, value: { env: SD_OPERATOR_TOKEN } }, { name: viewer, role: read, value: { env: SD_READ_TOKEN } } ]' },
+    ),
     'api.yaml',
     { SD_OPERATOR_TOKEN: 's3cret', SD_READ_TOKEN: 'r3ad' },
   );
