@@ -19,8 +19,13 @@ export interface RedisGrant {
   readonly why: string;
 }
 
-/** What every connection does: the ready check (INFO) and a clean quit. */
-const CONNECTION = ['+info', '+quit'];
+/**
+ * What every connection does: the ready check (INFO), a clean quit; and what ioredis's Cluster
+ * client sends on a Redis Cluster (harmless elsewhere): the slot map it routes by (CLUSTER SLOTS),
+ * its ready check (CLUSTER INFO), READONLY on its connections to replicas, and a name for its
+ * subscriber connection (CLIENT SETNAME).
+ */
+const CONNECTION = ['+info', '+quit', '+cluster|slots', '+cluster|info', '+readonly', '+client|setname'];
 
 /** Running the store's scripts (ioredis sends EVAL, or EVALSHA once Redis has the script). */
 const SCRIPTS = ['+evalsha', '+eval'];
@@ -33,8 +38,9 @@ export const REDIS_GRANTS: Readonly<Record<RedisComponent, RedisGrant>> = {
       ...SCRIPTS,
       // what its scripts call (a test reads them from the .lua files)
       '+get', '+hget', '+hmget', '+hset', '+hdel', '+hgetall', '+zadd', '+zrem', '+zrangebyscore', '+lpush', '+ltrim', '+llen', '+pexpire',
-      // what it calls itself: the state epoch, registered partitions, gauges, a rewind, the mode
-      '+set', '+hsetnx', '+hlen', '+hvals', '+del', '+subscribe', '+unsubscribe',
+      // what it calls itself: the state epoch, registered partitions, gauges, a rewind, the mode,
+      // and redis.waitForReplicas's WAIT after each apply
+      '+set', '+hsetnx', '+hlen', '+hvals', '+del', '+subscribe', '+unsubscribe', '+wait',
     ],
     keys: ['~<prefix>:*'],
     channels: ['&<prefix>:mode-changes'],

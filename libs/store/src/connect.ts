@@ -1,4 +1,4 @@
-import type { RedisClient } from './client.ts';
+import { isCluster, type RedisClient } from './client.ts';
 import { certificateProblem } from '@shadowdiff/errors';
 import { StoreError, StoreErrorCode } from './errors.ts';
 
@@ -18,6 +18,8 @@ export async function connectRedis(redis: RedisClient, who: string): Promise<voi
     tls ??= certificateProblem(error);
   };
   redis.on('error', onError);
+  // A cluster client reports what a node said as 'node error'.
+  if (isCluster(redis)) redis.on('node error', onError);
   try {
     await redis.connect();
   } catch (error) {
@@ -26,5 +28,6 @@ export async function connectRedis(redis: RedisClient, who: string): Promise<voi
     throw error;
   } finally {
     redis.off('error', onError);
+    if (isCluster(redis)) redis.off('node error', onError);
   }
 }
