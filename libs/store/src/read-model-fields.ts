@@ -7,6 +7,8 @@ import type { RedisClient } from './client.ts';
 import { decodeFilterFields, filterFieldsOfJson } from './read-model-filters.ts';
 
 const BATCH = 500;
+/** The path counted in place of any beyond `maxPaths` distinct ones (as the all-time counts do). */
+const OTHER = '_other';
 
 export interface RangeFieldStat {
   readonly path: string;
@@ -21,8 +23,17 @@ export interface RangeFields {
   readonly fields: readonly RangeFieldStat[];
   /** Discrepancies looked at. */
   readonly scanned: number;
-  /** False when the budget ran out first: the counts are of the newest `scanned` discrepancies of the range. */
+  /** False when a budget ran out first: the counts are of the newest `scanned` discrepancies of the range. */
   readonly complete: boolean;
+}
+
+export interface ScanLimits {
+  /** Most discrepancies looked at. */
+  readonly budget: number;
+  /** Most distinct paths counted; the others count under `_other`. */
+  readonly maxPaths: number;
+  /** Most path occurrences looked at in all (a discrepancy may list thousands of paths). */
+  readonly pathBudget: number;
 }
 
 export async function scanFields(
@@ -30,10 +41,11 @@ export async function scanFields(
   { byTime, meta, discrepancies }: { byTime: string; meta: string; discrepancies: string },
   since: number,
   until: number,
-  budget: number,
+  { budget, maxPaths, pathBudget }: ScanLimits,
 ): Promise<RangeFields> {
   const stats = new Map<string, { count: number; firstSeen: number; lastSeen: number; examples: string[] }>();
   let scanned = 0;
+  let pathsSeen = 0;
   // Newest first. A position is (score, how many entries at exactly that score are behind us).
   let max = until;
   let skip = 0;
@@ -47,21 +59,28 @@ export async function scanFields(
     const unknown = entries.filter((_e, i) => summaries[i] === null || summaries[i] === undefined);
     const older = unknown.length > 0 ? await redis.hmget(discrepancies, ...unknown.map((e) => e.pairId)) : [];
     const ofOlder = new Map(unknown.map((e, i) => [e.pairId, older[i] ? filterFieldsOfJson(older[i] as string) : undefined]));
-    entries.forEach((entry, i) => {
+    let counted = 0;
+    for (const [i, entry] of entries.entries()) {
+      if (pathsSeen >= pathBudget) break;
+      counted += 1;
       const summary = summaries[i];
       const fields = summary ? decodeFilterFields(summary) : ofOlder.get(entry.pairId);
-      for (const path of new Set(fields?.paths ?? [])) {
+      const paths = new Set(fields?.paths ?? []);
+      pathsSeen += paths.size;
+      for (const seen of paths) {
+        const path = stats.has(seen) || stats.size < maxPaths ? seen : OTHER;
         const stat = stats.get(path);
         if (stat === undefined) stats.set(path, { count: 1, firstSeen: entry.at, lastSeen: entry.at, examples: [entry.pairId] });
         else {
           stat.count += 1;
           stat.firstSeen = Math.min(stat.firstSeen, entry.at);
           stat.lastSeen = Math.max(stat.lastSeen, entry.at);
-          if (stat.examples.length < 5) stat.examples.push(entry.pairId);
+          if (stat.examples.length < 5 && !stat.examples.includes(entry.pairId)) stat.examples.push(entry.pairId);
         }
       }
-    });
-    scanned += entries.length;
+    }
+    scanned += counted;
+    if (counted < entries.length) return { fields: sorted(stats), scanned, complete: false };
     const lastAt = (entries[entries.length - 1] as { at: number }).at;
     const atLast = entries.filter((e) => e.at === lastAt).length;
     skip = lastAt === max ? skip + atLast : atLast;

@@ -6,7 +6,7 @@ import { trimVerdicts } from './commands/trimVerdicts.ts';
 import { readModelKeys } from './keys.ts';
 import { LATENCY_BUCKET_COUNT, latencyBucket } from './latency.ts';
 import { decodeFilterFields, encodeFilterFields, filterFieldsOfJson } from './read-model-filters.ts';
-import { scanFields, type RangeFields } from './read-model-fields.ts';
+import { scanFields, type RangeFields, type ScanLimits } from './read-model-fields.ts';
 
 export { decodeFilterFields, encodeFilterFields } from './read-model-filters.ts';
 import { registerScripts } from './scripts.ts';
@@ -96,7 +96,7 @@ export interface ReadModel {
    * The fields that differ in the discrepancies decided in [since, until] (ms), newest first,
    * looking at no more than `budget` of them (default 100,000): `complete` false when it ran out.
    */
-  fieldsBetween(since: number, until: number, budget?: number): Promise<RangeFields>;
+  fieldsBetween(since: number, until: number, limits?: Partial<ScanLimits>): Promise<RangeFields>;
 }
 
 const SCAN_BATCH = 500;
@@ -135,7 +135,8 @@ export function createReadModel({
       const rows = verdicts.map((v): VerdictRow => {
         const match = v.verdict === 'match';
         const filterFields = match ? '' : encodeFilterFields(v.key ?? filterFieldsOfJson(v.json)?.key ?? null, v.paths);
-        const delta = v.latencyDeltaMs;
+        // A pair's delta only: an invalid_* verdict may carry both sides' timestamps too.
+        const delta = v.verdict === 'match' || v.verdict === 'mismatch' ? v.latencyDeltaMs : null;
         return {
           pairId: v.pairId,
           verdict: v.verdict,
@@ -265,8 +266,15 @@ export function createReadModel({
 
     get: (pairId) => call('get', () => redis.hget(keys.discrepancies, pairId)),
 
-    fieldsBetween: (since, until, budget = FIELDS_SCAN_BUDGET) =>
-      call('fieldsBetween', () => scanFields(redis, { byTime: keys.byTime, meta: `${keys.kindPrefix}meta`, discrepancies: keys.discrepancies }, since, until, budget)),
+    fieldsBetween: (since, until, limits = {}) =>
+      call('fieldsBetween', () =>
+        scanFields(redis, { byTime: keys.byTime, meta: `${keys.kindPrefix}meta`, discrepancies: keys.discrepancies }, since, until, {
+          budget: FIELDS_SCAN_BUDGET,
+          maxPaths,
+          pathBudget: 1_000_000,
+          ...limits,
+        }),
+      ),
 
     async fields() {
       const [counts, first, last] = await call('fields', () =>

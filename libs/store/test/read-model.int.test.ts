@@ -149,10 +149,26 @@ describe('read model (real Redis, Lua)', () => {
     const part = await model.fieldsBetween(1100, 1149);
     expect(part.fields.find((f) => f.path === 'amount')?.count).toBe(350 - 3);
     // The newest 600 only: the budget ran out, and says so.
-    const some = await model.fieldsBetween(0, 10_000, 600);
+    const some = await model.fieldsBetween(0, 10_000, { budget: 600 });
     expect([some.complete, some.scanned]).toEqual([false, 600]);
     // A budget that ends exactly at the last one is complete.
-    expect((await model.fieldsBetween(0, 10_000, 1300)).complete).toBe(true);
+    expect((await model.fieldsBetween(0, 10_000, { budget: 1300 })).complete).toBe(true);
+    // Distinct paths are capped as the all-time counts are (the rest under _other), and a budget
+    // of path occurrences bounds a range of discrepancies with thousands of paths each.
+    const capped = await model.fieldsBetween(0, 10_000, { maxPaths: 1 });
+    expect(capped.fields.map((f) => [f.path, f.count])).toEqual([['amount', 1287], ['_other', 429]]);
+    const few = await model.fieldsBetween(0, 10_000, { pathBudget: 100 });
+    expect(few.complete).toBe(false);
+    expect(few.scanned).toBeLessThan(100);
+
+    // 1,200 discrepancies decided in one millisecond (whoever writes verdicts chooses decidedAt):
+    // the batches of 500 page through the tie without skipping or repeating one.
+    const tied = createReadModel({ redis, keyPrefix: prefix, comparison: 'tied' });
+    await tied.record(Array.from({ length: 1200 }, (_, i) => verdict(i, 7000, 'mismatch', [`p${i % 3}`])));
+    const all3 = await tied.fieldsBetween(0, 10_000);
+    expect([all3.complete, all3.scanned, all3.fields.map((f) => f.count)]).toEqual([true, 1200, [400, 400, 400]]);
+    const part3 = await tied.fieldsBetween(0, 10_000, { budget: 700 });
+    expect([part3.complete, part3.scanned, part3.fields.reduce((n, f) => n + f.count, 0)]).toEqual([false, 700, 700]);
   });
 
   it('is bounded whatever the match rate: pairIds beyond maxSeen and buckets past maxAge are dropped', async () => {

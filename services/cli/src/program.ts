@@ -34,19 +34,27 @@ const repeatable = (value: string, previous: string[] | undefined): string[] => 
  * The first Ctrl-C (or SIGTERM) resolves `stopped`, for the command to stop cleanly; a second
  * Ctrl-C exits at once, after naming what `leaving` last said would stay behind.
  */
-function interruption(log: Log): { stopped: Promise<void>; leaving: (what: string) => void } {
+function interruption(log: Log): { stopped: Promise<void>; leaving: (what: string, kill?: () => void) => void } {
   let left = '';
+  let kill: (() => void) | undefined;
   const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
     process.once('SIGINT', () => {
       resolve();
       process.once('SIGINT', () => {
+        kill?.();
         log(left === '' ? 'interrupted again: stopping now' : `interrupted again: stopping now; these may be left behind: ${left}`);
         process.exit(130);
       });
     });
   });
-  return { stopped, leaving: (what) => void (left = what) };
+  return {
+    stopped,
+    leaving: (what, killer) => {
+      left = what;
+      kill = killer ?? kill;
+    },
+  };
 }
 
 /** The API's address and token, as `mode` and `report` take them. */

@@ -29,8 +29,11 @@ export async function rangeOf(admin: Admin, topic: string, from: number, to: num
 export async function copyRange(kafka: Kafka, groupId: string, source: string, target: string, ranges: readonly PartitionRange[], copied: (n: number) => void, stopped: Promise<void>, stallMs: number): Promise<void> {
   const wanted = ranges.filter((r) => r.end > r.start);
   if (wanted.length === 0) return;
-  const producer = createProducer(kafka);
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+  // Idempotent: a retried send never writes a record twice (a copy's duplicate would be a false
+  // duplicate_* verdict). The consumer is never restarted by kafkajs: a restart would lose the
+  // seeks and pauses below and begin at the topic's end, so a crash fails the copy instead.
+  const producer = createProducer(kafka, { idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200, retry: { restartOnFailure: async () => false } });
   const left = new Map(wanted.map((r) => [r.partition, { ...r, at: r.start }]));
   const { promise: done, resolve: finish, reject: fail } = Promise.withResolvers<void>();
   let lastProgress = Date.now();
@@ -39,6 +42,7 @@ export async function copyRange(kafka: Kafka, groupId: string, source: string, t
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: [source], fromBeginning: false });
+    consumer.on(consumer.events.CRASH, ({ payload }) => fail(new CliError(CliErrorCode.REPLAY_INCOMPLETE, `copying ${source} stopped: ${payload.error.message}`)));
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
       const range = payload.topic === source ? left.get(payload.partition) : undefined;
       if (range === undefined) return;

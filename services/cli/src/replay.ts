@@ -43,8 +43,11 @@ export interface ReplayIo {
   readonly isTerminal: boolean;
   /** Resolves when the user asks to stop (Ctrl-C): the replay then removes what it made and exits 130. */
   readonly stopped?: Promise<void>;
-  /** Told, once the replay has named its namespace, what would stay behind were it killed before cleaning up. */
-  readonly leaving?: (what: string) => void;
+  /**
+   * Told, once the replay has named its namespace, what would stay behind were it killed before
+   * cleaning up, and (once its joiner runs) how to kill the joiner at once.
+   */
+  readonly leaving?: (what: string, kill?: () => void) => void;
 }
 
 /** A joiner that does not stop within this long of SIGTERM is killed. */
@@ -87,7 +90,8 @@ export async function runReplay({ comparison: name, options }: { comparison: str
   // user's may be read-only); relative paths in it still resolve against the user's directory.
   const derivedDir = mkdtempSync(join(tmpdir(), 'shadowdiff-replay-'));
   const derived = join(derivedDir, 'shadowdiff.yaml');
-  io.leaving?.(`topics ${inputs.old} and ${inputs.new}, consumer groups ${groups.join(', ')}, Redis keys under ${redisPrefix}: and ${derivedDir}`);
+  const leftBehind = `topics ${inputs.old} and ${inputs.new}, consumer groups ${groups.join(', ')}, Redis keys under ${redisPrefix}: and ${derivedDir}`;
+  io.leaving?.(leftBehind);
   const kafka = createKafka({ ...kafkaConnection(config.kafka), clientId: `${config.kafka.clientId}-replay` });
 
   const bar = io.isTerminal ? new cliProgress.SingleBar({ format: '{phase} [{bar}] {value}/{total} records', hideCursor: true }, cliProgress.Presets.shades_classic) : null;
@@ -126,15 +130,22 @@ export async function runReplay({ comparison: name, options }: { comparison: str
     io.log(`namespace ${namespace}; its verdicts go to ${verdicts.mismatches} and ${verdicts.matches}`);
     bar?.start(total * 2, 0, { phase: 'copy' });
 
-    // 1. The range, copied into the namespace.
-    await Promise.all(
+    // 1. The range, copied into the namespace. A side that fails stops the other, and both have
+    // stopped (their consumers left their groups) before anything is cleaned up.
+    const { promise: aborted, resolve: abortCopy } = Promise.withResolvers<void>();
+    const copies = await Promise.allSettled(
       (['old', 'new'] as const).map((side) =>
         copyRange(kafka, groups[side === 'old' ? 0 : 1]!, comparison[side].topic, inputs[side], ranges[side], (n) => {
           copied += n;
           progress('copy', copied);
-        }, stopped, stallMs),
+        }, Promise.race([stopped, aborted]), stallMs).catch((error: unknown) => {
+          abortCopy();
+          throw error;
+        }),
       ),
     );
+    const copyFailed = copies.find((c) => c.status === 'rejected');
+    if (copyFailed) throw copyFailed.reason;
 
     // 2. Unless interrupted while copying: a joiner on the copies, as its own process, with the
     // comparison's settings and the namespace's state, topics and group.
@@ -150,7 +161,8 @@ export async function runReplay({ comparison: name, options }: { comparison: str
       const joinerExit = new Promise<void>((done) => joiner.on('exit', (code) => ((exited = code), done())));
       if (!bar) io.log(`pairing with the replay's joiner (its log: ${log})`);
       try {
-        counts = await pairingDone({ metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, name, copied: () => copied, progress, isInterrupted: () => interrupted, exited: () => exited, log });
+        io.leaving?.(leftBehind, () => joiner.kill('SIGKILL'));
+        counts = await pairingDone({ metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, name, copied: () => copied, progress, isInterrupted: () => interrupted, exited: () => exited, log, stallMs: stallMs + maxWait });
       } finally {
         await stopProcess(joiner, joinerExit, JOINER_STOP_GRACE_MS);
       }
@@ -195,10 +207,14 @@ async function pairingDone(o: {
   isInterrupted: () => boolean;
   exited: () => number | null | undefined;
   log: string;
+  stallMs: number;
 }): Promise<Map<string, number>> {
   let counts = new Map<string, number>();
   let appliedAt: number | null = null;
   let settled: { sampledAt: number; verdicts: number } | null = null;
+  // No record applied and no verdict for stallMs (the caller adds the replay's maxWait, which a
+  // record without a partner legitimately waits) before it is done: the joiner is stuck.
+  let progressed = { at: Date.now(), applied: -1, verdicts: -1 };
   while (!o.isInterrupted()) {
     const exited = o.exited();
     if (exited !== undefined) throw new CliError(CliErrorCode.REPLAY_INCOMPLETE, `the replay's joiner exited (${exited}); its log: ${o.log}`);
@@ -211,6 +227,10 @@ async function pairingDone(o: {
       if (appliedAt === null && applied >= o.copied()) appliedAt = Date.now();
       const sampledAt = (byLabel(samples, 'shadowdiff_store_sample_timestamp_seconds', 'comparison', o.name).get(o.name) ?? 0) * 1000;
       const verdicts = [...counts.values()].reduce((a, b) => a + b, 0);
+      if (applied !== progressed.applied || verdicts !== progressed.verdicts) progressed = { at: Date.now(), applied, verdicts };
+      else if (Date.now() - progressed.at > o.stallMs) {
+        throw new CliError(CliErrorCode.REPLAY_INCOMPLETE, `the replay's joiner made no progress for ${Math.round((Date.now() - progressed.at) / 1000)}s (${applied} of ${o.copied()} records applied, ${verdicts} verdicts); its log: ${o.log}`);
+      }
       const quiet = appliedAt !== null && sampledAt > appliedAt && sumOf(samples, 'shadowdiff_pending_records', o.name) === 0 && sumOf(samples, 'shadowdiff_outbox_entries', o.name) === 0;
       if (!quiet) settled = null;
       else if (settled === null || settled.verdicts !== verdicts) settled = { sampledAt, verdicts };
@@ -226,7 +246,11 @@ const reason = (error: unknown) => (error instanceof Error ? error.message : Str
 /** Removes what a replay made but its verdict topics; each step on its own. Returns what it could not remove. */
 async function cleanUp(kafka: Kafka, config: ShadowdiffConfig, inputs: { old: string; new: string }, groups: readonly string[], redisPrefix: string, derivedDir: string): Promise<string[]> {
   const left: string[] = [];
-  rmSync(derivedDir, { recursive: true, force: true });
+  try {
+    rmSync(derivedDir, { recursive: true, force: true });
+  } catch (error) {
+    left.push(`${derivedDir} (${reason(error)})`);
+  }
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -236,8 +260,10 @@ async function cleanUp(kafka: Kafka, config: ShadowdiffConfig, inputs: { old: st
   } catch (error) {
     left.push(`the topics ${inputs.old} and ${inputs.new} (${reason(error)})`);
   }
-  // A group that never committed does not exist; one the broker cannot delete expires by itself.
+  // A group that never committed may not exist: only one that is still listed afterwards is left.
   await admin.deleteGroups([...groups]).catch(() => undefined);
+  const remaining = await admin.listGroups().then(({ groups: listed }) => listed.map((g) => g.groupId).filter((g) => groups.includes(g)), () => []);
+  if (remaining.length > 0) left.push(`the consumer groups ${remaining.join(', ')}`);
   await admin.disconnect().catch(() => undefined);
   const at = redisConnection(config.redis);
   try {

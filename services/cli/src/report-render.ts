@@ -106,8 +106,20 @@ function table(given: Report, colour: boolean): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Markdown text: the characters that would format or break a table are escaped. */
-const md = (text: string) => safe(text).replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
+/**
+ * Markdown text: the characters that would format or break a table are escaped, and what GitHub
+ * would turn into a mention (`@team`) or an autolink (`https://…`, `www.…`) is broken with a
+ * zero-width space (U+200B), so that a report posted as a pull-request comment notifies no one
+ * and links nowhere (an escape or an HTML entity would not do: GitHub finds mentions in the
+ * rendered text).
+ */
+const ZWSP = '\u200b';
+const md = (text: string) =>
+  safe(text)
+    .replace(/([\\`*_{}[\]<>|#~])/g, '\\$1')
+    .replace(/@/g, `@${ZWSP}`)
+    .replace(/:\/\//g, `${ZWSP}://`)
+    .replace(/\bwww\./gi, (w) => `${w.slice(0, 3)}${ZWSP}.`);
 /** A code span when the text cannot end one or break the table, else escaped text. */
 const mdCode = (text: string) => (/^[^`|\\]*$/.test(text) && safe(text) === text ? `\`${text}\`` : md(text));
 

@@ -102,6 +102,10 @@ export async function runReport({ comparison, options }: { comparison: string; o
     examples > 0 ? get<Discrepancies>(`/discrepancies?${examplesQuery}`) : Promise.resolve({ items: [] }),
   ]);
 
+  // A gate on a field needs every discrepancy of the range counted: the API counts at most 100,000.
+  if (!fields.complete && conditions.some((c) => c.kind === 'field')) {
+    throw new CliError(CliErrorCode.API_ANSWER, 'the range holds more discrepancies than the API counts fields over (100,000): a field: condition cannot be judged on it; give a shorter --since/--until');
+  }
   const count = (kind: string) => summary.counts[kind] ?? 0;
   const pairs = count('match') + count('mismatch');
   const missing = count('missing_old') + count('missing_new');

@@ -30,6 +30,14 @@ describe('report rendering', () => {
     expect(text).toContain('a|b\\u001b[2J');
   });
 
+  it('Markdown notifies no one and links nowhere: mentions and autolinks from the traffic are broken', () => {
+    const text = renderReport({ ...report, examples: [{ ...report.examples[0]!, key: '@org/security-team https://evil.example www.evil.example' }] }, 'markdown');
+    expect(text).not.toMatch(/@[a-z]/);
+    expect(text).not.toContain('https://');
+    expect(text).not.toMatch(/www\./);
+    expect(text).toContain('@\u200borg');
+  });
+
   it('says when the fields are of the newest discrepancies only', () => {
     expect(renderReport(report, 'table', false)).toMatch(/^fields that differ most$/m);
     expect(renderReport({ ...report, fieldsComplete: false }, 'table', false)).toContain('fields that differ most (in the newest 100,000 discrepancies of the range)');
