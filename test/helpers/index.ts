@@ -5,7 +5,7 @@ export { scrapeMetric, sumWhere } from './metrics.ts';
 export { startJoinerProcess, type JoinerProcess, type JoinerProcessOptions } from './joiner-process.ts';
 export { cleanUpPrefix } from './cleanup.ts';
 export { distinctVerdicts, countByKind, waitForVerdicts, type SeenVerdict } from './verdicts.ts';
-export { startTestRedis, startTlsRedis, type TestRedis, type TlsRedis } from './redis-server.ts';
+export { startTestRedis, startTlsRedis, startTlsRedisCluster, type TestRedis, type TlsRedis, type TlsRedisCluster } from './redis-server.ts';
 export { kcatProduce } from './kcat.ts';
 export { ansiToSvg } from './ansi-svg.ts';
 export { requireTool, TOOLS, type Tool } from './prerequisites.ts';

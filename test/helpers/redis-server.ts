@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, redisServing, type TlsMaterial } from '@shadowdiff/infra';
+import { Redis } from 'ioredis';
 import { pollUntil } from './poll.ts';
 
 export interface TestRedis {
@@ -77,4 +78,73 @@ export async function startTlsRedis(material: TlsMaterial): Promise<TlsRedis> {
       await exited;
     },
   };
+}
+
+export interface TlsRedisCluster {
+  /** The primaries' rediss:// URLs. */
+  readonly nodes: readonly string[];
+  /** What a client needs: the CA, and the client certificate the nodes ask for. */
+  readonly tls: { ca: string; cert: string; key: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster over TLS only (no plain port): three primaries, clients and the cluster bus
+ * both on TLS with client certificates, the servers' certificate for 127.0.0.1. For tests that
+ * need TLS on a cluster; the shared local cluster is plain.
+ */
+export async function startTlsRedisCluster(material: TlsMaterial): Promise<TlsRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'shadowdiff-redis-tls-cluster-'));
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  while (ports.length < 6) {
+    const port = await freePort();
+    if (!ports.includes(port)) ports.push(port);
+  }
+  const tlsArgs = [
+    '--tls-cert-file', material.certFile, '--tls-key-file', material.keyFile, '--tls-ca-cert-file', material.caFile,
+    '--tls-client-cert-file', material.clientCertFile, '--tls-client-key-file', material.clientKeyFile, '--tls-auth-clients', 'yes',
+  ];
+  for (let i = 0; i < 3; i += 1) {
+    const nodeDir = join(dir, String(i));
+    mkdirSync(nodeDir);
+    children.push(
+      spawn(
+        'redis-server',
+        ['--bind', '127.0.0.1', '--port', '0', '--tls-port', String(ports[i]), '--cluster-enabled', 'yes', '--cluster-port', String(ports[3 + i]), '--tls-cluster', 'yes',
+          '--tls-replication', 'yes', '--cluster-config-file', 'nodes.conf', '--dir', nodeDir, '--save', '', '--appendonly', 'no', ...tlsArgs],
+        { stdio: 'ignore' },
+      ),
+    );
+  }
+  const tls = { ca: readFileSync(material.caFile, 'utf8'), cert: readFileSync(material.clientCertFile, 'utf8'), key: readFileSync(material.clientKeyFile, 'utf8') };
+  const nodes = ports.slice(0, 3).map((p) => `rediss://127.0.0.1:${p}`);
+  const stop = async () => {
+    await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((resolve) => (c.once('exit', resolve), c.kill('SIGTERM')))));
+  };
+  try {
+    for (const url of nodes) await pollUntil(() => redisServing(url, 500, { tls }), (up) => up, { what: `redis-server with TLS on ${url}`, timeoutMs: 15_000 });
+    const create = spawnSync('redis-cli', ['--tls', '--cacert', material.caFile, '--cert', material.clientCertFile, '--key', material.clientKeyFile, '--cluster', 'create', ...nodes.map((u) => u.slice('rediss://'.length)), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
+    if (create.status !== 0) throw new Error(`redis-cli --cluster create over TLS failed:\n${create.stdout}\n${create.stderr}`);
+    await pollUntil(
+      async () => {
+        const node = new Redis(nodes[0]!, { tls, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+        node.on('error', () => undefined);
+        try {
+          await node.connect();
+          return /cluster_state:ok/.test((await node.call('CLUSTER', 'INFO')) as string);
+        } catch {
+          return false;
+        } finally {
+          node.disconnect();
+        }
+      },
+      (ok) => ok,
+      { what: 'the TLS cluster to be ok', timeoutMs: 30_000 },
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nodes, tls, stop };
 }

@@ -31,6 +31,14 @@ const hostPort = (url: string) => {
   return { host: u.hostname.replace(/^\[(.*)\]$/, '$1'), port: u.port === '' ? 6379 : Number(u.port) };
 };
 
+/** A cluster client's first seed node and its options, for a diagnosis when it cannot connect. */
+const seeds = new WeakMap<Cluster, RedisOptions>();
+
+/** The first seed node of a cluster client openRedis made, as a single-node client's options. */
+export function firstSeed(cluster: Cluster): RedisOptions | undefined {
+  return seeds.get(cluster);
+}
+
 export function openRedis(endpoint: RedisEndpoint, extra: ClientOptions = {}): RedisClient {
   switch (endpoint.kind) {
     case 'server':
@@ -44,7 +52,9 @@ export function openRedis(endpoint: RedisEndpoint, extra: ClientOptions = {}): R
         // used, so the address is used as given rather than resolved again.
         ...(endpoint.options.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
       };
-      return new Cluster(endpoint.nodes.map(hostPort), options);
+      const cluster = new Cluster(endpoint.nodes.map(hostPort), options);
+      seeds.set(cluster, { ...hostPort(endpoint.nodes[0]!), ...endpoint.options });
+      return cluster;
     }
     case 'sentinel': {
       const s = endpoint.sentinelOptions;

@@ -1,4 +1,5 @@
-import { isCluster, type RedisClient } from './client.ts';
+import { Redis, type RedisOptions } from 'ioredis';
+import { firstSeed, isCluster, type RedisClient } from './client.ts';
 import { certificateProblem } from '@shadowdiff/errors';
 import { StoreError, StoreErrorCode } from './errors.ts';
 
@@ -23,6 +24,12 @@ export async function connectRedis(redis: RedisClient, who: string): Promise<voi
   try {
     await redis.connect();
   } catch (error) {
+    // A cluster client says only that no seed node was available: ask the first seed alone why.
+    if (!refused && !tls && isCluster(redis)) {
+      const found = await diagnose(firstSeed(redis));
+      refused = found.refused;
+      tls = found.tls;
+    }
     if (refused) throw new StoreError(StoreErrorCode.AUTH_FAILED, `Redis refused the login of ${who} (${refused}): check redis.username and redis.password`);
     if (tls) throw new StoreError(StoreErrorCode.TLS_FAILED, `Redis's certificate is not trusted (${tls}): check redis.tls.ca and redis.tls.servername`);
     throw error;
@@ -30,4 +37,18 @@ export async function connectRedis(redis: RedisClient, who: string): Promise<voi
     redis.off('error', onError);
     if (isCluster(redis)) redis.off('node error', onError);
   }
+}
+
+/** What a single connection to a seed node says: a refused login, or a certificate problem. */
+async function diagnose(seed: RedisOptions | undefined): Promise<{ refused?: string; tls?: string }> {
+  if (seed === undefined) return {};
+  const probe = new Redis({ ...seed, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+  const found: { refused?: string; tls?: string } = {};
+  probe.on('error', (error: Error) => {
+    if (REFUSED_LOGIN.test(error.message)) found.refused = error.message.slice(0, 160);
+    found.tls ??= certificateProblem(error);
+  });
+  await probe.connect().catch(() => undefined);
+  probe.disconnect();
+  return found;
 }
