@@ -7,9 +7,10 @@
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
 import { primaries } from '@shadowdiff/store';
-import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { orderCounts, orderVerdict, produceOrders, shardOf } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('failover');
@@ -24,31 +25,10 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-// Orders i = 0 … 1,999: every 25th differs, every 100th is only on the old side.
 const KEYS = 2000;
-const expected = { match: KEYS - KEYS / 25 - KEYS / 100, mismatch: KEYS / 25, missing_new: KEYS / 100 };
-function produce(from: number, to: number) {
-  const t0 = Date.now() - 600_000;
-  const old = [];
-  const neu = [];
-  for (let i = from; i < to; i += 1) {
-    const key = `order-${i}`;
-    const timestamp = String(t0 + i * 50);
-    old.push({ key, value: JSON.stringify({ amount: i }), timestamp });
-    if (i % 100 !== 99) neu.push({ key, value: JSON.stringify({ amount: i % 25 === 0 ? i + 1 : i }), timestamp });
-  }
-  return Promise.all([produceRecords(kafka, `${id}.old`, old), produceRecords(kafka, `${id}.new`, neu)]);
-}
+const expected = orderCounts(KEYS);
+const produce = (from: number, to: number) => produceOrders(kafka, id, from, to);
 
-/** The primary serving the comparison's slot and its replica (null while it has none), as the cluster reports them. */
-async function shardOf(key: string): Promise<{ primary: string; replica: string | null }> {
-  const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', key));
-  const shards = (await redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string], ...[string, number, string][]][];
-  const shard = shards.find(([start, end]) => slot >= start && slot <= end);
-  if (!shard) throw new Error(`no shard serves slot ${slot}`);
-  const [, , primary, replica] = shard;
-  return { primary: `${primary[0]}:${primary[1]}`, replica: replica ? `${replica[0]}:${replica[1]}` : null };
-}
 
 describe('a Redis Cluster primary failing over while the joiner pairs', () => {
   it('CLUSTER FAILOVER mid-stream: the joiner follows the slot to the new primary, and the verdicts are exactly right', async () => {
@@ -65,7 +45,7 @@ describe('a Redis Cluster primary failing over while the joiner pairs', () => {
     await joiner.start();
     await pollUntil(async () => (await joiner!.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
 
-    const before = await pollUntil(() => shardOf(`${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
+    const before = await pollUntil(() => shardOf(redis, `${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
     const replica = new Redis(`redis://${before.replica!}`);
     try {
       expect(await replica.call('CLUSTER', 'FAILOVER')).toBe('OK');
@@ -73,7 +53,7 @@ describe('a Redis Cluster primary failing over while the joiner pairs', () => {
     } finally {
       replica.disconnect();
     }
-    await pollUntil(async () => (await shardOf(`${id}:{orders}:epoch`)).primary, (p) => p === before.replica, { what: 'the cluster to route the slot to the new primary', timeoutMs: 30_000 });
+    await pollUntil(async () => (await shardOf(redis, `${id}:{orders}:epoch`)).primary, (p) => p === before.replica, { what: 'the cluster to route the slot to the new primary', timeoutMs: 30_000 });
 
     await produce(KEYS / 2, KEYS);
     const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
@@ -81,7 +61,7 @@ describe('a Redis Cluster primary failing over while the joiner pairs', () => {
     expect(countByKind(verdicts.values())).toEqual(expected);
     for (const v of verdicts.values()) {
       const i = Number(v.key?.slice('order-'.length));
-      expect(v.verdict, v.key ?? '').toBe(i % 100 === 99 ? 'missing_new' : i % 25 === 0 ? 'mismatch' : 'match');
+      expect(v.verdict, v.key ?? '').toBe(orderVerdict(i));
     }
     expect(errors).toEqual([]);
     expect(joiner.health()).toBe('ok');

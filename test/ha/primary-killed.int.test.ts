@@ -6,9 +6,10 @@
 import { parseConfig } from '@shadowdiff/config';
 import { redisClusterNodePid, redisClusterNodeRestart } from '@shadowdiff/infra';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { orderCounts, orderVerdict, produceOrders, shardOf } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('killed');
@@ -23,30 +24,10 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-// Orders i = 0 … 2,999: every 25th differs, every 100th is only on the old side.
 const KEYS = 3000;
-const expected = { match: KEYS - KEYS / 25 - KEYS / 100, mismatch: KEYS / 25, missing_new: KEYS / 100 };
-function produce(from: number, to: number) {
-  const t0 = Date.now() - 600_000;
-  const old = [];
-  const neu = [];
-  for (let i = from; i < to; i += 1) {
-    const key = `order-${i}`;
-    const timestamp = String(t0 + i * 50);
-    old.push({ key, value: JSON.stringify({ amount: i }), timestamp });
-    if (i % 100 !== 99) neu.push({ key, value: JSON.stringify({ amount: i % 25 === 0 ? i + 1 : i }), timestamp });
-  }
-  return Promise.all([produceRecords(kafka, `${id}.old`, old), produceRecords(kafka, `${id}.new`, neu)]);
-}
+const expected = orderCounts(KEYS);
+const produce = (from: number, to: number) => produceOrders(kafka, id, from, to);
 
-async function shardOf(key: string): Promise<{ primary: string; replica: string | null }> {
-  const slot = Number(await redis.call('CLUSTER', 'KEYSLOT', key));
-  const shards = (await redis.call('CLUSTER', 'SLOTS')) as [number, number, [string, number, string], ...[string, number, string][]][];
-  const shard = shards.find(([start, end]) => slot >= start && slot <= end);
-  if (!shard) throw new Error(`no shard serves slot ${slot}`);
-  const [, , primary, replica] = shard;
-  return { primary: `${primary[0]}:${primary[1]}`, replica: replica ? `${replica[0]}:${replica[1]}` : null };
-}
 
 describe("a Redis Cluster primary killed while the joiner pairs, with redis.waitForReplicas", () => {
   it('kill -9 mid-stream: the replica takes over with every apply the joiner counted, and the verdicts are exactly right', async () => {
@@ -57,7 +38,7 @@ describe("a Redis Cluster primary killed while the joiner pairs, with redis.wait
       `  - { name: orders, old: { topic: ${id}.old }, new: { topic: ${id}.new }, key: { from: message-key }, window: 5s, maxWait: 5s }`,
       { redis: 'waitForReplicas: { replicas: 1, timeout: 2s }' },
     );
-    const before = await pollUntil(() => shardOf(`${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
+    const before = await pollUntil(() => shardOf(redis, `${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
     await produce(0, KEYS / 2);
     joiner = buildJoiner({ config: parseConfig(yaml, 'killed.yaml'), logger: pino({ level: 'warn' }), metricsPort: 0 });
     const errors: string[] = [];
@@ -70,14 +51,14 @@ describe("a Redis Cluster primary killed while the joiner pairs, with redis.wait
     expect(pid, `the pid of ${killed}`).toBeDefined();
     process.kill(pid!, 'SIGKILL');
     try {
-      await pollUntil(async () => (await shardOf(`${id}:{orders}:epoch`).catch(() => before)).primary, (p) => p === before.replica, { what: `${before.replica} promoted`, timeoutMs: 60_000 });
+      await pollUntil(async () => (await shardOf(redis, `${id}:{orders}:epoch`).catch(() => before)).primary, (p) => p === before.replica, { what: `${before.replica} promoted`, timeoutMs: 60_000 });
       await produce(KEYS / 2, KEYS);
       const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
       expect(verdicts.size).toBe(KEYS);
       expect(countByKind(verdicts.values())).toEqual(expected);
       for (const v of verdicts.values()) {
         const i = Number(v.key?.slice('order-'.length));
-        expect(v.verdict, v.key ?? '').toBe(i % 100 === 99 ? 'missing_new' : i % 25 === 0 ? 'mismatch' : 'match');
+        expect(v.verdict, v.key ?? '').toBe(orderVerdict(i));
       }
       expect(errors).toEqual([]);
       expect(joiner.health()).toBe('ok');

@@ -7,9 +7,10 @@ import { parseConfig } from '@shadowdiff/config';
 import { sentinelPrimary } from '@shadowdiff/infra';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
 import { openRedis } from '@shadowdiff/store';
-import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
+import { orderCounts, orderVerdict, produceOrders } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('sentinel');
@@ -27,21 +28,9 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-// Orders i = 0 … 1,999: every 25th differs, every 100th is only on the old side.
 const KEYS = 2000;
-const expected = { match: KEYS - KEYS / 25 - KEYS / 100, mismatch: KEYS / 25, missing_new: KEYS / 100 };
-function produce(from: number, to: number) {
-  const t0 = Date.now() - 600_000;
-  const old = [];
-  const neu = [];
-  for (let i = from; i < to; i += 1) {
-    const key = `order-${i}`;
-    const timestamp = String(t0 + i * 50);
-    old.push({ key, value: JSON.stringify({ amount: i }), timestamp });
-    if (i % 100 !== 99) neu.push({ key, value: JSON.stringify({ amount: i % 25 === 0 ? i + 1 : i }), timestamp });
-  }
-  return Promise.all([produceRecords(kafka, `${id}.old`, old), produceRecords(kafka, `${id}.new`, neu)]);
-}
+const expected = orderCounts(KEYS);
+const produce = (from: number, to: number) => produceOrders(kafka, id, from, to);
 
 describe('Redis behind Sentinel', () => {
   it('SENTINEL FAILOVER mid-stream: the joiner reconnects to the new primary, and the verdicts are exactly right', async () => {
@@ -73,7 +62,7 @@ describe('Redis behind Sentinel', () => {
     expect(countByKind(verdicts.values())).toEqual(expected);
     for (const v of verdicts.values()) {
       const i = Number(v.key?.slice('order-'.length));
-      expect(v.verdict, v.key ?? '').toBe(i % 100 === 99 ? 'missing_new' : i % 25 === 0 ? 'mismatch' : 'match');
+      expect(v.verdict, v.key ?? '').toBe(orderVerdict(i));
     }
     expect(errors).toEqual([]);
     expect(joiner.health()).toBe('ok');
