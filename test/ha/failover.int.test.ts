@@ -58,6 +58,8 @@ describe('a Redis Cluster primary failing over while the joiner pairs', () => {
     await produce(KEYS / 2, KEYS);
     const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
     expect(verdicts.size).toBe(KEYS);
+    // Each order decided once: one pairId per key.
+    expect(new Set([...verdicts.values()].map((v) => v.key)).size).toBe(KEYS);
     expect(countByKind(verdicts.values())).toEqual(expected);
     for (const v of verdicts.values()) {
       const i = Number(v.key?.slice('order-'.length));

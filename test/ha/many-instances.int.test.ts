@@ -57,6 +57,7 @@ describe('many joiner instances on a Redis Cluster', () => {
     for (const c of COMPARISONS) {
       const verdicts = await waitForVerdicts(kafka, prefix, c, STEP * STEPS, 180_000);
       expect(verdicts.size, c).toBe(STEP * STEPS);
+      expect(new Set([...verdicts.values()].map((v) => v.key)).size, c).toBe(STEP * STEPS);
       expect(countByKind(verdicts.values()), c).toEqual({ match: STEP * STEPS - (STEP * STEPS) / 50, mismatch: (STEP * STEPS) / 50 });
     }
     // The six comparisons' state is on more than one primary.

@@ -47,14 +47,24 @@ describe("a Redis Cluster primary killed while the joiner pairs, with redis.wait
     await pollUntil(async () => (await joiner!.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0), (n) => n >= KEYS / 4, { what: 'a quarter decided before the kill', timeoutMs: 60_000 });
 
     const killed = `redis://${before.primary}`;
+    // The joiner waits on that primary for its replica, and the replica has answered every WAIT.
+    const primary = new Redis(killed);
+    const waits = Number(/cmdstat_wait:calls=(\d+)/.exec(await primary.info('commandstats'))?.[1] ?? 0);
+    primary.disconnect();
+    expect(waits, 'WAIT calls on the primary').toBeGreaterThan(0);
+    expect((await joiner.metrics.replicationShortfalls.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
     const pid = redisClusterNodePid(killed);
     expect(pid, `the pid of ${killed}`).toBeDefined();
+    // Killed while the second half is being produced and the first still being applied.
+    const producing = produce(KEYS / 2, KEYS);
     process.kill(pid!, 'SIGKILL');
     try {
+      await producing;
       await pollUntil(async () => (await shardOf(redis, `${id}:{orders}:epoch`).catch(() => before)).primary, (p) => p === before.replica, { what: `${before.replica} promoted`, timeoutMs: 60_000 });
-      await produce(KEYS / 2, KEYS);
       const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
       expect(verdicts.size).toBe(KEYS);
+      // Each order decided once: one pairId per key.
+      expect(new Set([...verdicts.values()].map((v) => v.key)).size).toBe(KEYS);
       expect(countByKind(verdicts.values())).toEqual(expected);
       for (const v of verdicts.values()) {
         const i = Number(v.key?.slice('order-'.length));

@@ -1,4 +1,4 @@
-import { createModeRegistry, isMode, modeChannel, openRedis, type MigrationMode, type ModeChange, type RedisClient, type RedisEndpoint } from '@shadowdiff/store';
+import { createModeRegistry, isCluster, isMode, modeChannel, openRedis, type MigrationMode, type ModeChange, type RedisClient, type RedisEndpoint } from '@shadowdiff/store';
 import { Redis, type RedisOptions } from 'ioredis';
 import { ClientError, ClientErrorCode } from './errors.ts';
 import type { Report } from './problems.ts';
@@ -43,6 +43,16 @@ export function followMode({ redisUrl, redisEndpoint, redisOptions, keyPrefix, c
   };
   redis.on('error', markStale);
   subscriber.on('error', markStale);
+  // A cluster client reports a node's failure as 'node error', and moves its subscription to
+  // another node without a 'ready': there the mode is also read again every 10 s, to catch up
+  // with a change announced while the subscription moved.
+  let rereading: NodeJS.Timeout | undefined;
+  if (isCluster(redis)) redis.on('node error', markStale);
+  if (isCluster(subscriber)) {
+    subscriber.on('node error', markStale);
+    rereading = setInterval(() => reread(), 10_000);
+    rereading.unref();
+  }
   subscriber.on('message', (_channel: string, message: string) => {
     let change: Partial<ModeChange> | null = null;
     try {
@@ -93,6 +103,7 @@ export function followMode({ redisUrl, redisEndpoint, redisOptions, keyPrefix, c
       return ready.catch(markStale);
     },
     async stop(): Promise<void> {
+      clearInterval(rereading);
       await Promise.allSettled([subscriber.quit(), redis.quit()]);
     },
   };

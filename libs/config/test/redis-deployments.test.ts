@@ -58,9 +58,11 @@ describe('Redis deployments: one server, a cluster, a Sentinel group', () => {
   });
 
   it('waits for no replica unless asked; a wait is a count and a duration', () => {
-    expect(parse('{}').redis.waitForReplicas).toEqual({ replicas: 0, timeout: 1000 });
+    expect(parse('{}').redis.waitForReplicas).toEqual({ replicas: 0, timeout: 250 });
     expect(parse('{ cluster: { nodes: ["redis://a:1"] }, waitForReplicas: { replicas: 1, timeout: 250ms } }').redis.waitForReplicas).toEqual({ replicas: 1, timeout: 250 });
     expect(problems('{ waitForReplicas: { replicas: -1 } }').map(([path]) => path)).toEqual(['redis.waitForReplicas.replicas']);
+    // WAIT with timeout 0 waits for ever.
+    expect(problems('{ waitForReplicas: { replicas: 1, timeout: 0s } }')).toEqual([['redis.waitForReplicas.timeout', 'a duration above 0 and at most 10s']]);
   });
 
   it('credentials never in a URL, of a node or of a sentinel', () => {

@@ -44,9 +44,13 @@ export function openRedis(endpoint: RedisEndpoint, extra: ClientOptions = {}): R
     case 'server':
       return new Redis(endpoint.url, { ...endpoint.options, ...extra });
     case 'cluster': {
-      const { lazyConnect, ...perNode } = extra;
+      // What the cluster client takes at its own level (its node connections get fixed ones):
+      // lazyConnect, its offline queue, and its retry strategy (clusterRetryStrategy).
+      const { lazyConnect, enableOfflineQueue, retryStrategy, ...perNode } = extra;
       const options: ClusterOptions = {
         ...(lazyConnect === undefined ? {} : { lazyConnect }),
+        ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
+        ...(retryStrategy === undefined ? {} : { clusterRetryStrategy: (times: number) => retryStrategy(times) ?? null }),
         redisOptions: { ...endpoint.options, ...perNode },
         // Cluster nodes announce addresses; with TLS the certificate names the host the seed URL
         // used, so the address is used as given rather than resolved again.
@@ -65,7 +69,10 @@ export function openRedis(endpoint: RedisEndpoint, extra: ClientOptions = {}): R
         sentinels: endpoint.sentinels.map(hostPort),
         ...(s.username ? { sentinelUsername: s.username } : {}),
         ...(s.password ? { sentinelPassword: s.password } : {}),
-        ...(s.tls ? { enableTLSForSentinelMode: true, sentinelTLS: s.tls } : {}),
+        // TLS to the sentinels, and (apart) to the primary they name: ioredis uses `tls` for the
+        // primary only with enableTLSForSentinelMode.
+        ...(s.tls ? { sentinelTLS: s.tls } : {}),
+        ...(endpoint.options.tls ? { enableTLSForSentinelMode: true } : {}),
       });
     }
   }

@@ -13,7 +13,11 @@ export async function deleteKeysUnder(endpoint: RedisEndpoint, prefix: string): 
       let cursor = '0';
       do {
         const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        if (keys.length > 0) await node.pipeline(keys.map((key) => ['unlink', key])).exec();
+        if (keys.length > 0) {
+          const replies = (await node.pipeline(keys.map((key) => ['unlink', key])).exec()) ?? [];
+          const failed = replies.find(([error]) => error !== null);
+          if (failed) throw failed[0]!;
+        }
         cursor = next;
       } while (cursor !== '0');
     }

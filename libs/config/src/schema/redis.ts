@@ -45,7 +45,13 @@ export const redisSchema = z
      * replica. 0: no wait (one server; a replica that falls behind then loses the newest writes
      * on failover, which the joiner detects and stops on).
      */
-    waitForReplicas: z.strictObject({ replicas: z.int().min(0).max(5).default(0), timeout: duration.prefault('1s') }).prefault({}),
+    waitForReplicas: z
+      .strictObject({
+        replicas: z.int().min(0).max(5).default(0),
+        // WAIT 0 would wait for ever; a long one holds every comparison's commands to that primary.
+        timeout: duration.prefault('250ms').refine((ms) => ms > 0 && ms <= 10_000, { error: 'a duration above 0 and at most 10s' }),
+      })
+      .prefault({}),
   })
   .superRefine((redis, ctx) => {
     const given = (['url', 'cluster', 'sentinel'] as const).filter((k) => redis[k] !== undefined);
