@@ -1,5 +1,5 @@
 export { kafkaUp, kafkaDown, kafkaStatus, kafkaServing, kafkaBrokers, resolveKafkaJars, type KafkaUpResult, type KafkaStatus, type LocalKafka, type SecuredListeners } from './kafka.ts';
-export { redisUp, redisDown, redisServing, redisUrl, DEFAULT_REDIS_URL, type RedisUpResult } from './redis.ts';
+export { redisUp, redisDown, redisServing, askRedis, redisUrl, DEFAULT_REDIS_URL, type RedisUpResult } from './redis.ts';
 export { freePort, waitFor } from './process.ts';
 export { REPO_ROOT, workDir } from './work-dir.ts';
 export {

@@ -7,9 +7,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort, readPid, spawnDetached, stopProcess, tail, waitFor } from './process.ts';
-import { redisServing } from './redis.ts';
+import { askRedis, redisServing } from './redis.ts';
 import { workDir } from './work-dir.ts';
 
 export interface LocalRedisCluster {
@@ -39,17 +38,8 @@ function startNode(port: number, busPort: number): void {
 const pidFile = (port: number) => join(dir(), String(port), 'redis.pid');
 
 async function clusterInfo(url: string): Promise<Record<string, string> | null> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    const text = (await redis.call('CLUSTER', 'INFO')) as string;
-    return Object.fromEntries(text.split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':') as [string, string]));
-  } catch {
-    return null;
-  } finally {
-    redis.disconnect();
-  }
+  const text = await askRedis(url, (redis) => redis.call('CLUSTER', 'INFO') as Promise<string>);
+  return text === null ? null : Object.fromEntries(text.split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':') as [string, string]));
 }
 
 /** Whether every node answers and sees the cluster ok with all 16,384 slots served. */

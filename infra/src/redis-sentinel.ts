@@ -6,9 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { freePort, readPid, spawnDetached, stopProcess, tail, waitFor } from './process.ts';
-import { redisServing } from './redis.ts';
+import { askRedis, redisServing } from './redis.ts';
 import { workDir } from './work-dir.ts';
 
 export const SENTINEL_NAME = 'shadowdiff';
@@ -33,17 +32,9 @@ const portOf = (url: string) => Number(new URL(url).port);
 /** The primary the sentinels name now, as host:port; null while none answers. */
 export async function sentinelPrimary(sentinels: readonly string[], name = SENTINEL_NAME): Promise<string | null> {
   for (const url of sentinels) {
-    const sentinel = new Redis(url, { lazyConnect: true, connectTimeout: 1500, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    sentinel.on('error', () => undefined);
-    try {
-      await sentinel.connect();
-      const [host, port] = (await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name)) as [string, string] | null ?? [];
-      if (host && port) return `${host}:${port}`;
-    } catch {
-      // the next sentinel
-    } finally {
-      sentinel.disconnect();
-    }
+    // A sentinel that does not answer: the next one.
+    const [host, port] = ((await askRedis(url, (sentinel) => sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name))) as [string, string] | null) ?? [];
+    if (host && port) return `${host}:${port}`;
   }
   return null;
 }
@@ -51,19 +42,8 @@ export async function sentinelPrimary(sentinels: readonly string[], name = SENTI
 async function healthy(group: { sentinels: readonly string[]; nodes: readonly string[] }): Promise<boolean> {
   const primary = await sentinelPrimary(group.sentinels);
   if (primary === null || !(await redisServing(`redis://${primary}`))) return false;
-  const replicas = await Promise.all(group.nodes.filter((n) => !n.endsWith(primary)).map(async (n) => {
-    const redis = new Redis(n, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    redis.on('error', () => undefined);
-    try {
-      await redis.connect();
-      return ((await redis.info('replication')).match(/master_link_status:(\w+)/)?.[1] ?? '') === 'up';
-    } catch {
-      return false;
-    } finally {
-      redis.disconnect();
-    }
-  }));
-  return replicas.every(Boolean);
+  const links = await Promise.all(group.nodes.filter((n) => !n.endsWith(primary)).map((n) => askRedis(n, (redis) => redis.info('replication'))));
+  return links.every((info) => /master_link_status:up/.test(info ?? ''));
 }
 
 /** Reuses the running local group when its sentinels name a serving primary with its replica in sync; else starts one. */

@@ -7,18 +7,27 @@ import { workDir } from './work-dir.ts';
 
 export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
 
-/** True when a Redis server at `url` answers PING (`options`: TLS and credentials, for a secured one). */
-export async function redisServing(url: string, timeoutMs = 1500, options: RedisOptions = {}): Promise<boolean> {
+/**
+ * Asks one Redis server something on a connection of its own, made for the question and closed
+ * after it; null when it does not answer (no retry: the callers poll). `options`: TLS and
+ * credentials, for a secured one.
+ */
+export async function askRedis<T>(url: string, ask: (redis: Redis) => Promise<T>, options: RedisOptions = {}, timeoutMs = 1500): Promise<T | null> {
   const redis = new Redis(url, { ...options, lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on('error', () => undefined);
   try {
     await redis.connect();
-    return (await redis.ping()) === 'PONG';
+    return await ask(redis);
   } catch {
-    return false;
+    return null;
   } finally {
     redis.disconnect();
   }
+}
+
+/** True when a Redis server at `url` answers PING (`options`: TLS and credentials, for a secured one). */
+export async function redisServing(url: string, timeoutMs = 1500, options: RedisOptions = {}): Promise<boolean> {
+  return (await askRedis(url, (redis) => redis.ping(), options, timeoutMs)) === 'PONG';
 }
 
 function urlFile(): string {

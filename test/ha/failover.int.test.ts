@@ -10,7 +10,7 @@ import { primaries } from '@shadowdiff/store';
 import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { orderCounts, orderVerdict, produceOrders, shardOf } from './orders.ts';
+import { decided, orderCounts, orderVerdict, produceOrders, shardOf } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('failover');
@@ -43,7 +43,7 @@ describe('a Redis Cluster primary failing over while the joiner pairs', () => {
     const errors: string[] = [];
     joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
     await joiner.start();
-    await pollUntil(async () => (await joiner!.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
+    await pollUntil(() => decided(joiner!), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
 
     const before = await pollUntil(() => shardOf(redis, `${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
     const replica = new Redis(`redis://${before.replica!}`);

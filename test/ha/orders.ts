@@ -2,6 +2,7 @@
  * What the failover tests share: orders i = 0 … n-1 on both sides (every 25th differs, every
  * 100th is only on the old side), the verdicts they must give, and where the cluster serves a key.
  */
+import type { Joiner } from '@shadowdiff/joiner';
 import type { RedisClient } from '@shadowdiff/store';
 import { produceRecords } from '@shadowdiff/testing';
 import type { Kafka } from 'kafkajs';
@@ -34,3 +35,6 @@ export async function shardOf(redis: RedisClient, key: string): Promise<{ primar
   const [, , primary, replica] = shard;
   return { primary: `${primary[0]}:${primary[1]}`, replica: replica ? `${replica[0]}:${replica[1]}` : null };
 }
+
+/** Verdicts a joiner has decided so far, every kind. */
+export const decided = async (joiner: Joiner) => (await joiner.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0);

@@ -10,7 +10,7 @@ import { openRedis } from '@shadowdiff/store';
 import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
-import { orderCounts, orderVerdict, produceOrders } from './orders.ts';
+import { decided, orderCounts, orderVerdict, produceOrders } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('sentinel');
@@ -45,7 +45,7 @@ describe('Redis behind Sentinel', () => {
     const errors: string[] = [];
     joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
     await joiner.start();
-    await pollUntil(async () => (await joiner!.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
+    await pollUntil(() => decided(joiner!), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
 
     const before = await sentinelPrimary(group.sentinels, group.name);
     const sentinel = new Redis(group.sentinels[0]!);

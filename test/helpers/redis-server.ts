@@ -3,8 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, redisServing, type TlsMaterial } from '@shadowdiff/infra';
-import { Redis } from 'ioredis';
+import { askRedis, freePort, redisServing, type TlsMaterial } from '@shadowdiff/infra';
 import { pollUntil } from './poll.ts';
 
 export interface TestRedis {
@@ -127,19 +126,8 @@ export async function startTlsRedisCluster(material: TlsMaterial): Promise<TlsRe
     const create = spawnSync('redis-cli', ['--tls', '--cacert', material.caFile, '--cert', material.clientCertFile, '--key', material.clientKeyFile, '--cluster', 'create', ...nodes.map((u) => u.slice('rediss://'.length)), '--cluster-replicas', '0', '--cluster-yes'], { encoding: 'utf8' });
     if (create.status !== 0) throw new Error(`redis-cli --cluster create over TLS failed:\n${create.stdout}\n${create.stderr}`);
     await pollUntil(
-      async () => {
-        const node = new Redis(nodes[0]!, { tls, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-        node.on('error', () => undefined);
-        try {
-          await node.connect();
-          return /cluster_state:ok/.test((await node.call('CLUSTER', 'INFO')) as string);
-        } catch {
-          return false;
-        } finally {
-          node.disconnect();
-        }
-      },
-      (ok) => ok,
+      () => askRedis(nodes[0]!, (node) => node.call('CLUSTER', 'INFO') as Promise<string>, { tls }),
+      (info) => /cluster_state:ok/.test(info ?? ''),
       { what: 'the TLS cluster to be ok', timeoutMs: 30_000 },
     );
   } catch (error) {
