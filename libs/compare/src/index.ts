@@ -6,3 +6,6 @@ export { createRedactor, withRenamedPatterns, REDACTED, type Redactor } from './
 export { DEFAULT_MAX_DEPTH, MAX_MAX_DEPTH, exceedsDepth, jsonProblem, isJson } from './json-check.ts';
 export { CompareError, CompareErrorCode } from './errors.ts';
 export { parseVerdict, type CheckedSide, type CheckedVerdict, type VerdictCheck } from './verdict-check.ts';
+export { changeClassOf, instantOf, GENERATED_CLASSES, FLOAT_NOISE_RELATIVE, type ChangeClass } from './change-class.ts';
+export { signatureOf, generalisePath, MAX_ATOMS, type Atom, type SignatureInput } from './signature.ts';
+export { featuresOf, describeFeature, MAX_FEATURES, type Features } from './features.ts';

@@ -140,3 +140,6 @@ export function pairIdOf(comparison: string, key: string | null, oldCoordinate: 
 
 /** What a pairId looks like (see pairIdOf). */
 export const PAIR_ID_FORMAT = /^[0-9a-f]{32}$/;
+
+/** What stands in a verdict where a value was cut to fit the topic's message size. */
+export const TRUNCATED = '[truncated by shadowdiff]';

@@ -1,4 +1,4 @@
-import { VERDICT_SCHEMA, pairIdOf, parseRecordBlob, type RecordBlob, type Verdict, type VerdictKind, type VerdictSide } from '@shadowdiff/vocabulary';
+import { TRUNCATED, VERDICT_SCHEMA, pairIdOf, parseRecordBlob, type RecordBlob, type Verdict, type VerdictKind, type VerdictSide } from '@shadowdiff/vocabulary';
 import { describeWithoutData } from '@shadowdiff/errors';
 import { createRedactor, diff, type Comparator, type Difference, type Redactor } from '@shadowdiff/compare';
 import type { Mode } from '@shadowdiff/config';
@@ -192,8 +192,8 @@ export function verdictOf(
   return { verdict, pairWaitMs: judged.pairWaitMs, lastArrivalMs };
 }
 
-/** What stands where serializeVerdict cut a value. */
-export const TRUNCATED = '[truncated by shadowdiff]';
+/** What stands where serializeVerdict cut a value (the vocabulary's: readers recognise it). */
+export { TRUNCATED };
 
 const jsonBytes = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? '');
 

@@ -1,0 +1,142 @@
+import type { Json } from './difference.ts';
+
+/**
+ * What kind of change turned one value into the other, from the two values alone: the part of a
+ * discrepancy's signature that says *how* a field differs, so that ten thousand mismatches of one
+ * bug share one class. Every class is a short, stable text; a class with a parameter carries it
+ * after a colon (`factor:100`, `rounded:2`, `offset:-1`), and parameters come from small fixed sets
+ * so that the number of classes stays bounded whatever the traffic holds.
+ */
+export type ChangeClass = string;
+
+/** Relative difference under which two numbers are the same value computed differently. */
+export const FLOAT_NOISE_RELATIVE = 1e-9;
+
+/** Factors a unit change or a doubling bug produces (×100 cents, ×1000 milliseconds, ×60 minutes). */
+const FACTORS = [2, 3, 4, 5, 10, 12, 24, 60, 100, 1000, 1024, 3600, 10_000, 86_400, 100_000, 1_000_000, 1_000_000_000];
+/** Offsets an off-by-one, a unit slip or a time-zone slip produces. */
+const OFFSETS = new Set([1, 2, 10, 100, 1000, 60, 3600, 7200, 86_400, 60_000, 3_600_000, 86_400_000, 0.01, 0.1]);
+
+/** A timestamp this far from the decision (either way) is "near it": a value stamped while processing. */
+export const NEAR_DECISION_MS = 24 * 3600 * 1000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Identifier-looking: a run of letters, digits, `-` and `_` with digits in it, 16 characters or more. */
+const TOKEN_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{16,}$/;
+const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+/** ISO-8601-ish or RFC-2822-ish date text: digits and a date separator; Date.parse decides. */
+const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}|^\d{1,2}\/\d{1,2}\/\d{4}/;
+
+function close(a: number, b: number): boolean {
+  return Math.abs(a - b) <= FLOAT_NOISE_RELATIVE * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** Shortest text of a number in a class parameter (no exponent for the sets above). */
+function param(n: number): string {
+  return String(Number(n.toPrecision(12)));
+}
+
+/** Decimal places of a finite number as written (0.125 → 3); at most 15. */
+function decimals(n: number): number {
+  for (let d = 0; d <= 15; d += 1) if (Number(n.toFixed(d)) === n) return d;
+  return 15;
+}
+
+/** The time a value stands for, when it is a date text or an epoch number (ms or s) near `near`. */
+export function instantOf(value: Json, near?: number): number | undefined {
+  if (typeof value === 'string') {
+    if (!DATE_LIKE.test(value)) return undefined;
+    const t = Date.parse(value);
+    return Number.isNaN(t) ? undefined : t;
+  }
+  if (typeof value === 'number' && near !== undefined && Number.isFinite(value)) {
+    if (Math.abs(value - near) <= NEAR_DECISION_MS) return value;
+    if (Math.abs(value * 1000 - near) <= NEAR_DECISION_MS) return value * 1000;
+  }
+  return undefined;
+}
+
+function numberClass(a: number, b: number, decidedAt: number | undefined): ChangeClass {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return 'other';
+  if (close(a, b)) return 'float_noise';
+  if (a === -b) return 'sign';
+  const ta = instantOf(a, decidedAt);
+  const tb = instantOf(b, decidedAt);
+  if (ta !== undefined && tb !== undefined && Number.isInteger(a) === Number.isInteger(b)) return 'timestamp';
+  if (a !== 0 && b !== 0) {
+    const ratio = b / a;
+    for (const f of FACTORS) {
+      if (close(ratio, f)) return `factor:${param(f)}`;
+      if (close(ratio, 1 / f)) return `factor:${param(1 / f)}`;
+    }
+  }
+  // Rounding: one side has d decimals, the other more, and they are within one unit of the d-th place.
+  const [fine, coarse] = decimals(a) > decimals(b) ? [a, b] : [b, a];
+  const d = decimals(coarse);
+  if (decimals(fine) > d && d <= 6 && Math.abs(fine - coarse) < 10 ** -d + 1e-12) return `rounded:${d}`;
+  const delta = b - a;
+  for (const o of OFFSETS) if (close(Math.abs(delta), o)) return `offset:${param(Math.sign(delta) * o)}`;
+  return 'other';
+}
+
+function isGeneratedId(s: string): boolean {
+  return UUID.test(s) || TOKEN_LIKE.test(s);
+}
+
+function stringClass(a: string, b: string, decidedAt: number | undefined): ChangeClass {
+  if (a.toLowerCase() === b.toLowerCase()) return 'case';
+  const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
+  if (squeeze(a) === squeeze(b) || a.replace(/\s+/g, '') === b.replace(/\s+/g, '')) return 'whitespace';
+  const ta = instantOf(a);
+  const tb = instantOf(b);
+  if (ta !== undefined && tb !== undefined) {
+    if (ta === tb) return 'date_format';
+    if (decidedAt !== undefined && Math.abs(ta - decidedAt) <= NEAR_DECISION_MS && Math.abs(tb - decidedAt) <= NEAR_DECISION_MS) return 'timestamp';
+    return 'date_changed';
+  }
+  if (isGeneratedId(a) && isGeneratedId(b)) return 'generated_id';
+  if (b.length > a.length && a.length > 0) {
+    if (b.endsWith(a)) return 'prefix_added';
+    if (b.startsWith(a)) return 'suffix_added';
+  }
+  if (a.length > b.length && b.length > 0) {
+    if (a.endsWith(b)) return 'prefix_removed';
+    if (a.startsWith(b)) return 'suffix_removed';
+  }
+  return 'other';
+}
+
+function typeChangeClass(a: Json, b: Json, decidedAt: number | undefined): ChangeClass {
+  if (a === null || b === null) return 'null_vs_value';
+  const num = typeof a === 'number' ? a : typeof b === 'number' ? b : undefined;
+  const str = typeof a === 'string' ? a : typeof b === 'string' ? b : undefined;
+  if (num !== undefined && str !== undefined) {
+    if (NUMERIC.test(str) && close(Number(str), num)) return 'number_vs_string';
+    const ts = instantOf(str);
+    if (ts !== undefined && (ts === num || ts === num * 1000)) return 'date_format';
+    if (ts !== undefined && instantOf(num, decidedAt) !== undefined) return 'timestamp';
+  }
+  if (typeof a === 'boolean' || typeof b === 'boolean') {
+    const other = typeof a === 'boolean' ? b : a;
+    if (other === String(typeof a === 'boolean' ? a : b) || other === (typeof a === 'boolean' ? Number(a) : Number(b))) return 'boolean_vs_text';
+  }
+  return 'other';
+}
+
+/**
+ * The change class of one difference. `decidedAt` (ms) lets a pair of timestamps stamped while
+ * processing (both near the decision) be told from a date that changed. Pure; never throws.
+ */
+export function changeClassOf(kind: string, old: Json | undefined, value: Json | undefined, decidedAt?: number): ChangeClass {
+  if (kind === 'changed') {
+    if (typeof old === 'number' && typeof value === 'number') return numberClass(old, value, decidedAt);
+    if (typeof old === 'string' && typeof value === 'string') return stringClass(old, value, decidedAt);
+    return 'other';
+  }
+  if (kind === 'type_changed') return typeChangeClass(old ?? null, value ?? null, decidedAt);
+  if (kind === 'added' || kind === 'removed') return (kind === 'added' ? value : old) === null ? 'null_vs_missing' : 'field';
+  return 'other';
+}
+
+/** Classes whose values look generated while processing: a field that differs by them in most pairs is likely noise. */
+export const GENERATED_CLASSES: ReadonlySet<ChangeClass> = new Set(['generated_id', 'timestamp']);

@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { TRUNCATED } from '@shadowdiff/vocabulary';
+import { changeClassOf, type ChangeClass } from './change-class.ts';
+import type { Difference, Json } from './difference.ts';
+import { canonical } from './normalize.ts';
+import { formatPath, parsePath, type Segment } from './pattern.ts';
+import { REDACTED } from './redact.ts';
+
+/**
+ * One element of a discrepancy's signature: where (the path, array positions generalised to
+ * `[*]`), what (the difference's kind, or the verdict's for a record without a partner) and how
+ * (the change class). Two records hit by one bug share their atoms whatever their values.
+ */
+export interface Atom {
+  /** A short stable name: the first 12 hex digits of the sha1 of path, kind and change. */
+  readonly id: string;
+  readonly path: string;
+  /** A difference's kind, `renamed`, `reordered`, or a verdict kind (`missing_new`, …). */
+  readonly kind: string;
+  readonly change: ChangeClass;
+  /** How far apart the values were, where a rule's tolerance is read from it (ms for timestamps, relative for float noise). */
+  readonly measure?: number;
+}
+
+/** What a signature is computed from: the parts of a verdict it reads. */
+export interface SignatureInput {
+  readonly verdict: string;
+  readonly decidedAt?: number;
+  readonly old: { readonly value: Json } | null;
+  readonly new: { readonly value: Json } | null;
+  readonly differences: readonly Difference[];
+}
+
+/** Atoms kept per signature; a verdict differing in more distinct ways has its others as one `_more` atom. */
+export const MAX_ATOMS = 16;
+/** Longest path kept in an atom (a longer one is cut; paths come from traffic). */
+const MAX_PATH = 200;
+
+function atom(path: string, kind: string, change: ChangeClass, measure?: number): Atom {
+  const cut = path.length > MAX_PATH ? `${path.slice(0, MAX_PATH)}…` : path;
+  const id = createHash('sha1').update(`${cut}\u001f${kind}\u001f${change}`).digest('hex').slice(0, 12);
+  return measure === undefined ? { id, path: cut, kind, change } : { id, path: cut, kind, change, measure };
+}
+
+/** A path with every array position as `[*]` and every keyed entry as `[by=*]`. */
+export function generalisePath(path: readonly Segment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += '[*]';
+    else if (typeof segment === 'string') out += out === '' ? formatPath([segment]) : formatPath(['_', segment]).slice(1);
+    else out += `[${segment.by}=*]`;
+  }
+  return out;
+}
+
+function valueAt(root: Json, path: readonly Segment[]): Json | undefined {
+  let v: Json | undefined = root;
+  for (const segment of path) {
+    if (typeof segment === 'number') v = Array.isArray(v) ? v[segment] : undefined;
+    else if (typeof segment === 'string') v = v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, segment) ? v[segment] : undefined;
+    else return undefined;
+    if (v === undefined) return undefined;
+  }
+  return v;
+}
+
+const hidden = (v: Json | undefined) => v === REDACTED || v === TRUNCATED;
+
+interface Parsed {
+  readonly d: Difference;
+  readonly segments: Segment[] | undefined;
+}
+
+/** Differences under one array that holds the same items in another order: one `reordered` atom. */
+function takeReorders(diffs: Parsed[], input: SignatureInput, out: Atom[]): Parsed[] {
+  if (!input.old || !input.new) return diffs;
+  const byArray = new Map<string, { path: Segment[]; members: Parsed[] }>();
+  for (const p of diffs) {
+    const at = p.segments?.findIndex((s) => typeof s === 'number') ?? -1;
+    if (at < 0) continue;
+    const path = p.segments!.slice(0, at);
+    const name = formatPath(path);
+    const group = byArray.get(name) ?? { path, members: [] };
+    group.members.push(p);
+    byArray.set(name, group);
+  }
+  const taken = new Set<Parsed>();
+  for (const { path, members } of byArray.values()) {
+    const a = valueAt(input.old.value, path);
+    const b = valueAt(input.new.value, path);
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length || a.length < 2) continue;
+    const sorted = (xs: Json[]) => xs.map(canonical).sort().join('\u0000');
+    if (sorted(a) !== sorted(b)) continue;
+    out.push(atom(generalisePath(path), 'reordered', 'order_only'));
+    for (const m of members) taken.add(m);
+  }
+  return taken.size === 0 ? diffs : diffs.filter((p) => !taken.has(p));
+}
+
+/** A field removed and one added beside it with the same value: one `renamed` atom. */
+function takeRenames(diffs: Parsed[], out: Atom[]): Parsed[] {
+  const added = diffs.filter((p) => p.d.kind === 'added' && p.segments && typeof p.segments.at(-1) === 'string' && !hidden(p.d.new));
+  if (added.length === 0) return diffs;
+  const taken = new Set<Parsed>();
+  for (const removed of diffs) {
+    if (removed.d.kind !== 'removed' || !removed.segments || typeof removed.segments.at(-1) !== 'string' || hidden(removed.d.old)) continue;
+    const parent = formatPath(removed.segments.slice(0, -1));
+    const value = canonical(removed.d.old ?? null);
+    const partner = added.find((p) => !taken.has(p) && formatPath(p.segments!.slice(0, -1)) === parent && canonical(p.d.new ?? null) === value);
+    if (!partner) continue;
+    taken.add(partner).add(removed);
+    out.push(atom(generalisePath(removed.segments), 'renamed', `to:${generalisePath(partner.segments!)}`));
+  }
+  return taken.size === 0 ? diffs : diffs.filter((p) => !taken.has(p));
+}
+
+function differenceAtom({ d, segments }: Parsed, decidedAt: number | undefined): Atom {
+  const path = segments ? generalisePath(segments) : d.path;
+  if (hidden(d.old) || hidden(d.new)) return atom(path, d.kind, 'hidden');
+  if ((d.kind === 'added' || d.kind === 'removed') && typeof segments?.at(-1) === 'number') return atom(path, d.kind, 'array_length');
+  const change = changeClassOf(d.kind, d.old, d.new, decidedAt);
+  if (change === 'timestamp') {
+    const ms = (v: Json | undefined) => (typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? (Math.abs(v - (decidedAt ?? v)) < Math.abs(v * 1000 - (decidedAt ?? v)) ? v : v * 1000) : NaN);
+    const delta = Math.abs(ms(d.new) - ms(d.old));
+    return atom(path, d.kind, change, Number.isFinite(delta) ? delta : undefined);
+  }
+  if (change === 'float_noise' && typeof d.old === 'number' && typeof d.new === 'number') {
+    const relative = Math.abs(d.old - d.new) / Math.max(Math.abs(d.old), Math.abs(d.new));
+    return atom(path, d.kind, change, relative);
+  }
+  return atom(path, d.kind, change);
+}
+
+/**
+ * The signature of one verdict: its atoms, each once, in id order. A match has none; a verdict
+ * without a pair (missing, duplicate, invalid, late) has one, its kind. Pure: the same verdict
+ * gives the same signature whatever the order of its object keys, of its differences or of the
+ * positions in its arrays, and whichever side was read first (the sides are the verdict's).
+ */
+export function signatureOf(input: SignatureInput): readonly Atom[] {
+  if (input.verdict === 'match') return [];
+  if (input.verdict !== 'mismatch') return [atom('', input.verdict, '')];
+  // In path order, so that which of several equal candidates pairs up never depends on the input's order.
+  let diffs: Parsed[] = input.differences
+    .map((d) => ({ d, segments: parsePath(d.path) }))
+    .sort((x, y) => (x.d.path < y.d.path ? -1 : x.d.path > y.d.path ? 1 : x.d.kind < y.d.kind ? -1 : x.d.kind > y.d.kind ? 1 : 0));
+  const found: Atom[] = [];
+  diffs = takeReorders(diffs, input, found);
+  diffs = takeRenames(diffs, found);
+  for (const p of diffs) found.push(differenceAtom(p, input.decidedAt));
+  const byId = new Map<string, Atom>();
+  for (const a of found) {
+    const seen = byId.get(a.id);
+    // One atom per id; its measure is the widest seen (a tolerance must cover every position).
+    if (!seen || (a.measure ?? -1) > (seen.measure ?? -1)) byId.set(a.id, a);
+  }
+  const atoms = [...byId.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+  if (atoms.length <= MAX_ATOMS) return atoms;
+  return [...atoms.slice(0, MAX_ATOMS - 1), atom('_more', 'more', '')].sort((x, y) => (x.id < y.id ? -1 : 1));
+}
