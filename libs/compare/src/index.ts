@@ -9,3 +9,5 @@ export { parseVerdict, type CheckedSide, type CheckedVerdict, type VerdictCheck 
 export { changeClassOf, instantOf, GENERATED_CLASSES, FLOAT_NOISE_RELATIVE, type ChangeClass } from './change-class.ts';
 export { signatureOf, generalisePath, MAX_ATOMS, type Atom, type SignatureInput } from './signature.ts';
 export { featuresOf, describeFeature, MAX_FEATURES, type Features } from './features.ts';
+export { analyseClasses, causesOf, describeAtom, NOISE_SHARE, CO_OCCURRENCE, type Analysis, type AtomStats, type Cause, type ClassInput, type DiscrepancyClass, type NoiseField, type SampleEntry, type Trend } from './classes.ts';
+export { suggestionFor, rulesYaml, type Suggestion } from './suggestions.ts';

@@ -53,7 +53,7 @@ export const REDIS_GRANTS: Readonly<Record<RedisComponent, RedisGrant>> = {
       ...SCRIPTS,
       // what its scripts call
       '+get', '+set', '+hget', '+hset', '+hdel', '+hexists', '+hincrby', '+hlen', '+zadd', '+zrem', '+zcard', '+zrange', '+zrangebyscore', '+zremrangebyscore', '+zremrangebyrank',
-      '+lpush', '+ltrim', '+publish',
+      '+lpush', '+ltrim', '+publish', '+pexpireat',
       // what it reads itself: the read model, the mode history, the dead letters; /readyz pings
       '+hgetall', '+hmget', '+zcount', '+lrange', '+llen', '+ping',
     ],

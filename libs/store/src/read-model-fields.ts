@@ -4,6 +4,7 @@
  * looked at, so that a request costs at most that much whatever the range holds.
  */
 import type { RedisClient } from './client.ts';
+import type { ReadModelKeys } from './keys.ts';
 import { decodeFilterFields, filterFieldsOfJson } from './read-model-filters.ts';
 
 const BATCH = 500;
@@ -95,4 +96,14 @@ export async function scanFields(
 
 function sorted(stats: Map<string, { count: number; firstSeen: number; lastSeen: number; examples: string[] }>): RangeFieldStat[] {
   return [...stats].map(([path, s]) => ({ path, ...s })).sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
+}
+
+/** Every field path's all-time count, first and last seen and newest examples, most frequent first. */
+export async function allFields(redis: RedisClient, keys: ReadModelKeys): Promise<{ path: string; count: number; firstSeen: number; lastSeen: number; examples: string[] }[]> {
+  const [counts, first, last] = await Promise.all([redis.hgetall(keys.fields), redis.hgetall(keys.fieldFirst), redis.hgetall(keys.fieldLast)]);
+  const paths = Object.keys(counts);
+  const examples = await Promise.all(paths.map((p) => redis.lrange(`${keys.kindPrefix}ex:${p}`, 0, 4)));
+  return paths
+    .map((path, i) => ({ path, count: Number(counts[path]), firstSeen: Number(first[path]), lastSeen: Number(last[path]), examples: examples[i] ?? [] }))
+    .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
 }

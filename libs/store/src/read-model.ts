@@ -1,12 +1,14 @@
 import { DISCREPANCY_KINDS } from '@shadowdiff/vocabulary';
 import type { RedisClient } from './client.ts';
 import { toStoreError } from './errors.ts';
-import { recordVerdicts, type VerdictRow } from './commands/recordVerdicts.ts';
+import { recordVerdicts, type ClassFields, type VerdictRow } from './commands/recordVerdicts.ts';
+import { CLASS_CAPS, readClassInput } from './read-model-classes.ts';
+import type { ClassInput } from '@shadowdiff/compare';
 import { trimVerdicts } from './commands/trimVerdicts.ts';
 import { readModelKeys } from './keys.ts';
 import { LATENCY_BUCKET_COUNT, latencyBucket } from './latency.ts';
 import { decodeFilterFields, encodeFilterFields, filterFieldsOfJson } from './read-model-filters.ts';
-import { scanFields, type RangeFields, type ScanLimits } from './read-model-fields.ts';
+import { allFields, scanFields, type RangeFields, type ScanLimits } from './read-model-fields.ts';
 
 export { decodeFilterFields, encodeFilterFields } from './read-model-filters.ts';
 import { registerScripts } from './scripts.ts';
@@ -23,6 +25,8 @@ export interface VerdictRecord {
   readonly key?: string | null;
   /** A pair's new Kafka timestamp minus its old one (ms); null or absent for a verdict on one side. */
   readonly latencyDeltaMs?: number | null;
+  /** Its place in the discrepancy classes (classFieldsOf); none when absent. */
+  readonly classes?: ClassFields;
 }
 
 /** A position in the newest-first order of discrepancies: (decided at, pairId). */
@@ -77,6 +81,8 @@ export interface ReadModel {
    */
   trim(options: { maxAgeMs: number; maxCount: number; maxSeen?: number; now?: number }): Promise<number>;
   totals(): Promise<Record<string, number>>;
+  /** The discrepancy classes' counts, for analyseClasses (read-model-classes.ts). */
+  classInput(now?: number): Promise<ClassInput>;
   /** Counts per minute start and verdict, within [since, until]. */
   minuteCounts(since: number, until: number): Promise<{ minute: number; verdict: string; count: number }[]>;
   /**
@@ -145,9 +151,10 @@ export function createReadModel({
           paths: v.paths,
           filterFields,
           latencyBucket: typeof delta === 'number' && Number.isFinite(delta) ? latencyBucket(delta) : null,
+          classes: v.classes ?? { atoms: '', metas: '', sample: '', baseline: false },
         };
       });
-      const added = await run(recordVerdicts, { keys, maxPaths, rows });
+      const added = await run(recordVerdicts, { keys, maxPaths, caps: CLASS_CAPS, rows });
       return added;
     },
 
@@ -264,6 +271,8 @@ export function createReadModel({
       }
     },
 
+    classInput: (now = Date.now()) => call('classes', () => readClassInput(redis, keys, now)),
+
     get: (pairId) => call('get', () => redis.hget(keys.discrepancies, pairId)),
 
     fieldsBetween: (since, until, limits = {}) =>
@@ -276,21 +285,6 @@ export function createReadModel({
         }),
       ),
 
-    async fields() {
-      const [counts, first, last] = await call('fields', () =>
-        Promise.all([redis.hgetall(keys.fields), redis.hgetall(keys.fieldFirst), redis.hgetall(keys.fieldLast)]),
-      );
-      const paths = Object.keys(counts);
-      const examples = await call('fields', () => Promise.all(paths.map((p) => redis.lrange(`${keys.kindPrefix}ex:${p}`, 0, 4))));
-      return paths
-        .map((path, i) => ({
-          path,
-          count: Number(counts[path]),
-          firstSeen: Number(first[path]),
-          lastSeen: Number(last[path]),
-          examples: examples[i] ?? [],
-        }))
-        .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path));
-    },
+    fields: () => call('fields', () => allFields(redis, keys)),
   };
 }

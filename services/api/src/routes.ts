@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from './cursor.ts';
 import { notFound } from './errors.ts';
 import { BUCKETS, DAY, bucketFor, count, matchRate, range } from './query.ts';
 import type { ModeService } from './mode-service.ts';
+import { registerClassRoutes } from './routes-classes.ts';
 import {
   comparisonSummary,
   deadLettersResponse,
@@ -47,6 +48,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!comparison || !model || !modes) throw notFound(`comparison "${name}"`);
     return { comparison, model, modes };
   };
+  registerClassRoutes(app, { model: (name) => lookup(name).model, rateLimit: deps.rateLimit });
 
   app.get(
     '/api/v1/comparisons',

@@ -3,7 +3,7 @@ import { REDACTED, createRedactor, parsePath, withRenamedPatterns, type Json, ty
 import { describeWithoutData } from '@shadowdiff/errors';
 import type { ShadowdiffConfig } from '@shadowdiff/config';
 import { KafkaError, KafkaErrorCode, codeOf, missingTopics } from '@shadowdiff/kafka';
-import type { ReadModel, VerdictRecord } from '@shadowdiff/store';
+import { classFieldsOf, type ReadModel, type VerdictRecord } from '@shadowdiff/store';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { parseVerdict } from '@shadowdiff/compare';
@@ -198,6 +198,7 @@ export function createVerdictReader({
                 paths: [...new Set(verdict.differences.map((d) => d.path))],
                 // Anyone who can write to the topic chooses it: only a finite number counts.
                 latencyDeltaMs: typeof verdict.latencyDeltaMs === 'number' && Number.isFinite(verdict.latencyDeltaMs) ? verdict.latencyDeltaMs : null,
+                classes: classFieldsOf({ ...verdict, decidedAt: Date.parse(verdict.decidedAt) }),
               });
             } catch (error) {
               // Whatever is wrong with one record, it costs that record only.

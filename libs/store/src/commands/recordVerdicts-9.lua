@@ -17,21 +17,30 @@
                          each discrepancy, so a filtered read need not fetch the verdicts it skips,
                          and of the hash "<prefix>latency" "<minute start ms>|<bucket>" -> count
                          of pairs by latency-delta bucket (latency.ts); same hash tag as the other
-                         keys
+                         keys; and of the discrepancy classes' keys "<prefix>cls:..."
+                         (includes/record-classes.lua)
 
   ARGV[1] most distinct field paths (others count under "_other")
-  ARGV[2] number of verdicts n, then n groups of 7:
+  ARGV[2] the classes' caps: most atoms, signatures, examples, sample entries per atom and
+          baseline entries, joined by ","
+  ARGV[3] number of verdicts n, then n groups of 11:
           pairId, verdict, decided at (ms), JSON ("" for a match), differing paths joined by \31,
-          filter fields ("" for a match), latency-delta bucket ("" when not a pair)
+          filter fields ("" for a match), latency-delta bucket ("" when not a pair),
+          then the classes' atoms, metas, sample and baseline flag (record-classes.lua)
 
   Returns the number of verdicts that were new.
 ]]
+--- @include "includes/record-classes"
+
 local maxPaths = tonumber(ARGV[1])
-local n = tonumber(ARGV[2])
+local capList = {}
+for c in string.gmatch(ARGV[2], '[^,]+') do capList[#capList + 1] = tonumber(c) end
+local caps = { atoms = capList[1], signatures = capList[2], examples = capList[3], sample = capList[4], baseline = capList[5] }
+local n = tonumber(ARGV[3])
 local added = 0
 
 for i = 0, n - 1 do
-  local base = 3 + i * 7
+  local base = 4 + i * 11
   local pairId = ARGV[base]
   local verdict = ARGV[base + 1]
   local at = tonumber(ARGV[base + 2])
@@ -44,6 +53,7 @@ for i = 0, n - 1 do
     redis.call('HINCRBY', KEYS[5], verdict, 1)
     local latency = ARGV[base + 6]
     if latency ~= '' then redis.call('HINCRBY', KEYS[9] .. 'latency', minute .. '|' .. latency, 1) end
+    recordClasses(KEYS[9] .. 'cls:', pairId, at, ARGV[base + 7], ARGV[base + 8], ARGV[base + 9], ARGV[base + 10], caps)
     if verdict ~= 'match' then
       redis.call('HSET', KEYS[2], pairId, ARGV[base + 3])
       redis.call('HSET', KEYS[9] .. 'meta', pairId, ARGV[base + 5])
