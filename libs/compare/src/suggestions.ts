@@ -20,6 +20,14 @@ export interface Suggestion {
 /** Tolerances offered for timestamps, ms: the smallest at least twice the widest distance seen. */
 const TIMESTAMP_STEPS = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000, 3_600_000];
 
+/** A duration as the config writes it: 250ms, 2s, 5m, 1h. */
+function duration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
 /** Whether a generalised path can be written as a rule's pattern (plain keys and `[*]`). */
 function asPattern(path: string): string | undefined {
   if (path === '' || /["=\s]/.test(path)) return undefined;
@@ -61,7 +69,7 @@ export function suggestionFor(stats: AtomStats): Suggestion | undefined {
     case 'timestamp': {
       const widest = stats.measure ?? 0;
       const toleranceMs = TIMESTAMP_STEPS.find((s) => s >= 2 * widest) ?? Math.ceil((2 * widest) / 3_600_000) * 3_600_000;
-      return make('timestamps', { toleranceMs }, `${path} is stamped while processing; the widest distance seen is ${Math.round(widest)} ms`);
+      return make('timestamps', { tolerance: duration(toleranceMs) }, `${path} is stamped while processing; the widest distance seen is ${Math.round(widest)} ms`);
     }
     case 'float_noise':
       return make('tolerance', { relative: '1e-9' }, `${path} differs only by floating-point noise`);

@@ -59,7 +59,7 @@ export function registerClassRoutes(app: FastifyInstance, deps: ClassRouteDeps):
     { config, schema: { summary: 'Likely noise fields and the comparison rules that would absorb them', tags: ['classes'], params: nameParams, response: { 200: suggestionsResponse, ...errors } } },
     async (request) => {
       const a = await analyse(request.params.name);
-      return { comparison: request.params.name, suggestions: a.suggestions, yaml: rulesYaml(a.suggestions), resolvedByAll: a.resolvedByAll, noise: a.noise.map(shownNoise) };
+      return { comparison: request.params.name, pairs: a.pairs, discrepancies: a.discrepancies, suggestions: a.suggestions, yaml: rulesYaml(a.suggestions), resolvedByAll: a.resolvedByAll, noise: a.noise.map(shownNoise) };
     },
   );
 }

@@ -94,6 +94,8 @@ export const suggestionsResponse = {
   type: 'object',
   properties: {
     comparison: { type: 'string' },
+    pairs: { type: 'integer' },
+    discrepancies: { type: 'integer' },
     suggestions: { type: 'array', items: suggestion },
     yaml: { type: 'string', description: 'every suggestion as one compare section' },
     resolvedByAll: { type: 'integer', description: 'discrepancies that all the suggestions together would turn into matches' },

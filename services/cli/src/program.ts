@@ -10,6 +10,7 @@ import { joinerLaunch, type JoinerLaunch } from '@shadowdiff/infra';
 import { runDemo } from './demo.ts';
 import { runMode } from './mode.ts';
 import { runReplay, type ReplayOptions } from './replay.ts';
+import { runSuggest, type SuggestOptions } from './suggest.ts';
 import { runReport } from './report.ts';
 import { down, status, up, type Log } from './stack.ts';
 import { runTail, type TailOptions } from './tail.ts';
@@ -136,6 +137,16 @@ export function buildProgram(io: ProgramIo): { program: Command; run: (argv: rea
       .option('--examples <n>', 'examples per verdict kind', '3'),
   ).action(async (comparison: string, options: Parameters<typeof runReport>[0]['options']) => {
     code = await runReport({ comparison, options }, io.out);
+  });
+
+  apiOptions(
+    program
+      .command('suggest')
+      .description('comparison rules for likely noise (generated ids, processing timestamps) and for float noise, rounding and order, as YAML, with the evidence')
+      .argument('<comparison>', 'the comparison')
+      .addOption(new Option('--format <format>', 'output format').choices(['yaml', 'json']).default('yaml')),
+  ).action(async (comparison: string, options: SuggestOptions) => {
+    code = await runSuggest({ comparison, options }, io.out);
   });
 
   program

@@ -6,6 +6,7 @@
  * 2 a command line commander cannot parse (an unknown flag, a missing argument); 3 a condition held.
  */
 import { parseDuration } from '@shadowdiff/config';
+import { comparisonApi } from './api-client.ts';
 import { CliError, CliErrorCode } from './errors.ts';
 import { evaluate, parseConditions, type Measures } from './fail-on.ts';
 import { renderReport, type Report } from './report-render.ts';
@@ -13,9 +14,6 @@ import { renderReport, type Report } from './report-render.ts';
 export const EXIT_CONDITION_HELD = 3;
 
 const DAY_MS = 86_400_000;
-
-/** How long each request to the API may take. */
-const API_TIMEOUT_MS = 15_000;
 
 export interface ReportOptions {
   readonly since?: string;
@@ -80,19 +78,7 @@ export async function runReport({ comparison, options }: { comparison: string; o
   const since = options.since === undefined ? new Date(Date.parse(until) - DAY_MS).toISOString() : instantOf(options.since, '--since', now);
   const range = new URLSearchParams({ since, until });
 
-  const base = `${options.api.replace(/\/+$/, '')}/api/v1/comparisons/${encodeURIComponent(comparison)}`;
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
-  async function get<T>(path: string): Promise<T> {
-    const response = await fetch(`${base}${path}`, { headers, signal: AbortSignal.timeout(API_TIMEOUT_MS) }).catch((error: unknown) => {
-      const why = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${API_TIMEOUT_MS / 1000}s` : error instanceof Error ? String((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-      throw new CliError(CliErrorCode.API_ANSWER, `could not ask the API at ${options.api} (${why})`);
-    });
-    const body = (await response.json().catch(() => null)) as (T & { message?: string; code?: string }) | null;
-    if (!response.ok || body === null) {
-      throw new CliError(CliErrorCode.API_ANSWER, `the API answered ${path.split('?')[0] || '/'} with ${response.status}${body?.message ? `: ${body.message}` : ''}`);
-    }
-    return body;
-  }
+  const get = comparisonApi(options.api, comparison, options.token);
   const examplesQuery = new URLSearchParams(range);
   examplesQuery.set('limit', String(Math.max(1, examples)));
   const [summary, fields, readiness, discrepancies] = await Promise.all([

@@ -1,0 +1,52 @@
+/**
+ * `shadowdiff suggest <comparison>`: the comparison rules that would absorb what is likely noise
+ * (generated ids, timestamps stamped while processing) and the classes a rule can absorb (float
+ * noise, rounding, order only), as YAML to merge into the comparison's `compare` section, each
+ * with why and how many discrepancies it absorbs; or the API's answer as JSON.
+ */
+import { comparisonApi } from './api-client.ts';
+import { safe, safeJson } from './report-render.ts';
+
+export interface SuggestOptions {
+  readonly api: string;
+  readonly token?: string;
+  readonly format: 'yaml' | 'json';
+}
+
+interface Suggestions {
+  comparison: string;
+  pairs: number;
+  discrepancies: number;
+  suggestions: { rule: string; path: string; yaml: string; because: string; differences: number }[];
+  yaml: string;
+  resolvedByAll: number;
+  noise: { path: string; share: number; reason: string }[];
+}
+
+const n = (x: number) => x.toLocaleString('en-US');
+
+export function renderSuggestions(s: Suggestions): string {
+  const lines = [`# shadowdiff suggest ${safe(s.comparison)}: ${s.suggestions.length} rule(s), from ${n(s.discrepancies)} discrepancies and ${n(s.pairs)} pairs.`];
+  if (s.noise.length > 0) {
+    lines.push('# Likely noise (generated values that differ in most pairs):');
+    for (const f of s.noise) lines.push(`#   ${safe(f.reason)}`);
+  }
+  if (s.suggestions.length === 0) {
+    lines.push('# No rule to suggest: what differs needs a fix, not a rule (see shadowdiff report, or GET …/classes).');
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push('# Each rule, and why:');
+  for (const r of s.suggestions) lines.push(`#   ${safe(r.rule)} ${safe(r.path)}: ${safe(r.because)} (${n(r.differences)} discrepancies)`);
+  lines.push(
+    `# Together they would turn ${n(s.resolvedByAll)} of ${n(s.discrepancies)} discrepancies into matches.`,
+    '# Check each before merging it into the comparison: a rule hides every difference it absorbs, a bug\'s too.',
+  );
+  for (const line of s.yaml.split('\n')) if (line !== '') lines.push(safe(line));
+  return `${lines.join('\n')}\n`;
+}
+
+export async function runSuggest({ comparison, options }: { comparison: string; options: SuggestOptions }, out: (text: string) => void): Promise<number> {
+  const body = await comparisonApi(options.api, comparison, options.token)<Suggestions>('/suggestions');
+  out(options.format === 'json' ? `${safeJson(body, 2)}\n` : renderSuggestions(body));
+  return 0;
+}
