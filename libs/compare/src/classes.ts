@@ -185,7 +185,15 @@ export function causesOf(members: readonly SampleEntry[], baseline: readonly Sam
     if (lift < MIN_LIFT) continue;
     out.push({ feature: name, value, statement: describeFeature(name, value), classShare, baselineShare, lift, classSample: nC, baselineSample: nB });
   }
-  return out.sort((x, y) => y.lift - x.lift || y.classShare - x.classShare || (x.statement < y.statement ? -1 : 1)).slice(0, MAX_CAUSES);
+  // An ending of a text says less than the text: dropped when the whole value is a cause as strong.
+  const kept = out.filter((c) => {
+    const whole = /^(.*)\[-\d:\]$/.exec(c.feature)?.[1];
+    return whole === undefined || !out.some((o) => o.feature === whole && o.classShare >= c.classShare);
+  });
+  return kept
+    .sort((x, y) => y.lift - x.lift || y.classShare - x.classShare || (x.statement < y.statement ? -1 : 1))
+    .slice(0, MAX_CAUSES)
+    .map((c) => ({ ...c, lift: Math.round(c.lift * 100) / 100 }));
 }
 
 /** Groups atoms that nearly always occur together (union-find over co-occurrence in the signatures). */
