@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 describe('shadowdiff demo', () => {
   it('runs the sample consumers and the joiner, reports one verdict per order, and leaves the dashboard running until Ctrl-C', async () => {
     const cli = fileURLToPath(new URL('../../services/cli/src/main.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', cli, 'demo', '--records', '300'], {
+    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', cli, 'demo', '--records', '1000'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -21,23 +21,32 @@ describe('shadowdiff demo', () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<html');
-    // The API reads the demo's verdicts: all 300 come to its summary.
-    const total = await pollUntil(
-      async () => ((await (await fetch(`${url}/api/v1/comparisons/invoices/summary`)).json()) as { total: number }).total,
-      (n) => n === 300,
-      { what: '300 verdicts in the API', timeoutMs: 60_000 },
-    );
-    expect(total).toBe(300);
+    // The API has read the demo's verdicts (the demo waits for all 1000 before it prints the URL).
+    const total = ((await (await fetch(`${url}/api/v1/comparisons/invoices/summary`)).json()) as { total: number }).total;
+    expect(total).toBe(1000);
+    // The three deliberate bugs come out as exactly three classes, each with its change class and
+    // its likely cause, the dropped orders' too.
+    const { classes } = (await (await fetch(`${url}/api/v1/comparisons/invoices/classes`)).json()) as {
+      classes: { atoms: { path: string; kind: string; change: string }[]; causes: { statement: string; classShare: number; baselineShare: number }[] }[];
+    };
+    expect(classes.map((c) => [c.atoms.map((a) => `${a.kind} ${a.path} ${a.change}`.trim()), c.causes[0]?.statement])).toEqual([
+      [['changed subtotal float_noise'], 'lines.length = 3'],
+      [['changed loyalty.points factor:0.5'], 'loyalty.tier = "gold"'],
+      [['missing_new'], 'orderId ends with "77"'],
+    ]);
+    for (const c of classes) expect(c.causes[0]!.classShare).toBeGreaterThan(0.9);
+    expect(output).toMatch(/^what differs, in 3 classes/m);
+    expect(output).toMatch(/^ +likely cause: orderId ends with "77" \(100% of the class, 0% of matches\)$/m);
     child.kill('SIGINT');
     const code = await exited;
     expect(code, output).toBe(0);
     await expect(fetch(`${url}/`)).rejects.toThrow();
-    expect(output).toMatch(/^ {2}verdicts +300$/m);
-    // The rewrite drops orders whose id ends in 77: order-000077, -177 and -277.
-    expect(output).toMatch(/^ {2}missing_new +3 +1\.0%$/m);
+    expect(output).toMatch(/^ {2}verdicts +1000$/m);
+    // The rewrite drops orders whose id ends in 77: order-000077, -177, … -977.
+    expect(output).toMatch(/^ {2}missing_new +10 +1\.0%$/m);
     const match = Number(/^ {2}match +(\d+)/m.exec(output)?.[1]);
     const mismatch = Number(/^ {2}mismatch +(\d+)/m.exec(output)?.[1]);
-    expect(match + mismatch).toBe(297);
+    expect(match + mismatch).toBe(990);
     expect(mismatch).toBeGreaterThan(0);
     expect(output).toContain('fields that differ most');
   });

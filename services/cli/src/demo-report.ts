@@ -54,3 +54,27 @@ export function renderSummary({
     `  the joiner's config:    ${configFile}`,
   ].join('\n');
 }
+
+/** A class as GET …/classes gives it (the parts the demo prints). */
+export interface ShownClass {
+  count: number;
+  share: number;
+  explanation: string;
+  causes: { statement: string; classShare: number; baselineShare: number }[];
+  suggestion?: { rule: string; path: string };
+}
+
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+
+/** The demo's discrepancy classes: what differs, how, and what the records of each have in common. */
+export function renderClasses(classes: readonly ShownClass[]): string {
+  const lines = ['', `what differs, in ${classes.length} class${classes.length === 1 ? '' : 'es'} (likely causes are hints, with their evidence)`];
+  for (const c of classes) {
+    lines.push(`  ${String(c.count).padStart(6)}  ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.explanation}`);
+    for (const cause of c.causes.slice(0, 1)) {
+      lines.push(`                  likely cause: ${cause.statement} (${pct(cause.classShare)} of the class, ${pct(cause.baselineShare)} of matches)`);
+    }
+    if (c.suggestion) lines.push(`                  a rule would absorb it: ${c.suggestion.rule} ${c.suggestion.path} (see suggest)`);
+  }
+  return lines.join('\n');
+}

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { freePort, joinerLaunch, workDir } from '@shadowdiff/infra';
 import { createKafka, createProducer, ensureTopics } from '@shadowdiff/kafka';
 import { demoOrders, newInvoice, oldInvoice, runSampleConsumer } from './demo-consumers.ts';
-import { renderProgress, renderSummary, scrapeVerdicts, type VerdictCounts } from './demo-report.ts';
+import { renderClasses, renderProgress, renderSummary, scrapeVerdicts, type ShownClass, type VerdictCounts } from './demo-report.ts';
 import { byLabel, scrape } from './metrics-scrape.ts';
 import { startService } from './service-process.ts';
 import { deleteKeysUnder } from './redis-keys.ts';
@@ -129,14 +129,14 @@ export async function runDemo(args: string[], log: Log): Promise<number> {
   }
   log(renderSummary({ run, comparison: COMPARISON, counts, fields, brokers: stack.brokers, configFile }));
   if (code !== 0) return 1;
-  return serve ? serveDashboard(configFile, dir, apiPort, log) : 0;
+  return serve ? serveDashboard(configFile, dir, apiPort, records, log) : 0;
 }
 
 /**
  * Leaves the API and its dashboard running on the demo's verdicts until Ctrl-C, and says what to
  * try next. The API reads the verdict topics into its read model from the start.
  */
-async function serveDashboard(configFile: string, dir: string, apiPort: number, log: Log): Promise<number> {
+async function serveDashboard(configFile: string, dir: string, apiPort: number, records: number, log: Log): Promise<number> {
   const api = startService('@shadowdiff/api/main', configFile, join(dir, 'api.log'), { nodeArgs: [], env: process.env });
   const apiExit = new Promise<number>((resolve) => api.on('exit', (code) => resolve(code ?? 1)));
   const url = `http://127.0.0.1:${apiPort}`;
@@ -144,8 +144,9 @@ async function serveDashboard(configFile: string, dir: string, apiPort: number, 
   const deadline = Date.now() + 60_000;
   let exited: number | undefined;
   void apiExit.then((c) => (exited = c));
-  // Ready once its read model holds the demo's verdicts (the summary counts them).
-  while ((await fetch(summary).then((r) => (r.ok ? r.json() : null), () => null)) === null) {
+  // Ready once its read model holds every one of the demo's verdicts (the summary counts them).
+  const held = () => fetch(summary).then((r) => (r.ok ? (r.json() as Promise<{ total: number }>) : null), () => null);
+  while (((await held())?.total ?? -1) < records) {
     if (exited !== undefined || Date.now() > deadline) {
       log(`the API did not start${exited !== undefined ? ` (exit ${exited})` : ''}; its log: ${join(dir, 'api.log')}`);
       api.kill('SIGTERM');
@@ -153,12 +154,15 @@ async function serveDashboard(configFile: string, dir: string, apiPort: number, 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  const classes = await fetch(`${url}/api/v1/comparisons/${COMPARISON}/classes`).then((r) => (r.ok ? (r.json() as Promise<{ classes: ShownClass[] }>) : null), () => null);
+  if (classes) log(renderClasses(classes.classes));
   log('');
   log(`dashboard:  ${url}/`);
   log(`REST API:   ${url}/api/v1/comparisons/${COMPARISON}/summary`);
   log('try next:');
   log(`  npm run shadowdiff -- tail ${COMPARISON} --config ${configFile} --since 1h`);
   log(`  npm run shadowdiff -- report ${COMPARISON} --api ${url} --fail-on 'mismatch_rate>0.001'`);
+  log(`  npm run shadowdiff -- suggest ${COMPARISON} --api ${url}`);
   log('Ctrl-C stops the API and the dashboard (npm run down stops Kafka and Redis).');
   const stop = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
