@@ -18,6 +18,8 @@ export interface Report {
   readonly fields: readonly { readonly path: string; readonly count: number; readonly share: number }[];
   /** False when the range held more discrepancies than the API counts in one request: the fields are of its newest. */
   readonly fieldsComplete: boolean;
+  /** The discrepancy classes (all time: the read model's counts), most frequent first, at most ten. */
+  readonly classes: readonly ReportClass[];
   readonly examples: readonly { readonly pairId: string; readonly key: string | null; readonly verdict: string; readonly decidedAt: string; readonly paths: readonly string[] }[];
   readonly readiness: {
     readonly ready: boolean;
@@ -25,6 +27,21 @@ export interface Report {
     readonly criteria: readonly { readonly name: string; readonly limit: number; readonly value: number | null; readonly upperBound?: number | null; readonly pass: boolean }[];
   };
   readonly conditions: readonly { readonly condition: string; readonly holds: boolean; readonly value: number | boolean | null }[];
+}
+
+export interface ReportClass {
+  readonly id: string;
+  readonly count: number;
+  readonly share: number;
+  readonly trend: string;
+  readonly explanation: string;
+  readonly causes: readonly { readonly statement: string; readonly classShare: number; readonly baselineShare: number }[];
+}
+
+/** A class's likely cause with its evidence, or '' when none was found. */
+function causeOf(c: ReportClass): string {
+  const cause = c.causes[0];
+  return cause ? `${cause.statement} (${Math.round(cause.classShare * 100)}% of the class, ${Math.round(cause.baselineShare * 100)}% of matches)` : '';
 }
 
 /**
@@ -92,6 +109,13 @@ function table(given: Report, colour: boolean): string {
     lines.push(c.bold(`fields that differ most${report.fieldsComplete ? '' : ' (in the newest 100,000 discrepancies of the range)'}`));
     for (const f of report.fields) lines.push(`  ${safe(f.path).padEnd(24)} ${number(f.count).padStart(8)}  ${percent(f.share)} of pairs`);
   }
+  if (report.classes.length > 0) {
+    lines.push(c.bold('discrepancy classes (all time; likely causes are hints, with their evidence)'));
+    for (const k of report.classes) {
+      lines.push(`  ${number(k.count).padStart(8)}  ${percent(k.share).padStart(6)}  ${k.trend.padEnd(7)}  ${safe(k.explanation)}  ${c.dim(k.id)}`);
+      if (k.causes.length > 0) lines.push(`  ${' '.repeat(27)}likely cause: ${safe(causeOf(k))}`);
+    }
+  }
   if (report.examples.length > 0) {
     lines.push(c.bold('examples'));
     for (const e of report.examples) lines.push(`  ${e.verdict.padEnd(12)} key ${safe(e.key ?? '–')}  ${safe(e.paths.join(', '))}  ${c.dim(safe(e.pairId))}`);
@@ -133,6 +157,10 @@ function markdown(given: Report): string {
   if (report.fields.length > 0) {
     lines.push('', `**Fields that differ most**${report.fieldsComplete ? '' : ' (in the newest 100,000 discrepancies of the range)'}`, '', '| field | verdicts | share of pairs |', '|---|---:|---:|');
     for (const f of report.fields) lines.push(`| ${md(f.path)} | ${number(f.count)} | ${percent(f.share)} |`);
+  }
+  if (report.classes.length > 0) {
+    lines.push('', '**Discrepancy classes** (all time; likely causes are hints, with their evidence)', '', '| discrepancies | share | trend | what | likely cause |', '|---:|---:|---|---|---|');
+    for (const k of report.classes) lines.push(`| ${number(k.count)} | ${percent(k.share)} | ${md(k.trend)} | ${md(k.explanation)} | ${md(causeOf(k))} |`);
   }
   if (report.examples.length > 0) {
     lines.push('', '**Examples**', '', '| verdict | key | fields | pairId |', '|---|---|---|---|');

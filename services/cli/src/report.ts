@@ -9,7 +9,7 @@ import { parseDuration } from '@shadowdiff/config';
 import { comparisonApi } from './api-client.ts';
 import { CliError, CliErrorCode } from './errors.ts';
 import { evaluate, parseConditions, type Measures } from './fail-on.ts';
-import { renderReport, type Report } from './report-render.ts';
+import { renderReport, type Report, type ReportClass } from './report-render.ts';
 
 export const EXIT_CONDITION_HELD = 3;
 
@@ -81,11 +81,12 @@ export async function runReport({ comparison, options }: { comparison: string; o
   const get = comparisonApi(options.api, comparison, options.token);
   const examplesQuery = new URLSearchParams(range);
   examplesQuery.set('limit', String(Math.max(1, examples)));
-  const [summary, fields, readiness, discrepancies] = await Promise.all([
+  const [summary, fields, readiness, discrepancies, classes] = await Promise.all([
     get<Summary>(`/summary?${range}`),
     get<Fields>(`/fields?${range}`),
     get<Readiness>('/readiness'),
     examples > 0 ? get<Discrepancies>(`/discrepancies?${examplesQuery}`) : Promise.resolve({ items: [] }),
+    get<{ classes: ReportClass[] }>('/classes'),
   ]);
 
   // A gate on a field needs every discrepancy of the range counted: the API counts at most 100,000.
@@ -118,6 +119,7 @@ export async function runReport({ comparison, options }: { comparison: string; o
     matchRateInterval: wilsonInterval(count('match'), pairs),
     fields: fields.fields.slice(0, 10),
     fieldsComplete: fields.complete,
+    classes: classes.classes.slice(0, 10).map(({ id, count, share, trend, explanation, causes }) => ({ id, count, share, trend, explanation, causes: causes.slice(0, 1) })),
     examples: discrepancies.items.slice(0, examples),
     readiness,
     conditions: judged,

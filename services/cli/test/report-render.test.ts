@@ -13,6 +13,7 @@ const report: Report = {
   matchRateInterval: wilsonInterval(998, 1000),
   fields: [{ path: 'amount', count: 2, share: 0.002 }],
   fieldsComplete: true,
+  classes: [{ id: '17be75ac8386', count: 2, share: 0.4, trend: 'new', explanation: 'amount: new = old × 100', causes: [{ statement: 'lines.length = 3', classShare: 1, baselineShare: 0.2 }] }],
   examples: [{ pairId: 'p1', key: 'a|b\u001b[2J', verdict: 'mismatch', decidedAt: '2026-12-01T10:00:00.000Z', paths: ['amount'] }],
   readiness: { ready: false, promotion: 'reverse_shadow', criteria: [{ name: 'maxMismatchRate', limit: 0.001, value: 0.002, upperBound: 0.004, pass: false }] },
   conditions: [{ condition: 'mismatch_rate>0.001', holds: true, value: 0.002 }],
@@ -26,6 +27,8 @@ describe('report rendering', () => {
     expect(text.indexOf('  match ')).toBeLessThan(text.indexOf('  mismatch '));
     expect(text).toContain('FAIL  maxMismatchRate');
     expect(text).toContain('HOLDS  --fail-on mismatch_rate>0.001: 0.00200');
+    expect(text).toMatch(/^ +2 +40\.00% +new +amount: new = old × 100 +17be75ac8386$/m);
+    expect(text).toMatch(/^ +likely cause: lines\.length = 3 \(100% of the class, 20% of matches\)$/m);
     // A key's escape sequence is shown, not obeyed.
     expect(text).toContain('a|b\\u001b[2J');
   });
@@ -52,6 +55,7 @@ describe('report rendering', () => {
     const text = renderReport(report, 'markdown');
     expect(text).toContain('### shadowdiff: orders');
     expect(text).toContain('| mismatch | 2 |');
+    expect(text).toContain('| 2 | 40.00% | new | amount: new = old × 100 | lines.length = 3 (100% of the class, 20% of matches) |');
     expect(text).toContain('| a\\|b\\\\u001b\\[2J |');
     expect(text).toContain('| `mismatch_rate>0.001` | 0.00200 | **holds** |');
   });
@@ -91,6 +95,7 @@ describe('report rendering', () => {
       counts: { [evil]: 1, match: 998 },
       fields: [{ path: evil, count: 1, share: 0.5 }],
       examples: [{ pairId: evil, key: evil, verdict: evil, decidedAt: evil, paths: [evil] }],
+      classes: [{ id: evil, count: 1, share: 1, trend: evil, explanation: evil, causes: [{ statement: evil, classShare: 1, baselineShare: 0 }] }],
       readiness: { ready: false, promotion: evil, criteria: [{ name: evil, limit: 1, value: evil as unknown as number, pass: false }] },
       conditions: [{ condition: evil, holds: true, value: 1 }],
     };
