@@ -99,6 +99,17 @@ comparisons:
     expect(await page.locator('[data-testid=latency] rect').evaluateAll((rects) => rects.map((r) => Number(r.getAttribute('data-count'))))).toEqual(latency.buckets.map((b) => b.count));
     expect(await page.locator('[data-testid=latency-summary]').textContent()).toMatch(new RegExp(`^${latency.pairs.toLocaleString('en-US')} pairs; median -?\\d+( – -?\\d+)? ms, p90 `));
 
+    // The discrepancy classes as the API groups them; a class's row opens its newest example.
+    const { classes } = (await (await fetch(`${base}/api/v1/comparisons/orders/classes`)).json()) as { classes: { id: string; count: number; explanation: string; examples: string[] }[] };
+    expect(classes.map((c) => c.explanation).sort()).toEqual(['customer.tier: values differ', 'missing_new: the new side never produced these records', 'status: values differ']);
+    await expect.poll(() => page.locator('[data-testid=classes] tbody tr').count()).toBe(classes.length);
+    expect(await page.locator('[data-testid=classes] tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-class-id'), Number(r.getAttribute('data-count'))]))).toEqual(classes.map((c) => [c.id, c.count]));
+    const tierClass = classes.find((c) => c.explanation.startsWith('customer.tier'))!;
+    await page.locator(`[data-testid=classes] tbody tr[data-class-id="${tierClass.id}"]`).click();
+    await page.locator('[data-testid=pair]').waitFor({ state: 'visible' });
+    expect(await page.locator('#pair-title').textContent()).toContain(tierClass.examples[0]);
+    expect((await page.locator('#pair-new .diff').allTextContents()).join('')).toContain('"tier": "silver"');
+
     await page.locator('[data-testid=discrepancies] tbody tr', { hasText: 'mismatch' }).first().click();
     await page.locator('[data-testid=pair]').waitFor({ state: 'visible' });
     const highlighted = await page.locator('#pair-new .diff').allTextContents();

@@ -6,6 +6,7 @@
 // script. The API token is typed in by the operator, kept in this page's memory only, and sent as
 // a header: never in a URL (history, logs, Referer) and never in storage another page could read.
 import { bucketText, drawLatency, drawVerdicts } from './charts.js';
+import { loadClasses } from './classes.js';
 
 const $ = (id) => document.getElementById(id);
 const KINDS = ['match', 'mismatch', 'missing_old', 'missing_new', 'duplicate_old', 'duplicate_new', 'invalid_old', 'invalid_new', 'late'];
@@ -66,7 +67,7 @@ async function select(name) {
   for (const b of $('comparisons').children) b.setAttribute('aria-current', String(b.dataset.comparison === name));
   $('main').hidden = false;
   $('pair').hidden = true;
-  await Promise.all([loadSummary(), loadPromotion(), loadLatency(), loadFields(), loadDiscrepancies(true)]);
+  await Promise.all([loadSummary(), loadPromotion(), loadLatency(), loadFields(), loadClassPanel(), loadDiscrepancies(true)]);
 }
 
 const figure = (v) => (v === null || v === undefined ? '–' : Number.isInteger(v) ? v.toLocaleString('en-US') : Number(v).toPrecision(3));
@@ -178,6 +179,8 @@ async function loadFields() {
   );
 }
 
+const loadClassPanel = () => loadClasses($('classes'), $('noise'), { api, name: state.comparison, text, open: openPair });
+
 async function loadDiscrepancies(reset) {
   if (reset) state.cursor = null;
   const params = new URLSearchParams({ limit: '50', ...Object.fromEntries(Object.entries(state.filters).filter(([, v]) => v)) });
@@ -263,4 +266,4 @@ document.forms.login.addEventListener('submit', (event) => {
 document.forms.filters.addEventListener('submit', (event) => { event.preventDefault(); applyFilters(); });
 $('more').addEventListener('click', () => loadDiscrepancies(false).catch(showError));
 loadComparisons().catch(showError);
-setInterval(() => { if (state.comparison) Promise.all([loadComparisons(), loadSummary(), loadLatency(), loadFields()]).catch(showError); }, 5000);
+setInterval(() => { if (state.comparison) Promise.all([loadComparisons(), loadSummary(), loadLatency(), loadFields(), loadClassPanel()]).catch(showError); }, 5000);
