@@ -135,6 +135,11 @@ describe('discrepancy classes of a generated scenario: five bugs, two noise fiel
       expect(c.causes[0], c.explanation).toMatchObject({ statement: `id ends with "${d}"`, classShare: 1, baselineShare: 0 });
     }
     expect(body.noise.map((n) => `${n.path} ${n.change} ${n.share}`).sort()).toEqual(['eventId generated_id 1', 'processedAt timestamp 1']);
+    // Prometheus sees one series per class, with the class's count.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const series = metrics.split('\n').filter((l) => l.startsWith('shadowdiff_class_discrepancies{comparison="orders"'));
+    expect(series.map((l) => /class="([0-9a-f]{12})"/.exec(l)?.[1]).sort()).toEqual(body.classes.map((c) => c.id).sort());
+    expect(series.every((l) => l.endsWith(` ${RECORDS / 10}`))).toBe(true);
   });
 
   it('shows one class with its newest examples in full, and refuses an unknown or malformed class id', async () => {

@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { pino, stdSerializers, type Logger } from 'pino';
 import { registerDashboard } from './dashboard.ts';
 import { earlyErrorHandlers, registerErrorHandlers } from './error-handling.ts';
-import { createApiMetrics, registerMetricsRoute } from './metrics.ts';
+import { createApiMetrics, registerClassMetrics, registerMetricsRoute } from './metrics.ts';
 import { createModeService, type ModeService } from './mode-service.ts';
 import { registerProbes } from './probes.ts';
 import { createRollbackGuard } from './rollback-guard.ts';
@@ -74,6 +74,7 @@ export function buildApi({
     config.comparisons.map((c) => [c.name, createDeadLetters({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
   );
   const metrics = createApiMetrics(config.comparisons.map((c) => c.name));
+  registerClassMetrics(metrics.registry, models);
   const reader: VerdictReader = createVerdictReader({
     kafka,
     config,

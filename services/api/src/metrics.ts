@@ -1,5 +1,37 @@
 import type { FastifyInstance } from 'fastify';
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { analyseClasses } from '@shadowdiff/compare';
+import type { ReadModel } from '@shadowdiff/store';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Classes per comparison with series of their own; the others are summed under class="_other". */
+export const CLASS_SERIES = 20;
+
+/**
+ * `shadowdiff_class_discrepancies{comparison,class,what}`: the discrepancies of each class since
+ * the read model began (the read model's counts, as GET …/classes gives them), computed when
+ * Prometheus scrapes. Bounded: CLASS_SERIES classes per comparison, the rest as `_other`;
+ * `what` is the class's explanation, cut to 120 characters.
+ */
+export function registerClassMetrics(registry: Registry, models: ReadonlyMap<string, ReadModel>): void {
+  new Gauge({
+    name: 'shadowdiff_class_discrepancies',
+    help: 'Discrepancies per discrepancy class since the read model began (the largest classes; the rest as class="_other").',
+    labelNames: ['comparison', 'class', 'what'] as const,
+    registers: [registry],
+    async collect() {
+      this.reset();
+      for (const [comparison, model] of models) {
+        // Redis away: this comparison's classes are left out of the scrape, the other metrics stay.
+        const input = await model.classInput().catch(() => null);
+        if (input === null) continue;
+        const { classes } = analyseClasses(input);
+        for (const c of classes.slice(0, CLASS_SERIES)) this.set({ comparison, class: c.id, what: c.explanation.slice(0, 120) }, c.count);
+        const rest = classes.slice(CLASS_SERIES).reduce((sum, c) => sum + c.count, 0);
+        if (classes.length > CLASS_SERIES) this.set({ comparison, class: '_other', what: `${classes.length - CLASS_SERIES} smaller classes` }, rest);
+      }
+    },
+  });
+}
 
 /**
  * The API's own metrics, on a registry of its own (with the process's default metrics). The

@@ -1,5 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { createApiMetrics } from '../src/metrics.ts';
+import type { AtomStats, ClassInput } from '@shadowdiff/compare';
+import type { ReadModel } from '@shadowdiff/store';
+import { CLASS_SERIES, createApiMetrics, registerClassMetrics } from '../src/metrics.ts';
+
+/** A read model holding `n` unrelated classes of 1..n discrepancies (only classInput is asked). */
+function modelWith(n: number, failing = false): ReadModel {
+  const atoms = new Map<string, AtomStats>();
+  const signatures = new Map<string, number>();
+  for (let i = 1; i <= n; i += 1) {
+    const id = i.toString(16).padStart(12, '0');
+    atoms.set(id, { atom: { id, path: `f${i}`, kind: 'changed', change: 'other' }, count: i, firstSeen: 0, lastSeen: 0, examples: [], hours: new Map() });
+    signatures.set(id, i);
+  }
+  const input: ClassInput = { pairs: 1000, discrepancies: (n * (n + 1)) / 2, atoms, signatures, samples: new Map(), baseline: [], now: 0 };
+  return { classInput: () => (failing ? Promise.reject(new Error('Redis away')) : Promise.resolve(input)) } as unknown as ReadModel;
+}
 
 describe('API metrics', () => {
   it("each configured comparison's counters exist at 0 from the start, so that increase() sees the first rollback", async () => {
@@ -7,5 +22,14 @@ describe('API metrics', () => {
     for (const name of ['shadowdiff_mode_rollbacks_total', 'shadowdiff_api_verdicts_ingested_total', 'shadowdiff_api_verdicts_skipped_total']) {
       expect(text).toContain(`${name}{comparison="orders"} 0`);
     }
+  });
+
+  it('one series per class, at most CLASS_SERIES per comparison, the rest summed as _other; a comparison whose Redis is away is left out', async () => {
+    const { registry } = createApiMetrics(['orders', 'payments']);
+    registerClassMetrics(registry, new Map([['orders', modelWith(25)], ['payments', modelWith(3, true)]]));
+    const lines = (await registry.metrics()).split('\n').filter((l) => l.startsWith('shadowdiff_class_discrepancies{'));
+    expect(lines).toHaveLength(CLASS_SERIES + 1);
+    expect(lines[0]).toMatch(/^shadowdiff_class_discrepancies\{comparison="orders",class="[0-9a-f]{12}",what="f25: values differ"\} 25$/);
+    expect(lines.at(-1)).toBe('shadowdiff_class_discrepancies{comparison="orders",class="_other",what="5 smaller classes"} 15');
   });
 });
