@@ -23,7 +23,9 @@ export const NEAR_DECISION_MS = 24 * 3600 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Identifier-looking: a run of letters, digits, `-` and `_` with digits in it, 16 characters or more. */
 const TOKEN_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{16,}$/;
-const NUMERIC = /^\s*-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+/** A number written as text: unambiguous (no nested repetition), and only on texts of 64 characters or fewer. */
+const NUMERIC = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const MAX_NUMERIC_TEXT = 64;
 /** ISO-8601-ish or RFC-2822-ish date text: digits and a date separator; Date.parse decides. */
 const DATE_LIKE = /^\d{4}-\d{2}-\d{2}|^[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4}|^\d{1,2}\/\d{1,2}\/\d{4}/;
 
@@ -111,7 +113,8 @@ function typeChangeClass(a: Json, b: Json, decidedAt: number | undefined): Chang
   const num = typeof a === 'number' ? a : typeof b === 'number' ? b : undefined;
   const str = typeof a === 'string' ? a : typeof b === 'string' ? b : undefined;
   if (num !== undefined && str !== undefined) {
-    if (NUMERIC.test(str) && close(Number(str), num)) return 'number_vs_string';
+    const text = str.trim();
+    if (text.length <= MAX_NUMERIC_TEXT && NUMERIC.test(text) && close(Number(text), num)) return 'number_vs_string';
     const ts = instantOf(str);
     if (ts !== undefined && (ts === num || ts === num * 1000)) return 'date_format';
     if (ts !== undefined && instantOf(num, decidedAt) !== undefined) return 'timestamp';

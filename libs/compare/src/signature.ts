@@ -97,19 +97,26 @@ function takeReorders(diffs: Parsed[], input: SignatureInput, out: Atom[]): Pars
   return taken.size === 0 ? diffs : diffs.filter((p) => !taken.has(p));
 }
 
-/** A field removed and one added beside it with the same value: one `renamed` atom. */
+/** A field removed and one added beside it with the same value: one `renamed` atom (linear: added fields are indexed by parent and value). */
 function takeRenames(diffs: Parsed[], out: Atom[]): Parsed[] {
-  const added = diffs.filter((p) => p.d.kind === 'added' && p.segments && typeof p.segments.at(-1) === 'string' && !hidden(p.d.new));
-  if (added.length === 0) return diffs;
+  const named = (p: Parsed) => p.segments !== undefined && typeof p.segments.at(-1) === 'string';
+  const slot = (segments: readonly Segment[], value: Json | undefined) => `${formatPath(segments.slice(0, -1))}\u0000${canonical(value ?? null)}`;
+  const added = new Map<string, Parsed[]>();
+  for (const p of diffs) {
+    if (p.d.kind !== 'added' || !named(p) || hidden(p.d.new)) continue;
+    const key = slot(p.segments!, p.d.new);
+    const list = added.get(key);
+    if (list) list.push(p);
+    else added.set(key, [p]);
+  }
+  if (added.size === 0) return diffs;
   const taken = new Set<Parsed>();
   for (const removed of diffs) {
-    if (removed.d.kind !== 'removed' || !removed.segments || typeof removed.segments.at(-1) !== 'string' || hidden(removed.d.old)) continue;
-    const parent = formatPath(removed.segments.slice(0, -1));
-    const value = canonical(removed.d.old ?? null);
-    const partner = added.find((p) => !taken.has(p) && formatPath(p.segments!.slice(0, -1)) === parent && canonical(p.d.new ?? null) === value);
+    if (removed.d.kind !== 'removed' || !named(removed) || hidden(removed.d.old)) continue;
+    const partner = added.get(slot(removed.segments!, removed.d.old))?.shift();
     if (!partner) continue;
     taken.add(partner).add(removed);
-    out.push(atom(generalisePath(removed.segments), 'renamed', `to:${generalisePath(partner.segments!)}`));
+    out.push(atom(generalisePath(removed.segments!), 'renamed', `to:${generalisePath(partner.segments!)}`));
   }
   return taken.size === 0 ? diffs : diffs.filter((p) => !taken.has(p));
 }

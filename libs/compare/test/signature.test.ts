@@ -152,3 +152,16 @@ describe('features', () => {
     expect(Object.keys(featuresOf(Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i]))))).toHaveLength(48);
   });
 });
+
+describe('signatures of hostile verdicts', () => {
+  it('stay linear: 20,000 fields removed and 20,000 added, and a long run of digits against a number', () => {
+    const removed = Array.from({ length: 20_000 }, (_, i) => ({ path: `r${i}`, kind: 'removed' as const, old: i }));
+    const added = Array.from({ length: 20_000 }, (_, i) => ({ path: `a${i}`, kind: 'added' as const, new: i + 0.5 }));
+    // No clock here: a quadratic walk (pairing each removed field with every added one, or a
+    // backtracking number pattern) would not finish within the test runner's own timeout.
+    const atoms = signatureOf({ verdict: 'mismatch', old: null, new: null, differences: [...removed, ...added] });
+    const digits = signatureOf({ verdict: 'mismatch', old: null, new: null, differences: [{ path: 'n', kind: 'type_changed', old: 1, new: `${'1'.repeat(100_000)}x` }] });
+    expect(atoms).toHaveLength(16);
+    expect(digits.map((a) => a.change)).toEqual(['other']);
+  });
+});
