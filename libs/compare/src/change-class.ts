@@ -17,6 +17,9 @@ const FACTORS = [2, 3, 4, 5, 10, 12, 24, 60, 100, 1000, 1024, 3600, 10_000, 86_4
 /** Offsets an off-by-one, a unit slip or a time-zone slip produces. */
 const OFFSETS = new Set([1, 2, 10, 100, 1000, 60, 3600, 7200, 86_400, 60_000, 3_600_000, 86_400_000, 0.01, 0.1]);
 
+/** Decimal places both of two fractions have when they are called random. */
+const RANDOM_DIGITS = 8;
+
 /** A timestamp this far from the decision (either way) is "near it": a value stamped while processing. */
 export const NEAR_DECISION_MS = 24 * 3600 * 1000;
 
@@ -76,6 +79,8 @@ function numberClass(a: number, b: number, decidedAt: number | undefined): Chang
   const [fine, coarse] = decimals(a) > decimals(b) ? [a, b] : [b, a];
   const d = decimals(coarse);
   if (decimals(fine) > d && d <= 6 && Math.abs(fine - coarse) < 10 ** -d + 1e-12) return `rounded:${d}`;
+  // Two fractions of many digits in [0, 1): what Math.random() and its kind write.
+  if (a >= 0 && a < 1 && b >= 0 && b < 1 && decimals(a) >= RANDOM_DIGITS && decimals(b) >= RANDOM_DIGITS) return 'random';
   const delta = b - a;
   for (const o of OFFSETS) if (close(Math.abs(delta), o)) return `offset:${param(Math.sign(delta) * o)}`;
   return 'other';
@@ -142,4 +147,4 @@ export function changeClassOf(kind: string, old: Json | undefined, value: Json |
 }
 
 /** Classes whose values look generated while processing: a field that differs by them in most pairs is likely noise. */
-export const GENERATED_CLASSES: ReadonlySet<ChangeClass> = new Set(['generated_id', 'timestamp']);
+export const GENERATED_CLASSES: ReadonlySet<ChangeClass> = new Set(['generated_id', 'timestamp', 'random']);

@@ -139,6 +139,7 @@ export function describeAtom(a: AtomStats['atom']): string {
     date_changed: 'a different date',
     timestamp: 'timestamps taken while processing',
     generated_id: 'generated identifiers',
+    random: 'random numbers',
     number_vs_string: 'a number on one side, the same number as text on the other',
     null_vs_missing: 'null on one side, absent on the other',
     null_vs_value: 'null on one side, a value on the other',
@@ -223,7 +224,8 @@ export function analyseClasses(input: ClassInput): Analysis {
     const share = input.pairs > 0 ? s.count / input.pairs : 0;
     if (!GENERATED_CLASSES.has(s.atom.change) || share < NOISE_SHARE) continue;
     noiseIds.add(id);
-    const reason = `${s.atom.path} differs in ${Math.round(share * 100)} % of pairs, with ${s.atom.change === 'timestamp' ? 'timestamps taken while processing' : 'generated identifiers'} on both sides`;
+    const what = { timestamp: 'timestamps taken while processing', random: 'random numbers', generated_id: 'generated identifiers' }[s.atom.change as 'random'];
+    const reason = `${s.atom.path} differs in ${Math.round(share * 100)} % of pairs, with ${what} on both sides`;
     noise.push({ atom: s.atom, count: s.count, share, reason, ...optional('suggestion', suggestionFor(s)) });
   }
   const signal = (ids: readonly string[]) => ids.filter((a) => !noiseIds.has(a));
@@ -268,6 +270,7 @@ export function analyseClasses(input: ClassInput): Analysis {
     });
   }
   classes.sort((x, y) => y.count - x.count || (x.id < y.id ? -1 : 1));
+  noise.sort((x, y) => y.count - x.count || (x.atom.path < y.atom.path ? -1 : x.atom.path > y.atom.path ? 1 : 0));
   const suggestions = [...noise.flatMap((n) => (n.suggestion ? [n.suggestion] : [])), ...classes.flatMap((c) => (c.suggestion ? [c.suggestion] : []))];
   const absorbed = new Set(suggestions.flatMap((s) => s.atoms));
   let resolvedByAll = 0;

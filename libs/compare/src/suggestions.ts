@@ -66,6 +66,8 @@ export function suggestionFor(stats: AtomStats): Suggestion | undefined {
   switch (change) {
     case 'generated_id':
       return make('ignore', undefined, `${path} holds a generated identifier that differs between the two runs`);
+    case 'random':
+      return make('ignore', undefined, `${path} holds random numbers that differ between the two runs`);
     case 'timestamp': {
       const widest = stats.measure ?? 0;
       const toleranceMs = TIMESTAMP_STEPS.find((s) => s >= 2 * widest) ?? Math.ceil((2 * widest) / 3_600_000) * 3_600_000;

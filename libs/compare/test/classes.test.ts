@@ -58,17 +58,17 @@ describe('discrepancy classes', () => {
 
   it('flags generated values in most pairs as noise, suggests rules for noise and absorbable classes, and counts what all of them resolve', () => {
     const verdicts = Array.from({ length: 100 }, (_, i) => {
-      const o = { id: `o-${i}`, requestId: `8c0f6c2e-3f7a-4f0e-9a57-${String(i).padStart(12, '0')}`, at: '2026-12-04T12:29:00.000Z', total: 12.3, sku: 'a' };
-      const n = { ...o, requestId: `0d5e8f9a-1b2c-4d3e-8f4a-${String(i).padStart(12, '0')}`, at: '2026-12-04T12:29:00.400Z', total: i % 4 === 0 ? 12.3 + 1e-12 : 12.3, sku: i % 5 === 0 ? 'A' : 'a' };
+      const o = { id: `o-${i}`, score: 0.5 + i / 1000 + 0.000987654321, requestId: `8c0f6c2e-3f7a-4f0e-9a57-${String(i).padStart(12, '0')}`, at: '2026-12-04T12:29:00.000Z', total: 12.3, sku: 'a' };
+      const n = { ...o, score: 0.1 + i / 1000 + 0.000123456789, requestId: `0d5e8f9a-1b2c-4d3e-8f4a-${String(i).padStart(12, '0')}`, at: '2026-12-04T12:29:00.400Z', total: i % 4 === 0 ? 12.3 + 1e-12 : 12.3, sku: i % 5 === 0 ? 'A' : 'a' };
       return { pairId: `p${i}`, verdict: 'mismatch', old: o, new: n };
     });
     const analysis = analyseClasses(model(verdicts));
-    expect(analysis.noise.map((n) => [n.atom.path, n.suggestion?.rule])).toEqual(expect.arrayContaining([['requestId', 'ignore'], ['at', 'timestamps']]));
+    expect(analysis.noise.map((n) => [n.atom.path, n.suggestion?.rule])).toEqual(expect.arrayContaining([['requestId', 'ignore'], ['at', 'timestamps'], ['score', 'ignore']]));
     expect(analysis.classes.map((c) => c.atoms[0]!.change).sort()).toEqual(['case', 'float_noise']);
-    expect(analysis.suggestions.map((s) => s.rule).sort()).toEqual(['ignore', 'timestamps', 'tolerance']);
+    expect(analysis.suggestions.map((s) => s.rule).sort()).toEqual(['ignore', 'ignore', 'timestamps', 'tolerance']);
     // Only the case change stays: every record without it is resolved.
     expect(analysis.resolvedByAll).toBe(verdicts.filter((_, i) => i % 5 !== 0).length);
-    expect(rulesYaml(analysis.suggestions)).toBe('compare:\n  ignore: ["requestId"]\n  timestamps:\n    at: { tolerance: 1s }\n  tolerance:\n    total: { relative: 1e-9 }\n');
+    expect(rulesYaml(analysis.suggestions)).toBe('compare:\n  ignore: ["requestId", "score"]\n  timestamps:\n    at: { tolerance: 1s }\n  tolerance:\n    total: { relative: 1e-9 }\n');
   });
 
   it('a class too small, or no matches sampled, gives no causes and says why', () => {

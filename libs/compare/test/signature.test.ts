@@ -33,6 +33,7 @@ describe('change classes', () => {
     ['a sign flip', 42.5, -42.5, 'sign'],
     ['an off-by-one', 41, 42, 'offset:1'],
     ['an unrelated number', 41, 97.31, 'other'],
+    ['two random fractions', 0.8120938475621, 0.1290384756102, 'random'],
     ['case only', 'Gold', 'GOLD', 'case'],
     ['whitespace only', 'a  b ', 'a b', 'whitespace'],
     ['a prefix added', '1234', 'cus-1234', 'prefix_added'],
