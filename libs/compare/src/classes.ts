@@ -165,15 +165,17 @@ function trendOf(hourly: readonly number[], first: number, last: number, now: nu
   return 'steady';
 }
 
+/** How many entries hold each feature (name and value joined by U+0000). */
+function featureCounts(entries: readonly SampleEntry[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const e of entries) for (const [name, value] of Object.entries(e.features)) m.set(`${name}\u0000${value}`, (m.get(`${name}\u0000${value}`) ?? 0) + 1);
+  return m;
+}
+
 /** Likely causes: features far more common in the class's sample than among matches. */
-export function causesOf(members: readonly SampleEntry[], baseline: readonly SampleEntry[]): Cause[] {
-  const counts = (entries: readonly SampleEntry[]) => {
-    const m = new Map<string, number>();
-    for (const e of entries) for (const [name, value] of Object.entries(e.features)) m.set(`${name}\u0000${value}`, (m.get(`${name}\u0000${value}`) ?? 0) + 1);
-    return m;
-  };
-  const inClass = counts(members);
-  const inBase = counts(baseline);
+export function causesOf(members: readonly SampleEntry[], baseline: readonly SampleEntry[], baselineCounts = featureCounts(baseline)): Cause[] {
+  const inClass = featureCounts(members);
+  const inBase = baselineCounts;
   const nC = members.length;
   const nB = baseline.length;
   const out: Cause[] = [];
@@ -233,13 +235,19 @@ export function analyseClasses(input: ClassInput): Analysis {
     .map(([sig, c]) => [signal(sig.split(',').filter((a) => a !== '' && atoms.has(a))), c] as const)
     .filter(([ids]) => ids.length > 0);
   const baseline = input.baseline.filter((e) => signal(e.atoms).length === 0);
+  const baselineCounts = featureCounts(baseline);
   const classAtoms = [...atoms.keys()].filter((a) => !noiseIds.has(a));
   const classes: DiscrepancyClass[] = [];
-  for (const members of group(classAtoms, signatures)) {
-    const set = new Set(members);
+  const groups = group(classAtoms, signatures);
+  // Discrepancies per class, in one pass: a signature counts once in each class it touches.
+  const classOf = new Map<string, number>();
+  groups.forEach((members, i) => members.forEach((a) => classOf.set(a, i)));
+  const counted = groups.map(() => 0);
+  for (const [ids, c] of signatures) for (const i of new Set(ids.map((a) => classOf.get(a)!))) counted[i]! += c;
+  for (const [index, members] of groups.entries()) {
     const stats = members.map((a) => atoms.get(a)!).sort((x, y) => y.count - x.count);
     const lead = stats[0]!;
-    const count = signatures.reduce((sum, [ids, c]) => (ids.some((a) => set.has(a)) ? sum + c : sum), 0) || lead.count;
+    const count = counted[index] || lead.count;
     const hourStart = now - (now % HOUR);
     const hourly = Array.from({ length: 6 }, (_, i) => lead.hours.get(hourStart - (5 - i) * HOUR) ?? 0);
     const firstSeen = Math.min(...stats.map((s) => s.firstSeen));
@@ -264,7 +272,7 @@ export function analyseClasses(input: ClassInput): Analysis {
       trend: trendOf(hourly, firstSeen, lastSeen, now),
       hourly,
       examples: [...new Set(stats.flatMap((s) => s.examples))].slice(0, 5),
-      causes: enough ? causesOf(sample, baseline) : [],
+      causes: enough ? causesOf(sample, baseline, baselineCounts) : [],
       ...optional('causesNote', causesNote),
       ...optional('suggestion', stats.length === 1 ? suggestionFor(lead) : undefined),
     });
