@@ -158,7 +158,7 @@ describe('discrepancy classes of a generated scenario: five bugs, two noise fiel
     const suggest = await cli('suggest', 'orders');
     expect(suggest.status, suggest.stderr).toBe(0);
     const rules = suggest.stdout.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    expect(rules.join('\n')).toMatch(/^compare:\n {2}ignore: \["eventId"\]\n {2}timestamps:\n {4}processedAt: \{ tolerance: \d+(ms|s) \}\n {2}tolerance:\n {4}total: \{ relative: 1e-9 \}\n {2}unordered:\n {4}tags: multiset$/);
+    expect(rules.join('\n')).toMatch(/^compare:\n {2}ignore: \["eventId"\]\n {2}timestamps:\n {4}"processedAt": \{ tolerance: \d+(ms|s) \}\n {2}tolerance:\n {4}"total": \{ relative: 1e-9 \}\n {2}unordered:\n {4}"tags": multiset$/);
     expect(suggest.stdout).toContain(`# Together they would turn ${RECORDS * 0.7} of ${RECORDS} discrepancies into matches.`);
     const { body } = await get<Classes>('/classes');
     expect(body.noise.every((n) => n.suggestion !== undefined)).toBe(true);

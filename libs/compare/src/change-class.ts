@@ -17,8 +17,11 @@ const FACTORS = [2, 3, 4, 5, 10, 12, 24, 60, 100, 1000, 1024, 3600, 10_000, 86_4
 /** Offsets an off-by-one, a unit slip or a time-zone slip produces. */
 const OFFSETS = new Set([1, 2, 10, 100, 1000, 60, 3600, 7200, 86_400, 60_000, 3_600_000, 86_400_000, 0.01, 0.1]);
 
-/** Decimal places both of two fractions have when they are called random. */
-const RANDOM_DIGITS = 8;
+/** Decimal places both of two fractions have when they are called random (Math.random() writes 15 to 17). */
+const RANDOM_DIGITS = 12;
+
+/** Two timestamps this close are stamps taken while processing; farther apart, a date changed (or an offset). */
+export const PROCESSING_SPREAD_MS = 3_600_000;
 
 /** A timestamp this far from the decision (either way) is "near it": a value stamped while processing. */
 export const NEAR_DECISION_MS = 24 * 3600 * 1000;
@@ -26,6 +29,8 @@ export const NEAR_DECISION_MS = 24 * 3600 * 1000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Identifier-looking: a run of letters, digits, `-` and `_` with digits in it, 16 characters or more. */
 const TOKEN_LIKE = /^(?=.*\d)[A-Za-z0-9_-]{16,}$/;
+/** An ISO-8601 date and time without an offset: read as UTC, so that no reader's time zone changes a class. */
+const ZONELESS = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
 /** A number written as text: unambiguous (no nested repetition), and only on texts of 64 characters or fewer. */
 const NUMERIC = /^-?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const MAX_NUMERIC_TEXT = 64;
@@ -50,8 +55,8 @@ function decimals(n: number): number {
 /** The time a value stands for, when it is a date text or an epoch number (ms or s) near `near`. */
 export function instantOf(value: Json, near?: number): number | undefined {
   if (typeof value === 'string') {
-    if (!DATE_LIKE.test(value)) return undefined;
-    const t = Date.parse(value);
+    if (value.length > 64 || !DATE_LIKE.test(value)) return undefined;
+    const t = Date.parse(ZONELESS.test(value) ? `${value.replace(' ', 'T')}Z` : value);
     return Number.isNaN(t) ? undefined : t;
   }
   if (typeof value === 'number' && near !== undefined && Number.isFinite(value)) {
@@ -61,13 +66,42 @@ export function instantOf(value: Json, near?: number): number | undefined {
   return undefined;
 }
 
-function numberClass(a: number, b: number, decidedAt: number | undefined): ChangeClass {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) return 'other';
-  if (close(a, b)) return 'float_noise';
-  if (a === -b) return 'sign';
+/** Whether an epoch number near `near` is in seconds (else milliseconds). */
+function inSeconds(value: number, near: number): boolean {
+  return Math.abs(value * 1000 - near) < Math.abs(value - near);
+}
+
+/**
+ * The distance in ms between two values that are both timestamps near the decision (texts or
+ * epoch numbers of one unit) and less than PROCESSING_SPREAD_MS apart: stamps taken while
+ * processing. Undefined otherwise.
+ */
+export function processingSpread(a: Json, b: Json, decidedAt: number | undefined): { readonly ms: number; readonly seconds: boolean } | undefined {
+  if (decidedAt === undefined) return undefined;
   const ta = instantOf(a, decidedAt);
   const tb = instantOf(b, decidedAt);
-  if (ta !== undefined && tb !== undefined && Number.isInteger(a) === Number.isInteger(b)) return 'timestamp';
+  if (ta === undefined || tb === undefined || ta === tb) return undefined;
+  const seconds = typeof a === 'number' && inSeconds(a, decidedAt);
+  if (typeof a === 'number' && typeof b === 'number' && seconds !== inSeconds(b, decidedAt)) return undefined;
+  if (Math.abs(ta - decidedAt) > NEAR_DECISION_MS || Math.abs(tb - decidedAt) > NEAR_DECISION_MS) return undefined;
+  const ms = Math.abs(ta - tb);
+  return ms < PROCESSING_SPREAD_MS ? { ms, seconds: seconds || (typeof b === 'number' && inSeconds(b, decidedAt)) } : undefined;
+}
+
+/** How many positions two texts of one length differ in. */
+function differingPositions(a: string, b: string): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) n += 1;
+  return n;
+}
+
+function numberClass(a: number, b: number, decidedAt: number | undefined): ChangeClass {
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return 'other';
+  // Two integers are never noise of floating point: ids and counters differ by one.
+  if (!(Number.isInteger(a) && Number.isInteger(b)) && close(a, b)) return 'float_noise';
+  if (a === -b) return 'sign';
+  const spread = processingSpread(a, b, decidedAt);
+  if (spread !== undefined) return spread.seconds ? 'timestamp:s' : 'timestamp';
   if (a !== 0 && b !== 0) {
     const ratio = b / a;
     for (const f of FACTORS) {
@@ -86,8 +120,10 @@ function numberClass(a: number, b: number, decidedAt: number | undefined): Chang
   return 'other';
 }
 
-function isGeneratedId(s: string): boolean {
-  return UUID.test(s) || TOKEN_LIKE.test(s);
+/** Two identifiers generated independently: UUIDs, or tokens of one length that differ in most positions (not a counter's next value). */
+function generatedIds(a: string, b: string): boolean {
+  if (UUID.test(a) && UUID.test(b)) return true;
+  return a.length === b.length && TOKEN_LIKE.test(a) && TOKEN_LIKE.test(b) && differingPositions(a, b) >= a.length / 2;
 }
 
 function stringClass(a: string, b: string, decidedAt: number | undefined): ChangeClass {
@@ -96,12 +132,9 @@ function stringClass(a: string, b: string, decidedAt: number | undefined): Chang
   if (squeeze(a) === squeeze(b) || a.replace(/\s+/g, '') === b.replace(/\s+/g, '')) return 'whitespace';
   const ta = instantOf(a);
   const tb = instantOf(b);
-  if (ta !== undefined && tb !== undefined) {
-    if (ta === tb) return 'date_format';
-    if (decidedAt !== undefined && Math.abs(ta - decidedAt) <= NEAR_DECISION_MS && Math.abs(tb - decidedAt) <= NEAR_DECISION_MS) return 'timestamp';
-    return 'date_changed';
-  }
-  if (isGeneratedId(a) && isGeneratedId(b)) return 'generated_id';
+  const dates = ta !== undefined && tb !== undefined;
+  if (dates && ta === tb) return 'date_format';
+  if (dates && processingSpread(a, b, decidedAt) !== undefined) return 'timestamp';
   if (b.length > a.length && a.length > 0) {
     if (b.endsWith(a)) return 'prefix_added';
     if (b.startsWith(a)) return 'suffix_added';
@@ -110,6 +143,8 @@ function stringClass(a: string, b: string, decidedAt: number | undefined): Chang
     if (a.endsWith(b)) return 'prefix_removed';
     if (a.startsWith(b)) return 'suffix_removed';
   }
+  if (dates) return 'date_changed';
+  if (generatedIds(a, b)) return 'generated_id';
   return 'other';
 }
 
@@ -122,7 +157,7 @@ function typeChangeClass(a: Json, b: Json, decidedAt: number | undefined): Chang
     if (text.length <= MAX_NUMERIC_TEXT && NUMERIC.test(text) && close(Number(text), num)) return 'number_vs_string';
     const ts = instantOf(str);
     if (ts !== undefined && (ts === num || ts === num * 1000)) return 'date_format';
-    if (ts !== undefined && instantOf(num, decidedAt) !== undefined) return 'timestamp';
+    if (ts !== undefined && processingSpread(str, num, decidedAt) !== undefined) return 'timestamp';
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') {
     const other = typeof a === 'boolean' ? b : a;
@@ -147,4 +182,4 @@ export function changeClassOf(kind: string, old: Json | undefined, value: Json |
 }
 
 /** Classes whose values look generated while processing: a field that differs by them in most pairs is likely noise. */
-export const GENERATED_CLASSES: ReadonlySet<ChangeClass> = new Set(['generated_id', 'timestamp', 'random']);
+export const GENERATED_CLASSES: ReadonlySet<ChangeClass> = new Set(['generated_id', 'timestamp', 'timestamp:s', 'random']);

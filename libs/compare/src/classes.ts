@@ -45,6 +45,8 @@ export interface ClassInput {
   /** Recent records that matched, or differed only in generated values. */
   readonly baseline: readonly SampleEntry[];
   readonly now: number;
+  /** What the caps kept out: atom occurrences not counted (beyond the atoms cap), discrepancies whose signature was not kept (beyond the signatures cap). */
+  readonly uncounted?: { readonly atoms: number; readonly signatures: number };
 }
 
 export interface Cause {
@@ -97,6 +99,8 @@ export interface Analysis {
   /** Every rule suggested (noise, then classes), and the mismatches that all of them together would turn into matches. */
   readonly suggestions: readonly Suggestion[];
   readonly resolvedByAll: number;
+  /** As the input says (0 when the caps were never reached): when not 0, classes and counts are of what was kept. */
+  readonly uncounted: { readonly atoms: number; readonly signatures: number };
 }
 
 /** A generated-looking change in at least this share of pairs makes its field likely noise. */
@@ -249,6 +253,7 @@ export function analyseClasses(input: ClassInput): Analysis {
     const lead = stats[0]!;
     const count = counted[index] || lead.count;
     const hourStart = now - (now % HOUR);
+    // The hourly counts are the largest atom's (the read model counts per atom, not per class).
     const hourly = Array.from({ length: 6 }, (_, i) => lead.hours.get(hourStart - (5 - i) * HOUR) ?? 0);
     const firstSeen = Math.min(...stats.map((s) => s.firstSeen));
     const lastSeen = Math.max(...stats.map((s) => s.lastSeen));
@@ -264,7 +269,8 @@ export function analyseClasses(input: ClassInput): Analysis {
     classes.push({
       id: createHash('sha1').update(members.join(',')).digest('hex').slice(0, 12),
       atoms: stats.map((s) => ({ ...s.atom, count: s.count })),
-      explanation: stats.map((s) => describeAtom(s.atom)).join('; '),
+      // In path order, not count order: the text stays the same while counts move (a metric's label).
+      explanation: [...stats].sort((x, y) => (x.atom.path + x.atom.kind + x.atom.change < y.atom.path + y.atom.kind + y.atom.change ? -1 : 1)).map((s) => describeAtom(s.atom)).join('; '),
       count,
       share: input.discrepancies > 0 ? count / input.discrepancies : 0,
       firstSeen,
@@ -286,7 +292,7 @@ export function analyseClasses(input: ClassInput): Analysis {
     const ids = sig.split(',').filter((a) => a !== '');
     if (ids.length > 0 && ids.every((a) => absorbed.has(a))) resolvedByAll += c;
   }
-  return { classes, noise, suggestions, resolvedByAll };
+  return { classes, noise, suggestions, resolvedByAll, uncounted: input.uncounted ?? { atoms: 0, signatures: 0 } };
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {

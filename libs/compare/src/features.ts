@@ -5,13 +5,15 @@ import { formatPath } from './pattern.ts';
  * The features of one record that a likely cause is looked for among: the values of its top-level
  * and second-level scalar fields, the length of its arrays at those levels, and for short texts
  * their last one and two characters (a bug that strikes ids ending in 77, or one shard's keys, shows
- * there). Bounded: at most MAX_FEATURES features, texts of at most MAX_TEXT characters.
+ * there). Bounded: at most MAX_FEATURES features (the first fields in key order), names and texts
+ * of at most MAX_TEXT characters.
  *
  * A feature is a name (`lines.length`, `loyalty.tier`, `orderId[-2:]`) and its value as JSON text.
  */
 export type Features = Record<string, string>;
 
 export const MAX_FEATURES = 48;
+/** Longest text value, and longest field name, a feature is made of (both come from the traffic). */
 const MAX_TEXT = 64;
 const MAX_DEPTH = 2;
 
@@ -31,6 +33,7 @@ export function featuresOf(value: Json): Features {
     for (const key of Object.keys(object).sort()) {
       if (count >= MAX_FEATURES) return;
       const v = object[key] as Json;
+      if (key.length > MAX_TEXT) continue;
       const name = formatPath([...path, key]);
       if (Array.isArray(v)) put(`${name}.length`, v.length);
       else if (isObject(v)) {

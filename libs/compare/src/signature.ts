@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TRUNCATED } from '@shadowdiff/vocabulary';
-import { changeClassOf, type ChangeClass } from './change-class.ts';
+import { changeClassOf, processingSpread, type ChangeClass } from './change-class.ts';
 import type { Difference, Json } from './difference.ts';
 import { canonical } from './normalize.ts';
 import { formatPath, parsePath, type Segment } from './pattern.ts';
@@ -33,6 +33,8 @@ export interface SignatureInput {
 
 /** Atoms kept per signature; a verdict differing in more distinct ways has its others as one `_more` atom. */
 export const MAX_ATOMS = 16;
+/** Where a difference whose path cannot be read is said to be. */
+export const UNREADABLE_PATH = '?';
 /** Longest path kept in an atom (a longer one is cut; paths come from traffic). */
 const MAX_PATH = 200;
 
@@ -101,19 +103,21 @@ function takeReorders(diffs: Parsed[], input: SignatureInput, out: Atom[]): Pars
 function takeRenames(diffs: Parsed[], out: Atom[]): Parsed[] {
   const named = (p: Parsed) => p.segments !== undefined && typeof p.segments.at(-1) === 'string';
   const slot = (segments: readonly Segment[], value: Json | undefined) => `${formatPath(segments.slice(0, -1))}\u0000${canonical(value ?? null)}`;
-  const added = new Map<string, Parsed[]>();
+  const added = new Map<string, { readonly list: Parsed[]; next: number }>();
   for (const p of diffs) {
     if (p.d.kind !== 'added' || !named(p) || hidden(p.d.new)) continue;
     const key = slot(p.segments!, p.d.new);
-    const list = added.get(key);
-    if (list) list.push(p);
-    else added.set(key, [p]);
+    const entry = added.get(key);
+    if (entry) entry.list.push(p);
+    else added.set(key, { list: [p], next: 0 });
   }
   if (added.size === 0) return diffs;
   const taken = new Set<Parsed>();
   for (const removed of diffs) {
     if (removed.d.kind !== 'removed' || !named(removed) || hidden(removed.d.old)) continue;
-    const partner = added.get(slot(removed.segments!, removed.d.old))?.shift();
+    const entry = added.get(slot(removed.segments!, removed.d.old));
+    const partner = entry?.list[entry.next];
+    if (entry) entry.next += 1;
     if (!partner) continue;
     taken.add(partner).add(removed);
     out.push(atom(generalisePath(removed.segments!), 'renamed', `to:${generalisePath(partner.segments!)}`));
@@ -122,19 +126,18 @@ function takeRenames(diffs: Parsed[], out: Atom[]): Parsed[] {
 }
 
 function differenceAtom({ d, segments }: Parsed, decidedAt: number | undefined): Atom {
-  const path = segments ? generalisePath(segments) : d.path;
+  // A path that is not one formatPath writes (a hostile verdict's) is not kept: every such is one atom.
+  const path = segments ? generalisePath(segments) : UNREADABLE_PATH;
   if (hidden(d.old) || hidden(d.new)) return atom(path, d.kind, 'hidden');
   if ((d.kind === 'added' || d.kind === 'removed') && typeof segments?.at(-1) === 'number') return atom(path, d.kind, 'array_length');
   const change = changeClassOf(d.kind, d.old, d.new, decidedAt);
-  if (change === 'timestamp') {
-    const ms = (v: Json | undefined) => (typeof v === 'string' ? Date.parse(v) : typeof v === 'number' ? (Math.abs(v - (decidedAt ?? v)) < Math.abs(v * 1000 - (decidedAt ?? v)) ? v : v * 1000) : NaN);
-    const delta = Math.abs(ms(d.new) - ms(d.old));
-    return atom(path, d.kind, change, Number.isFinite(delta) ? delta : undefined);
+  let measure: number | undefined;
+  if (change.startsWith('timestamp')) measure = processingSpread(d.old ?? null, d.new ?? null, decidedAt)?.ms;
+  else if ((change === 'float_noise' || change.startsWith('rounded:')) && typeof d.old === 'number' && typeof d.new === 'number') {
+    measure = Math.abs(d.old - d.new) / (change === 'float_noise' ? Math.max(Math.abs(d.old), Math.abs(d.new)) : 1);
   }
-  if (change === 'float_noise' && typeof d.old === 'number' && typeof d.new === 'number') {
-    const relative = Math.abs(d.old - d.new) / Math.max(Math.abs(d.old), Math.abs(d.new));
-    return atom(path, d.kind, change, relative);
-  }
+  // Only a finite measure is kept (Redis compares them as numbers).
+  if (measure !== undefined && Number.isFinite(measure)) return atom(path, d.kind, change, measure);
   return atom(path, d.kind, change);
 }
 

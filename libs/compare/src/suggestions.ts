@@ -6,8 +6,8 @@ export interface Suggestion {
   readonly rule: 'ignore' | 'timestamps' | 'tolerance' | 'unordered';
   /** The rule's path pattern (array positions as `[*]`). */
   readonly path: string;
-  /** The rule's value under its path (`ignore` has none). */
-  readonly value?: Record<string, unknown> | string;
+  /** The rule's value under its path (`ignore` has none): numbers in ms for timestamps. */
+  readonly value?: Readonly<Record<string, number | string>> | 'multiset';
   /** The rule as a YAML snippet of the comparison's `compare` section. */
   readonly yaml: string;
   /** Why this rule: what was seen. */
@@ -17,8 +17,8 @@ export interface Suggestion {
   readonly differences: number;
 }
 
-/** Tolerances offered for timestamps, ms: the smallest at least twice the widest distance seen. */
-const TIMESTAMP_STEPS = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000, 3_600_000];
+/** Tolerances offered for timestamps, ms: the smallest at least twice the widest distance seen (a processing spread is under an hour). */
+const TIMESTAMP_STEPS = [100, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000, 7_200_000];
 
 /** A duration as the config writes it: 250ms, 2s, 5m, 1h. */
 function duration(ms: number): string {
@@ -28,9 +28,11 @@ function duration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Whether a generalised path can be written as a rule's pattern (plain keys and `[*]`). */
+/** A path a rule may name: plain keys and `[*]` only, never a wildcard that would reach other fields. */
+const PLAIN_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\*\])*$/;
+
 function asPattern(path: string): string | undefined {
-  if (path === '' || /["=\s]/.test(path)) return undefined;
+  if (!PLAIN_PATH.test(path)) return undefined;
   try {
     parsePattern(path);
     return path;
@@ -39,13 +41,16 @@ function asPattern(path: string): string | undefined {
   }
 }
 
-/** YAML for a path as a map key: plain when it is a plain dotted name, quoted otherwise. */
-const yamlKey = (path: string) => (/^[A-Za-z_][\w.]*$/.test(path) ? path : JSON.stringify(path));
+/** A value as YAML flow: durations for timestamps' ms, numbers as JavaScript writes them. */
+function flow(rule: Suggestion['rule'], value: Suggestion['value']): string {
+  if (value === undefined || typeof value === 'string') return value ?? '';
+  const entries = Object.entries(value).map(([k, v]) => (rule === 'timestamps' && k === 'toleranceMs' ? `tolerance: ${duration(v as number)}` : `${k}: ${String(v)}`));
+  return `{ ${entries.join(', ')} }`;
+}
 
 function snippet(rule: Suggestion['rule'], path: string, value: Suggestion['value']): string {
   if (rule === 'ignore') return `compare:\n  ignore: [${JSON.stringify(path)}]\n`;
-  const flow = typeof value === 'string' ? value : `{ ${Object.entries(value ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join(', ')} }`;
-  return `compare:\n  ${rule}:\n    ${yamlKey(path)}: ${flow}\n`;
+  return `compare:\n  ${rule}:\n    ${JSON.stringify(path)}: ${flow(rule, value)}\n`;
 }
 
 /** The rule that would absorb an atom, when one would; undefined when only a fix would. */
@@ -71,12 +76,17 @@ export function suggestionFor(stats: AtomStats): Suggestion | undefined {
     case 'timestamp': {
       const widest = stats.measure ?? 0;
       const toleranceMs = TIMESTAMP_STEPS.find((s) => s >= 2 * widest) ?? Math.ceil((2 * widest) / 3_600_000) * 3_600_000;
-      return make('timestamps', { tolerance: duration(toleranceMs) }, `${path} is stamped while processing; the widest distance seen is ${Math.round(widest)} ms`);
+      const value: Record<string, number | string> = parameter === 's' ? { toleranceMs, epochUnit: 's' } : { toleranceMs };
+      return make('timestamps', value, `${path} is stamped while processing; the widest distance seen is ${Math.round(widest)} ms`);
     }
     case 'float_noise':
-      return make('tolerance', { relative: '1e-9' }, `${path} differs only by floating-point noise`);
-    case 'rounded':
-      return make('tolerance', { absolute: String(10 ** -Number(parameter)) }, `${path} is rounded to ${parameter} decimal place(s) on one side`);
+      return make('tolerance', { relative: 1e-9 }, `${path} differs only by floating-point noise`);
+    case 'rounded': {
+      // Half a unit of the d-th place covers rounding to nearest; a whole unit only when truncation was seen.
+      const unit = 10 ** -Number(parameter);
+      const absolute = (stats.measure ?? unit) <= unit / 2 + 1e-12 ? unit / 2 : unit;
+      return make('tolerance', { absolute: Number(absolute.toPrecision(6)) }, `${path} is rounded to ${parameter} decimal place(s) on one side; the widest difference seen is ${stats.measure ?? 'unknown'}`);
+    }
     case 'order_only':
       return make('unordered', 'multiset', `${path} holds the same items in another order (only if order means nothing to your consumers)`);
     default:
@@ -84,17 +94,34 @@ export function suggestionFor(stats: AtomStats): Suggestion | undefined {
   }
 }
 
-/** Every suggestion as one `compare` section. */
+/**
+ * Every suggestion as one `compare` section. Two suggestions of one rule on one path (a float-noise
+ * class and a rounding class on `subtotal`) become one entry with the wider of each value, since
+ * the config refuses a key twice.
+ */
 export function rulesYaml(suggestions: readonly Suggestion[]): string {
   if (suggestions.length === 0) return '';
-  const ignore = suggestions.filter((s) => s.rule === 'ignore').map((s) => JSON.stringify(s.path));
+  const merged = new Map<string, Suggestion>();
+  for (const s of suggestions) {
+    const key = `${s.rule}\u0000${s.path}`;
+    const seen = merged.get(key);
+    if (seen === undefined || typeof seen.value !== 'object' || typeof s.value !== 'object') {
+      if (seen === undefined) merged.set(key, s);
+      continue;
+    }
+    const value: Record<string, number | string> = { ...seen.value };
+    for (const [k, v] of Object.entries(s.value)) value[k] = typeof v === 'number' && typeof value[k] === 'number' ? Math.max(v, value[k]) : (value[k] ?? v);
+    merged.set(key, { ...seen, value });
+  }
+  const all = [...merged.values()];
+  const ignore = all.filter((s) => s.rule === 'ignore').map((s) => JSON.stringify(s.path));
   let out = 'compare:\n';
   if (ignore.length > 0) out += `  ignore: [${ignore.join(', ')}]\n`;
   for (const rule of ['timestamps', 'tolerance', 'unordered'] as const) {
-    const of = suggestions.filter((s) => s.rule === rule);
+    const of = all.filter((s) => s.rule === rule);
     if (of.length === 0) continue;
     out += `  ${rule}:\n`;
-    for (const s of of) out += snippet(rule, s.path, s.value).split('\n')[2] + '\n';
+    for (const s of of) out += `    ${JSON.stringify(s.path)}: ${flow(rule, s.value)}\n`;
   }
   return out;
 }

@@ -1,5 +1,6 @@
+import { parseConfig } from '@shadowdiff/config';
 import { describe, expect, it } from 'vitest';
-import { analyseClasses, causesOf, diff, featuresOf, rulesYaml, signatureOf, type AtomStats, type ClassInput, type Json, type SampleEntry } from '../src/index.ts';
+import { analyseClasses, causesOf, diff, featuresOf, rulesYaml, signatureOf, suggestionFor, type AtomStats, type ClassInput, type Json, type SampleEntry } from '../src/index.ts';
 
 const NOW = Date.parse('2026-12-04T12:30:00Z');
 
@@ -68,7 +69,7 @@ describe('discrepancy classes', () => {
     expect(analysis.suggestions.map((s) => s.rule).sort()).toEqual(['ignore', 'ignore', 'timestamps', 'tolerance']);
     // Only the case change stays: every record without it is resolved.
     expect(analysis.resolvedByAll).toBe(verdicts.filter((_, i) => i % 5 !== 0).length);
-    expect(rulesYaml(analysis.suggestions)).toBe('compare:\n  ignore: ["requestId", "score"]\n  timestamps:\n    at: { tolerance: 1s }\n  tolerance:\n    total: { relative: 1e-9 }\n');
+    expect(rulesYaml(analysis.suggestions)).toBe('compare:\n  ignore: ["requestId", "score"]\n  timestamps:\n    "at": { tolerance: 1s }\n  tolerance:\n    "total": { relative: 1e-9 }\n');
   });
 
   it('a class too small, or no matches sampled, gives no causes and says why', () => {
@@ -82,5 +83,37 @@ describe('discrepancy classes', () => {
     const members = Array.from({ length: 20 }, (_, i) => ({ pairId: `c${i}`, atoms: ['x'], features: { colour: i < 10 ? '"red"' : `"c${i}"` } }));
     const base = Array.from({ length: 20 }, (_, i) => ({ pairId: `b${i}`, atoms: [], features: { colour: `"b${i}"` } }));
     expect(causesOf(members, base)).toEqual([]);
+  });
+});
+
+/** The stats of one atom as the read model would hold them. */
+function stats(path: string, change: string, measure?: number, kind = 'changed'): AtomStats {
+  return { atom: { id: `${path}-${change}`, path, kind, change }, count: 10, firstSeen: NOW, lastSeen: NOW, examples: [], hours: new Map(), ...(measure === undefined ? {} : { measure }) };
+}
+
+/** A comparison whose compare section is `yaml`, through the config's own loader (its checks included). */
+const configWith = (yaml: string) =>
+  parseConfig(`kafka: { brokers: ["k:9092"] }\nredis: { url: "redis://r:6379" }\ncomparisons:\n  - name: c\n    old: { topic: a }\n    new: { topic: b }\n    window: 5s\n${yaml.split('\n').map((l) => `    ${l}`).join('\n')}`, 'suggested.yaml');
+
+describe('suggested rules', () => {
+  it('name only plain paths: a wildcard, a quoted key or a path that could not be read gets no rule', () => {
+    for (const path of ['**', '*', 'a.*', '?', '["a b"]', 'items[sku=*].qty', `${'a'.repeat(200)}…`]) expect(suggestionFor(stats(path, 'generated_id')), path).toBeUndefined();
+    const hostile = signatureOf({ verdict: 'mismatch', decidedAt: NOW, old: null, new: null, differences: [{ path: '**', kind: 'changed', old: '8c0f6c2e-3f7a-4f0e-9a57-1c2d3e4f5a6b', new: '0d5e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9f0a' }] });
+    expect(hostile.map((a) => a.path)).toEqual(['?']);
+  });
+
+  it('give epoch seconds their unit, round to half a unit when that covers what was seen, and quote every key', () => {
+    expect(suggestionFor(stats('ts', 'timestamp:s', 1500))?.yaml).toBe('compare:\n  timestamps:\n    "ts": { tolerance: 5s, epochUnit: s }\n');
+    expect(suggestionFor(stats('qty', 'rounded:0', 0.4))?.yaml).toBe('compare:\n  tolerance:\n    "qty": { absolute: 0.5 }\n');
+    expect(suggestionFor(stats('price', 'rounded:2', 0.009))?.yaml).toBe('compare:\n  tolerance:\n    "price": { absolute: 0.01 }\n');
+    expect(suggestionFor(stats('null', 'float_noise'))?.yaml).toBe('compare:\n  tolerance:\n    "null": { relative: 1e-9 }\n');
+  });
+
+  it('merge two rules on one path into one entry, and the config accepts what they write', () => {
+    const all = [suggestionFor(stats('subtotal', 'float_noise'))!, suggestionFor(stats('subtotal', 'rounded:2', 0.004))!, suggestionFor(stats('ts', 'timestamp:s', 10))!, suggestionFor(stats('ts', 'timestamp:s', 400, 'type_changed'))!, suggestionFor(stats('null', 'generated_id'))!, suggestionFor(stats('lines[*].tags', 'order_only', undefined, 'reordered'))!];
+    const yaml = rulesYaml(all);
+    expect(yaml).toBe('compare:\n  ignore: ["null"]\n  timestamps:\n    "ts": { tolerance: 1s, epochUnit: s }\n  tolerance:\n    "subtotal": { relative: 1e-9, absolute: 0.005 }\n  unordered:\n    "lines[*].tags": multiset\n');
+    const config = configWith(yaml);
+    expect(config.comparisons[0]!.compare).toMatchObject({ ignore: ['null'], tolerance: { subtotal: { relative: 1e-9, absolute: 0.005 } }, unordered: { 'lines[*].tags': 'multiset' } });
   });
 });

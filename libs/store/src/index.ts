@@ -43,5 +43,5 @@ export { LATENCY_BUCKETS, LATENCY_BUCKET_COUNT, latencyBucket, type LatencyBucke
 export { createModeRegistry, modeChannel, type ModeRegistry, type ModeChange, type ModeState } from './mode-registry.ts';
 export { MODES, isMode, isAllowedTransition, isPromotion, compares, type MigrationMode } from './modes.ts';
 export { createDeadLetters, type DeadLetters, type DeadLetterEntry } from './dead-letters.ts';
-export { classFieldsOf, CLASS_CAPS, BASELINE_ONE_IN } from './read-model-classes.ts';
+export { classFieldsOf, CLASS_CAPS, BASELINE_ONE_IN, MAX_SAMPLE_BYTES } from './read-model-classes.ts';
 export type { ClassFields, ClassCaps } from './commands/recordVerdicts.ts';

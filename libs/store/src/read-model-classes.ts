@@ -10,11 +10,20 @@ import type { ReadModelKeys } from './keys.ts';
  * pairId whichever joiner decided the verdict and however often the API reads it.
  */
 
-/** What the read model keeps of the classes, whatever the traffic: about 2 MB at most per comparison of 1 KB records. */
-export const CLASS_CAPS: ClassCaps = { atoms: 200, signatures: 2000, examples: 5, sample: 50, baseline: 1000 };
+/**
+ * What the read model keeps of the classes, whatever the traffic (docs/classes.md): with every
+ * sample entry at most MAX_SAMPLE_BYTES, about 14 MB per comparison when every cap is reached.
+ */
+export const CLASS_CAPS: ClassCaps = { atoms: 200, signatures: 2000, examples: 5, sample: 40, baseline: 1000 };
+
+/** Longest sample entry kept, bytes of JSON: features beyond it are left out, last in key order first. */
+export const MAX_SAMPLE_BYTES = 1536;
 
 /** One match in this many (by pairId) is sampled into the baseline that likely causes are measured against. */
 export const BASELINE_ONE_IN = 4;
+
+/** The kinds a difference can have; a hostile verdict's others are left out of its signature. */
+const DIFFERENCE_KINDS = new Set(['changed', 'added', 'removed', 'type_changed']);
 
 const NO_CLASSES: ClassFields = { atoms: '', metas: '', sample: '', baseline: false };
 
@@ -34,7 +43,8 @@ export type CheckedInput = Omit<SignatureInput, 'differences'> & { readonly pair
  */
 export function classFieldsOf(verdict: CheckedInput): ClassFields {
   try {
-    return classFields({ ...verdict, differences: verdict.differences.filter((d): d is Difference => typeof (d as { kind?: unknown }).kind === 'string') });
+    const differences = verdict.differences.filter((d): d is Difference => DIFFERENCE_KINDS.has((d as { kind?: unknown }).kind as string));
+    return classFields({ ...verdict, differences });
   } catch {
     return NO_CLASSES;
   }
@@ -47,11 +57,20 @@ function classFields(verdict: SignatureInput & { readonly pairId: string }): Cla
   if (atoms.length === 0 && !baseline) return NO_CLASSES;
   // The reference side's features; the new side's when the old has none (missing_old).
   const value = verdict.old?.value ?? verdict.new?.value ?? null;
-  const entry: SampleEntry = { pairId: verdict.pairId, atoms: atoms.map((a) => a.id), features: featuresOf(value) };
+  const features = featuresOf(value);
+  const entry: SampleEntry = { pairId: verdict.pairId, atoms: atoms.map((a) => a.id), features };
+  let sample = JSON.stringify(entry);
+  if (Buffer.byteLength(sample) > MAX_SAMPLE_BYTES) {
+    const names = Object.keys(features);
+    while (names.length > 0 && Buffer.byteLength(sample) > MAX_SAMPLE_BYTES) {
+      delete features[names.pop()!];
+      sample = JSON.stringify(entry);
+    }
+  }
   return {
     atoms: atoms.map((a) => a.id).join('\x1f'),
     metas: atoms.map((a) => `${a.id}\x1e${JSON.stringify({ path: a.path, kind: a.kind, change: a.change })}\x1e${a.measure ?? ''}`).join('\x1f'),
-    sample: JSON.stringify(entry),
+    sample,
     baseline,
   };
 }
@@ -120,5 +139,6 @@ export async function readClassInput(redis: RedisClient, keys: ReadModelKeys, no
     samples,
     baseline: parseEntries(baselineRaw),
     now,
+    uncounted: { atoms: Number(counts._dropped ?? 0), signatures: Number(sigs._other ?? 0) },
   };
 }

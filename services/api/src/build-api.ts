@@ -8,6 +8,7 @@ import { pino, stdSerializers, type Logger } from 'pino';
 import { registerDashboard } from './dashboard.ts';
 import { earlyErrorHandlers, registerErrorHandlers } from './error-handling.ts';
 import { createApiMetrics, registerClassMetrics, registerMetricsRoute } from './metrics.ts';
+import { createClassAnalyses } from './class-analyses.ts';
 import { createModeService, type ModeService } from './mode-service.ts';
 import { registerProbes } from './probes.ts';
 import { createRollbackGuard } from './rollback-guard.ts';
@@ -74,7 +75,8 @@ export function buildApi({
     config.comparisons.map((c) => [c.name, createDeadLetters({ redis, keyPrefix: config.redis.keyPrefix, comparison: c.name })]),
   );
   const metrics = createApiMetrics(config.comparisons.map((c) => c.name));
-  registerClassMetrics(metrics.registry, models);
+  const analyses = createClassAnalyses(models);
+  registerClassMetrics(metrics.registry, config.comparisons.map((c) => c.name), analyses);
   const reader: VerdictReader = createVerdictReader({
     kafka,
     config,
@@ -111,7 +113,7 @@ export function buildApi({
         components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       },
     });
-    registerRoutes(instance, { comparisons, models, modes, deadLetters, rateLimit: { max: config.api.rateLimit.max, timeWindow: config.api.rateLimit.window } });
+    registerRoutes(instance, { comparisons, models, modes, deadLetters, analyses, rateLimit: { max: config.api.rateLimit.max, timeWindow: config.api.rateLimit.window } });
     instance.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => instance.swagger());
   });
   const probes = registerProbes(app, { reader, redis, kafka, readVerdicts });

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { analyseClasses } from '@shadowdiff/compare';
-import type { ReadModel } from '@shadowdiff/store';
+import type { ClassAnalyses } from './class-analyses.ts';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Classes per comparison with series of their own; the others are summed under class="_other". */
@@ -12,7 +11,7 @@ export const CLASS_SERIES = 20;
  * Prometheus scrapes. Bounded: CLASS_SERIES classes per comparison, the rest as `_other`;
  * `what` is the class's explanation, cut to 120 characters.
  */
-export function registerClassMetrics(registry: Registry, models: ReadonlyMap<string, ReadModel>): void {
+export function registerClassMetrics(registry: Registry, comparisons: readonly string[], analyses: ClassAnalyses): void {
   new Gauge({
     name: 'shadowdiff_class_discrepancies',
     help: 'Discrepancies per discrepancy class since the read model began (the largest classes; the rest as class="_other").',
@@ -20,11 +19,11 @@ export function registerClassMetrics(registry: Registry, models: ReadonlyMap<str
     registers: [registry],
     async collect() {
       this.reset();
-      for (const [comparison, model] of models) {
+      for (const comparison of comparisons) {
         // Redis away: this comparison's classes are left out of the scrape, the other metrics stay.
-        const input = await model.classInput().catch(() => null);
-        if (input === null) continue;
-        const { classes } = analyseClasses(input);
+        const analysis = await analyses.get(comparison).catch(() => null);
+        if (analysis === null) continue;
+        const { classes } = analysis;
         for (const c of classes.slice(0, CLASS_SERIES)) this.set({ comparison, class: c.id, what: c.explanation.slice(0, 120) }, c.count);
         const rest = classes.slice(CLASS_SERIES).reduce((sum, c) => sum + c.count, 0);
         if (classes.length > CLASS_SERIES) this.set({ comparison, class: '_other', what: `${classes.length - CLASS_SERIES} smaller classes` }, rest);

@@ -1,6 +1,7 @@
-import { analyseClasses, rulesYaml, type Analysis, type DiscrepancyClass, type NoiseField } from '@shadowdiff/compare';
+import { rulesYaml, type DiscrepancyClass, type NoiseField } from '@shadowdiff/compare';
 import type { ReadModel } from '@shadowdiff/store';
 import type { FastifyInstance } from 'fastify';
+import type { ClassAnalyses } from './class-analyses.ts';
 import { notFound } from './errors.ts';
 import { nameParams, errorSchema } from './schemas.ts';
 import { classParams, classResponse, classesResponse, suggestionsResponse } from './schemas-classes.ts';
@@ -17,15 +18,17 @@ const shownNoise = (n: NoiseField) => ({ path: n.atom.path, change: n.atom.chang
 export interface ClassRouteDeps {
   /** The read model of a comparison, or a 404 (the routes' lookup). */
   readonly model: (name: string) => ReadModel;
+  /** The shared, briefly cached analyses (class-analyses.ts). */
+  readonly analyses: ClassAnalyses;
   readonly rateLimit: { readonly max: number; readonly timeWindow: number };
 }
 
 /** `/classes`, `/classes/{id}` and `/suggestions`: what the read model's class counts say (libs/compare/src/classes.ts). */
 export function registerClassRoutes(app: FastifyInstance, deps: ClassRouteDeps): void {
   const config = { access: 'read', rateLimit: deps.rateLimit } as const;
-  const analyse = async (name: string): Promise<Analysis & { pairs: number; discrepancies: number }> => {
-    const input = await deps.model(name).classInput();
-    return { ...analyseClasses(input), pairs: input.pairs, discrepancies: input.discrepancies };
+  const analyse = (name: string) => {
+    deps.model(name); // a 404 for a comparison that does not exist
+    return deps.analyses.get(name);
   };
 
   app.get<{ Params: { name: string } }>(
@@ -33,7 +36,7 @@ export function registerClassRoutes(app: FastifyInstance, deps: ClassRouteDeps):
     { config, schema: { summary: 'Discrepancy classes: signature, count, trend, likely causes, examples', tags: ['classes'], params: nameParams, response: { 200: classesResponse, ...errors } } },
     async (request) => {
       const a = await analyse(request.params.name);
-      return { comparison: request.params.name, pairs: a.pairs, discrepancies: a.discrepancies, classes: a.classes.map(shown), noise: a.noise.map(shownNoise) };
+      return { comparison: request.params.name, pairs: a.pairs, discrepancies: a.discrepancies, uncounted: a.uncounted, classes: a.classes.map(shown), noise: a.noise.map(shownNoise) };
     },
   );
 

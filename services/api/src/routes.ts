@@ -6,6 +6,7 @@ import { notFound } from './errors.ts';
 import { BUCKETS, DAY, bucketFor, count, matchRate, range } from './query.ts';
 import type { ModeService } from './mode-service.ts';
 import { registerClassRoutes } from './routes-classes.ts';
+import type { ClassAnalyses } from './class-analyses.ts';
 import {
   comparisonSummary,
   deadLettersResponse,
@@ -33,6 +34,7 @@ export interface RouteDeps {
   readonly models: ReadonlyMap<string, ReadModel>;
   readonly modes: ReadonlyMap<string, ModeService>;
   readonly deadLetters: ReadonlyMap<string, DeadLetters>;
+  readonly analyses: ClassAnalyses;
   /** Per client, on the reads that scan the read model. */
   readonly rateLimit: { readonly max: number; readonly timeWindow: number };
 }
@@ -48,7 +50,7 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     if (!comparison || !model || !modes) throw notFound(`comparison "${name}"`);
     return { comparison, model, modes };
   };
-  registerClassRoutes(app, { model: (name) => lookup(name).model, rateLimit: deps.rateLimit });
+  registerClassRoutes(app, { model: (name) => lookup(name).model, analyses: deps.analyses, rateLimit: deps.rateLimit });
 
   app.get(
     '/api/v1/comparisons',

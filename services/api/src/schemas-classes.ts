@@ -76,6 +76,11 @@ export const classesResponse = {
     comparison: { type: 'string' },
     pairs: { type: 'integer' },
     discrepancies: { type: 'integer' },
+    uncounted: {
+      type: 'object',
+      description: 'what the caps kept out (0 and 0 until they are reached): atom occurrences beyond 200 distinct atoms, discrepancies whose signature was beyond 2,000 distinct ones',
+      properties: { atoms: { type: 'integer' }, signatures: { type: 'integer' } },
+    },
     classes: { type: 'array', items: classSchema },
     noise: { type: 'array', items: noise },
   },

@@ -200,6 +200,8 @@ describe('REST API over the read model filled from the verdict topics', () => {
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths).sort()).toEqual([
       '/api/v1/comparisons',
+      '/api/v1/comparisons/{name}/classes',
+      '/api/v1/comparisons/{name}/classes/{classId}',
       '/api/v1/comparisons/{name}/dead-letters',
       '/api/v1/comparisons/{name}/discrepancies',
       '/api/v1/comparisons/{name}/discrepancies/{pairId}',
@@ -208,6 +210,7 @@ describe('REST API over the read model filled from the verdict topics', () => {
       '/api/v1/comparisons/{name}/mode',
       '/api/v1/comparisons/{name}/mode/history',
       '/api/v1/comparisons/{name}/readiness',
+      '/api/v1/comparisons/{name}/suggestions',
       '/api/v1/comparisons/{name}/summary',
     ]);
     // No browsable Swagger UI (it needs inline script and third-party styles): /openapi.json is the description.

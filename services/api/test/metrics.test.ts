@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AtomStats, ClassInput } from '@shadowdiff/compare';
 import type { ReadModel } from '@shadowdiff/store';
+import { createClassAnalyses } from '../src/class-analyses.ts';
 import { CLASS_SERIES, createApiMetrics, registerClassMetrics } from '../src/metrics.ts';
 
 /** A read model holding `n` unrelated classes of 1..n discrepancies (only classInput is asked). */
@@ -26,10 +27,26 @@ describe('API metrics', () => {
 
   it('one series per class, at most CLASS_SERIES per comparison, the rest summed as _other; a comparison whose Redis is away is left out', async () => {
     const { registry } = createApiMetrics(['orders', 'payments']);
-    registerClassMetrics(registry, new Map([['orders', modelWith(25)], ['payments', modelWith(3, true)]]));
+    registerClassMetrics(registry, ['orders', 'payments'], createClassAnalyses(new Map([['orders', modelWith(25)], ['payments', modelWith(3, true)]])));
     const lines = (await registry.metrics()).split('\n').filter((l) => l.startsWith('shadowdiff_class_discrepancies{'));
     expect(lines).toHaveLength(CLASS_SERIES + 1);
     expect(lines[0]).toMatch(/^shadowdiff_class_discrepancies\{comparison="orders",class="[0-9a-f]{12}",what="f25: values differ"\} 25$/);
     expect(lines.at(-1)).toBe('shadowdiff_class_discrepancies{comparison="orders",class="_other",what="5 smaller classes"} 15');
+  });
+
+  it('analyses each comparison at most once per interval however many ask, and asks again after a failure', async () => {
+    let reads = 0;
+    let fail = false;
+    const model = { classInput: async () => { reads += 1; if (fail) throw new Error('Redis away'); return (await modelWith(2).classInput()); } } as unknown as ReadModel;
+    let clock = 0;
+    const analyses = createClassAnalyses(new Map([['orders', model]]), 5000, () => clock);
+    await Promise.all([analyses.get('orders'), analyses.get('orders'), analyses.get('orders')]);
+    expect(reads).toBe(1);
+    clock = 5000;
+    fail = true;
+    await expect(analyses.get('orders')).rejects.toThrow('Redis away');
+    fail = false;
+    expect((await analyses.get('orders')).classes).toHaveLength(2);
+    expect(reads).toBe(3);
   });
 });

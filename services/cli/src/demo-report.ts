@@ -1,4 +1,5 @@
 import { byLabel, scrape } from './metrics-scrape.ts';
+import { safeDeep } from './report-render.ts';
 
 /** verdict kind → count, as the joiner's /metrics reports them */
 export type VerdictCounts = Map<string, number>;
@@ -67,7 +68,8 @@ export interface ShownClass {
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
 /** The demo's discrepancy classes: what differs, how, and what the records of each have in common. */
-export function renderClasses(classes: readonly ShownClass[]): string {
+export function renderClasses(given: readonly ShownClass[]): string {
+  const classes = safeDeep(given);
   const lines = ['', `what differs, in ${classes.length} class${classes.length === 1 ? '' : 'es'} (likely causes are hints, with their evidence)`];
   for (const c of classes) {
     lines.push(`  ${String(c.count).padStart(6)}  ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.explanation}`);

@@ -5,7 +5,7 @@
  * with why and how many discrepancies it absorbs; or the API's answer as JSON.
  */
 import { comparisonApi } from './api-client.ts';
-import { safe, safeJson } from './report-render.ts';
+import { safe, safeDeep, safeJson } from './report-render.ts';
 
 export interface SuggestOptions {
   readonly api: string;
@@ -23,9 +23,14 @@ interface Suggestions {
   noise: { path: string; share: number; reason: string }[];
 }
 
-const n = (x: number) => x.toLocaleString('en-US');
+/** A count as the API gave it: a number shown as one, anything else (a hostile or broken API) as a dash. */
+const n = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x.toLocaleString('en-US') : '–');
 
-export function renderSuggestions(s: Suggestions): string {
+/** Every string of the answer escaped first (safeDeep), so no field can end a comment line or reach the terminal raw. */
+export function renderSuggestions(given: Suggestions): string {
+  // The YAML's own line breaks are kept; each of its lines is escaped like the rest.
+  const yaml = String(given.yaml ?? '').split('\n').filter((line) => line !== '').map(safe);
+  const s = safeDeep(given);
   const lines = [`# shadowdiff suggest ${safe(s.comparison)}: ${s.suggestions.length} rule(s), from ${n(s.discrepancies)} discrepancies and ${n(s.pairs)} pairs.`];
   if (s.noise.length > 0) {
     lines.push('# Likely noise (generated values that differ in most pairs):');
@@ -41,7 +46,7 @@ export function renderSuggestions(s: Suggestions): string {
     `# Together they would turn ${n(s.resolvedByAll)} of ${n(s.discrepancies)} discrepancies into matches.`,
     '# Check each before merging it into the comparison: a rule hides every difference it absorbs, a bug\'s too.',
   );
-  for (const line of s.yaml.split('\n')) if (line !== '') lines.push(safe(line));
+  lines.push(...yaml);
   return `${lines.join('\n')}\n`;
 }
 

@@ -29,7 +29,16 @@ describe('shadowdiff suggest', () => {
 
   it('a hostile API cannot end a comment line and slip YAML in, nor reach the terminal with controls', () => {
     const evil = 'x\nignore: ["**"]\u001b[2J\u202e';
-    const text = renderSuggestions({ ...answer, comparison: evil, noise: [{ path: evil, share: 1, reason: evil }], suggestions: [{ ...answer.suggestions[0]!, path: evil, because: evil }] });
+    const text = renderSuggestions({
+      ...answer,
+      comparison: evil,
+      pairs: evil as unknown as number,
+      resolvedByAll: evil as unknown as number,
+      noise: [{ path: evil, share: 1, reason: evil }],
+      suggestions: [{ ...answer.suggestions[0]!, rule: evil, path: evil, because: evil, differences: evil as unknown as number }],
+      // As the API writes a path from the traffic: JSON-quoted (the API decides the rules it prints).
+      yaml: `compare:\n  ignore: [${JSON.stringify(evil)}]\n`,
+    });
     expect(text.split('\n').filter((l) => l.startsWith('ignore'))).toEqual([]);
     // eslint-disable-next-line no-control-regex -- the point is to find them
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);

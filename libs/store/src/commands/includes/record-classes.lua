@@ -37,9 +37,10 @@ local function recordClasses(prefix, pairId, at, atoms, metas, sample, baseline,
       if at < first then redis.call('HSET', prefix .. 'first', id, at) end
       local last = tonumber(redis.call('HGET', prefix .. 'last', id) or '0')
       if at > last then redis.call('HSET', prefix .. 'last', id, at) end
-      if measure ~= '' then
+      local m = tonumber(measure)
+      if m and m == m then
         local widest = tonumber(redis.call('HGET', prefix .. 'max', id) or '-1')
-        if tonumber(measure) > widest then redis.call('HSET', prefix .. 'max', id, measure) end
+        if m > widest then redis.call('HSET', prefix .. 'max', id, measure) end
       end
       redis.call('LPUSH', prefix .. 'ex:' .. id, pairId)
       redis.call('LTRIM', prefix .. 'ex:' .. id, 0, caps.examples - 1)
