@@ -15,7 +15,7 @@ export const FLOAT_NOISE_RELATIVE = 1e-9;
 /** Factors a unit change or a doubling bug produces (×100 cents, ×1000 milliseconds, ×60 minutes). */
 const FACTORS = [2, 3, 4, 5, 10, 12, 24, 60, 100, 1000, 1024, 3600, 10_000, 86_400, 100_000, 1_000_000, 1_000_000_000];
 /** Offsets an off-by-one, a unit slip or a time-zone slip produces. */
-const OFFSETS = new Set([1, 2, 10, 100, 1000, 60, 3600, 7200, 86_400, 60_000, 3_600_000, 86_400_000, 0.01, 0.1]);
+const OFFSETS = new Set([1, 2, 10, 100, 1000, 60, 3600, 7200, 86_400, 60_000, 3_600_000, 7_200_000, 86_400_000, 0.01, 0.1]);
 
 /** Decimal places both of two fractions have when they are called random (Math.random() writes 15 to 17). */
 const RANDOM_DIGITS = 12;
@@ -52,11 +52,16 @@ function decimals(n: number): number {
   return 15;
 }
 
+/** A date text's instant (ms), an ISO date and time without an offset read as UTC; NaN when it is none. The comparator's timestamps rule reads texts with it too. */
+export function parseInstant(text: string): number {
+  return Date.parse(ZONELESS.test(text) ? `${text.replace(' ', 'T')}Z` : text);
+}
+
 /** The time a value stands for, when it is a date text or an epoch number (ms or s) near `near`. */
 export function instantOf(value: Json, near?: number): number | undefined {
   if (typeof value === 'string') {
     if (value.length > 64 || !DATE_LIKE.test(value)) return undefined;
-    const t = Date.parse(ZONELESS.test(value) ? `${value.replace(' ', 'T')}Z` : value);
+    const t = parseInstant(value);
     return Number.isNaN(t) ? undefined : t;
   }
   if (typeof value === 'number' && near !== undefined && Number.isFinite(value)) {
@@ -97,11 +102,13 @@ function differingPositions(a: string, b: string): number {
 
 function numberClass(a: number, b: number, decidedAt: number | undefined): ChangeClass {
   if (!Number.isFinite(a) || !Number.isFinite(b)) return 'other';
-  // Two integers are never noise of floating point: ids and counters differ by one.
-  if (!(Number.isInteger(a) && Number.isInteger(b)) && close(a, b)) return 'float_noise';
-  if (a === -b) return 'sign';
+  // Stamps first: two epoch times with fractions (time.time()) are close relatively, yet stamps.
   const spread = processingSpread(a, b, decidedAt);
   if (spread !== undefined) return spread.seconds ? 'timestamp:s' : 'timestamp';
+  // Two integers are never noise of floating point: ids and counters differ by one. (From 2^53 every
+  // double is an integer: a float result that large is not called noise either.)
+  if (!(Number.isInteger(a) && Number.isInteger(b)) && close(a, b)) return 'float_noise';
+  if (a === -b) return 'sign';
   if (a !== 0 && b !== 0) {
     const ratio = b / a;
     for (const f of FACTORS) {
@@ -109,15 +116,27 @@ function numberClass(a: number, b: number, decidedAt: number | undefined): Chang
       if (close(ratio, 1 / f)) return `factor:${param(1 / f)}`;
     }
   }
-  // Rounding: one side has d decimals, the other more, and they are within one unit of the d-th place.
-  const [fine, coarse] = decimals(a) > decimals(b) ? [a, b] : [b, a];
-  const d = decimals(coarse);
-  if (decimals(fine) > d && d <= 6 && Math.abs(fine - coarse) < 10 ** -d + 1e-12) return `rounded:${d}`;
+  const d = roundedPlaces(a, b);
+  if (d !== undefined) return `rounded:${d}`;
   // Two fractions of many digits in [0, 1): what Math.random() and its kind write.
   if (a >= 0 && a < 1 && b >= 0 && b < 1 && decimals(a) >= RANDOM_DIGITS && decimals(b) >= RANDOM_DIGITS) return 'random';
   const delta = b - a;
   for (const o of OFFSETS) if (close(Math.abs(delta), o)) return `offset:${param(Math.sign(delta) * o)}`;
   return 'other';
+}
+
+/**
+ * The decimal place one number was rounded (to nearest) or truncated to, giving the other: the
+ * most places, below the finer one's own, that do it, at most 6. So 11.998 → 12 and 12.298 →
+ * 12.3 are both rounding to 2 places, as 12.345 → 12.35 is. Undefined when neither does.
+ */
+export function roundedPlaces(a: number, b: number): number | undefined {
+  const [fine, coarse] = decimals(a) > decimals(b) ? [a, b] : [b, a];
+  for (let d = Math.min(6, decimals(fine) - 1); d >= decimals(coarse); d -= 1) {
+    const unit = 10 ** d;
+    if (Number(fine.toFixed(d)) === coarse || Math.trunc(fine * unit) / unit === coarse) return d;
+  }
+  return undefined;
 }
 
 /** Two identifiers generated independently: UUIDs, or tokens of one length that differ in most positions (not a counter's next value). */
@@ -157,7 +176,8 @@ function typeChangeClass(a: Json, b: Json, decidedAt: number | undefined): Chang
     if (text.length <= MAX_NUMERIC_TEXT && NUMERIC.test(text) && close(Number(text), num)) return 'number_vs_string';
     const ts = instantOf(str);
     if (ts !== undefined && (ts === num || ts === num * 1000)) return 'date_format';
-    if (ts !== undefined && processingSpread(str, num, decidedAt) !== undefined) return 'timestamp';
+    const spread = ts === undefined ? undefined : processingSpread(str, num, decidedAt);
+    if (spread !== undefined) return spread.seconds ? 'timestamp:s' : 'timestamp';
   }
   if (typeof a === 'boolean' || typeof b === 'boolean') {
     const other = typeof a === 'boolean' ? b : a;

@@ -230,7 +230,7 @@ export function analyseClasses(input: ClassInput): Analysis {
     const share = input.pairs > 0 ? s.count / input.pairs : 0;
     if (!GENERATED_CLASSES.has(s.atom.change) || share < NOISE_SHARE) continue;
     noiseIds.add(id);
-    const what = { timestamp: 'timestamps taken while processing', random: 'random numbers', generated_id: 'generated identifiers' }[s.atom.change as 'random'];
+    const what = { timestamp: 'timestamps taken while processing', random: 'random numbers', generated_id: 'generated identifiers' }[s.atom.change.split(':')[0] as 'random'];
     const reason = `${s.atom.path} differs in ${Math.round(share * 100)} % of pairs, with ${what} on both sides`;
     noise.push({ atom: s.atom, count: s.count, share, reason, ...optional('suggestion', suggestionFor(s)) });
   }

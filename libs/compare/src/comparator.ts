@@ -1,5 +1,6 @@
 import equal from 'fast-deep-equal';
 import type { Difference, Json } from './difference.ts';
+import { parseInstant } from './change-class.ts';
 import { IGNORED, applyRenames, entryKey, normalize } from './normalize.ts';
 import { formatPath, type Segment } from './pattern.ts';
 import { createRedactor, withRenamedPatterns } from './redact.ts';
@@ -53,7 +54,7 @@ function toMillis(value: Json, epochScale: number): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value * epochScale : undefined;
   if (typeof value !== 'string') return undefined;
   if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value) * epochScale;
-  const parsed = Date.parse(value);
+  const parsed = parseInstant(value);
   return Number.isNaN(parsed) ? undefined : parsed;
 }
 

@@ -25,6 +25,7 @@ export interface Atom {
 /** What a signature is computed from: the parts of a verdict it reads. */
 export interface SignatureInput {
   readonly verdict: string;
+  /** What stamps taken while processing are near (ms): the records' Kafka timestamp where known (the read model's classFieldsOf), else the decision. */
   readonly decidedAt?: number;
   readonly old: { readonly value: Json } | null;
   readonly new: { readonly value: Json } | null;
@@ -44,11 +45,15 @@ function atom(path: string, kind: string, change: ChangeClass, measure?: number)
   return measure === undefined ? { id, path: cut, kind, change } : { id, path: cut, kind, change, measure };
 }
 
-/** A path with every array position as `[*]` and every keyed entry as `[by=*]`. */
+/** A key that is data, not a name: a number, a UUID, an identifier-like token of 16 or more characters with digits. */
+const GENERATED_KEY = /^(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{16,})$/i;
+
+/** A path with every array position as `[*]`, every keyed entry as `[by=*]` and every key that is data (an id in a map) as `*`. */
 export function generalisePath(path: readonly Segment[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += '[*]';
+    else if (typeof segment === 'string' && GENERATED_KEY.test(segment)) out += out === '' ? '*' : '.*';
     else if (typeof segment === 'string') out += out === '' ? formatPath([segment]) : formatPath(['_', segment]).slice(1);
     else out += `[${segment.by}=*]`;
   }
@@ -133,8 +138,11 @@ function differenceAtom({ d, segments }: Parsed, decidedAt: number | undefined):
   const change = changeClassOf(d.kind, d.old, d.new, decidedAt);
   let measure: number | undefined;
   if (change.startsWith('timestamp')) measure = processingSpread(d.old ?? null, d.new ?? null, decidedAt)?.ms;
-  else if ((change === 'float_noise' || change.startsWith('rounded:')) && typeof d.old === 'number' && typeof d.new === 'number') {
-    measure = Math.abs(d.old - d.new) / (change === 'float_noise' ? Math.max(Math.abs(d.old), Math.abs(d.new)) : 1);
+  else if (change === 'float_noise' && typeof d.old === 'number' && typeof d.new === 'number') {
+    measure = Math.abs(d.old - d.new) / Math.max(Math.abs(d.old), Math.abs(d.new));
+  } else if (change.startsWith('rounded:') && typeof d.old === 'number' && typeof d.new === 'number') {
+    // In units of the place rounded to: at most 0.5 (with binary slack) is rounding to nearest.
+    measure = Math.abs(d.old - d.new) * 10 ** Number(change.slice('rounded:'.length));
   }
   // Only a finite measure is kept (Redis compares them as numbers).
   if (measure !== undefined && Number.isFinite(measure)) return atom(path, d.kind, change, measure);
@@ -158,6 +166,8 @@ export function signatureOf(input: SignatureInput): readonly Atom[] {
   diffs = takeReorders(diffs, input, found);
   diffs = takeRenames(diffs, found);
   for (const p of diffs) found.push(differenceAtom(p, input.decidedAt));
+  // A mismatch whose differences were all cut (or were none a reader can class) is still a discrepancy.
+  if (found.length === 0) found.push(atom('', 'mismatch', 'hidden'));
   const byId = new Map<string, Atom>();
   for (const a of found) {
     const seen = byId.get(a.id);

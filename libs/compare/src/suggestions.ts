@@ -28,10 +28,22 @@ function duration(ms: number): string {
   return `${ms}ms`;
 }
 
+/** A key a rule's pattern can write as it is: no dot, bracket, quote, space, `=`, `*`, `?` or `…`. */
+const PLAIN_KEY = '[^.[\\]"\\s=*?…]+';
 /** A path a rule may name: plain keys and `[*]` only, never a wildcard that would reach other fields. */
-const PLAIN_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*|\[\*\])*$/;
+const PLAIN_PATH = new RegExp(`^${PLAIN_KEY}(?:\\.${PLAIN_KEY}|\\[\\*\\])*$`);
 
-function asPattern(path: string): string | undefined {
+/** A path as a rule's pattern, or undefined when no pattern names exactly it: `["x-request-id"]` becomes `x-request-id`. */
+function asPattern(display: string): string | undefined {
+  const path = display.replace(/(^|)\["((?:[^"\\]|\\.)*)"\]/g, (whole, _start: string, quoted: string, offset: number) => {
+    let key: string;
+    try {
+      key = JSON.parse(`"${quoted}"`) as string;
+    } catch {
+      return whole;
+    }
+    return new RegExp(`^${PLAIN_KEY}$`).test(key) ? `${offset === 0 ? '' : '.'}${key}` : whole;
+  });
   if (!PLAIN_PATH.test(path)) return undefined;
   try {
     parsePattern(path);
@@ -83,8 +95,9 @@ export function suggestionFor(stats: AtomStats): Suggestion | undefined {
       return make('tolerance', { relative: 1e-9 }, `${path} differs only by floating-point noise`);
     case 'rounded': {
       // Half a unit of the d-th place covers rounding to nearest; a whole unit only when truncation was seen.
+      // The measure is in units of that place: 0.5 at most is rounding to nearest.
       const unit = 10 ** -Number(parameter);
-      const absolute = (stats.measure ?? unit) <= unit / 2 + 1e-12 ? unit / 2 : unit;
+      const absolute = (stats.measure ?? 1) <= 0.5 + 1e-9 ? unit / 2 : unit;
       return make('tolerance', { absolute: Number(absolute.toPrecision(6)) }, `${path} is rounded to ${parameter} decimal place(s) on one side; the widest difference seen is ${stats.measure ?? 'unknown'}`);
     }
     case 'order_only':
@@ -107,6 +120,12 @@ export function rulesYaml(suggestions: readonly Suggestion[]): string {
     const seen = merged.get(key);
     if (seen === undefined || typeof seen.value !== 'object' || typeof s.value !== 'object') {
       if (seen === undefined) merged.set(key, s);
+      continue;
+    }
+    const texts = (v: Readonly<Record<string, number | string>>) => JSON.stringify(Object.entries(v).filter(([, x]) => typeof x === 'string'));
+    if (texts(seen.value) !== texts(s.value)) {
+      // Values that cannot both hold (epoch seconds and milliseconds on one path): the one behind more discrepancies.
+      if (s.differences > seen.differences) merged.set(key, s);
       continue;
     }
     const value: Record<string, number | string> = { ...seen.value };

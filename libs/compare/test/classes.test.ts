@@ -97,7 +97,7 @@ const configWith = (yaml: string) =>
 
 describe('suggested rules', () => {
   it('name only plain paths: a wildcard, a quoted key or a path that could not be read gets no rule', () => {
-    for (const path of ['**', '*', 'a.*', '?', '["a b"]', 'items[sku=*].qty', `${'a'.repeat(200)}…`]) expect(suggestionFor(stats(path, 'generated_id')), path).toBeUndefined();
+    for (const path of ['**', '*', 'a.*', '?', '["a b"]', '["**"]', 'items[sku=*].qty', `${'a'.repeat(200)}…`]) expect(suggestionFor(stats(path, 'generated_id')), path).toBeUndefined();
     const hostile = signatureOf({ verdict: 'mismatch', decidedAt: NOW, old: null, new: null, differences: [{ path: '**', kind: 'changed', old: '8c0f6c2e-3f7a-4f0e-9a57-1c2d3e4f5a6b', new: '0d5e8f9a-1b2c-4d3e-8f4a-5b6c7d8e9f0a' }] });
     expect(hostile.map((a) => a.path)).toEqual(['?']);
   });
@@ -105,7 +105,10 @@ describe('suggested rules', () => {
   it('give epoch seconds their unit, round to half a unit when that covers what was seen, and quote every key', () => {
     expect(suggestionFor(stats('ts', 'timestamp:s', 1500))?.yaml).toBe('compare:\n  timestamps:\n    "ts": { tolerance: 5s, epochUnit: s }\n');
     expect(suggestionFor(stats('qty', 'rounded:0', 0.4))?.yaml).toBe('compare:\n  tolerance:\n    "qty": { absolute: 0.5 }\n');
-    expect(suggestionFor(stats('price', 'rounded:2', 0.009))?.yaml).toBe('compare:\n  tolerance:\n    "price": { absolute: 0.01 }\n');
+    // The measure is in units of the place: 0.9 of a cent is truncation, a whole cent.
+    expect(suggestionFor(stats('price', 'rounded:2', 0.9))?.yaml).toBe('compare:\n  tolerance:\n    "price": { absolute: 0.01 }\n');
+    // A key with a hyphen is written plain, as the pattern syntax takes it.
+    expect(suggestionFor(stats('headers["x-request-id"]', 'generated_id'))?.yaml).toBe('compare:\n  ignore: ["headers.x-request-id"]\n');
     expect(suggestionFor(stats('null', 'float_noise'))?.yaml).toBe('compare:\n  tolerance:\n    "null": { relative: 1e-9 }\n');
   });
 

@@ -29,6 +29,9 @@ describe('change classes', () => {
     ['a factor of 1/1000 (ms to s)', 1500, 1.5, 'factor:0.001'],
     ['a halving', 240, 120, 'factor:0.5'],
     ['rounding at 2 places', 2.456, 2.46, 'rounded:2'],
+    ['rounding at 2 places that shows fewer', 11.998, 12, 'rounded:2'],
+    ['rounding at 2 places that shows one', 12.298, 12.3, 'rounded:2'],
+    ['epoch seconds with fractions 0.3 s apart (stamps, not float noise)', NOW / 1000 - 0.333, NOW / 1000, 'timestamp:s'],
     ['rounding to whole numbers', 7.4, 7, 'rounded:0'],
     ['a sign flip', 42.5, -42.5, 'sign'],
     ['an off-by-one', 41, 42, 'offset:1'],
@@ -57,6 +60,7 @@ describe('change classes', () => {
   }
   it('a number against the same number as text', () => expect(changeClassOf('type_changed', 42, '42', NOW)).toBe('number_vs_string'));
   it('an epoch against the same instant as text', () => expect(changeClassOf('type_changed', NOW, new Date(NOW).toISOString(), NOW)).toBe('date_format'));
+  it('a date text against epoch seconds near it: stamps in seconds', () => expect(changeClassOf('type_changed', new Date(NOW - 2000).toISOString(), NOW / 1000, NOW)).toBe('timestamp:s'));
   it('null against missing', () => expect(changeClassOf('removed', null, undefined, NOW)).toBe('null_vs_missing'));
 });
 
@@ -83,6 +87,13 @@ describe('signatures', () => {
     const b = { at: '2026-12-04T11:59:59.150Z', list: [{ at: '2026-12-04T11:59:59.900Z' }] };
     const atoms = signatureOf(mismatch(a, b));
     expect(atoms.map((x) => [x.path, x.measure])).toEqual(expect.arrayContaining([['at', 50], ['list[*].at', 900]]));
+  });
+
+  it('a map keyed by ids is one path, and a mismatch with nothing left to class is still one atom', () => {
+    const a = { byId: { '8c0f6c2e-3f7a-4f0e-9a57-1c2d3e4f5a6b': { price: 1 }, '123456': { price: 2 } } };
+    const b = { byId: { '8c0f6c2e-3f7a-4f0e-9a57-1c2d3e4f5a6b': { price: 100 }, '123456': { price: 200 } } };
+    expect(shown(signatureOf(mismatch(a, b)))).toEqual(['changed byId.*.price factor:100']);
+    expect(shown(signatureOf({ verdict: 'mismatch', old: null, new: null, differences: [] }))).toEqual(['mismatch  hidden']);
   });
 
   it('values redacted or cut are classed hidden, never as a case change', () => {

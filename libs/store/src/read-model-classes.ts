@@ -1,4 +1,4 @@
-import { GENERATED_CLASSES, featuresOf, signatureOf, type AtomStats, type ClassInput, type Difference, type SampleEntry, type SignatureInput } from '@shadowdiff/compare';
+import { GENERATED_CLASSES, featuresOf, signatureOf, type AtomStats, type ClassInput, type Difference, type Json, type SampleEntry, type SignatureInput } from '@shadowdiff/compare';
 import type { RedisClient } from './client.ts';
 import type { ClassCaps, ClassFields } from './commands/recordVerdicts.ts';
 import type { ReadModelKeys } from './keys.ts';
@@ -35,7 +35,25 @@ function fnv(text: string): number {
 }
 
 /** A verdict as a reader has checked it: differences may lack what a signature reads (anyone can write a verdict topic). */
-export type CheckedInput = Omit<SignatureInput, 'differences'> & { readonly pairId: string; readonly differences: readonly { readonly path: string }[] };
+export type CheckedInput = Omit<SignatureInput, 'differences' | 'old' | 'new'> & {
+  readonly pairId: string;
+  readonly differences: readonly { readonly path: string }[];
+  readonly old: { readonly value: Json; readonly [field: string]: unknown } | null;
+  readonly new: { readonly value: Json; readonly [field: string]: unknown } | null;
+};
+
+/**
+ * When the records were written: the old side's Kafka timestamp, else the new side's, else the
+ * decision. Stamps taken while processing are near it even when the joiner decided days later (a
+ * lagging consumer, a replay of history).
+ */
+function anchorOf(verdict: CheckedInput): number | undefined {
+  for (const side of [verdict.old, verdict.new]) {
+    const at = typeof side?.timestamp === 'string' ? Date.parse(side.timestamp) : Number.NaN;
+    if (Number.isFinite(at)) return at;
+  }
+  return verdict.decidedAt;
+}
 
 /**
  * The class fields of one verdict; features are computed only for the verdicts sampled. Never
@@ -44,7 +62,8 @@ export type CheckedInput = Omit<SignatureInput, 'differences'> & { readonly pair
 export function classFieldsOf(verdict: CheckedInput): ClassFields {
   try {
     const differences = verdict.differences.filter((d): d is Difference => DIFFERENCE_KINDS.has((d as { kind?: unknown }).kind as string));
-    return classFields({ ...verdict, differences });
+    const anchor = anchorOf(verdict);
+    return classFields({ ...verdict, differences, ...(anchor === undefined ? {} : { decidedAt: anchor }) });
   } catch {
     return NO_CLASSES;
   }

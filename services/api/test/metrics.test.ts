@@ -49,4 +49,18 @@ describe('API metrics', () => {
     expect((await analyses.get('orders')).classes).toHaveLength(2);
     expect(reads).toBe(3);
   });
+
+  it('shares a read still running whatever its age, so a slow Redis is not asked again meanwhile', async () => {
+    let reads = 0;
+    let release: () => void = () => undefined;
+    const model = { classInput: () => { reads += 1; return new Promise((resolve) => { release = () => resolve(modelWith(1).classInput()); }); } } as unknown as ReadModel;
+    let clock = 0;
+    const analyses = createClassAnalyses(new Map([['orders', model]]), 5000, () => clock);
+    const first = analyses.get('orders');
+    clock = 60_000;
+    const second = analyses.get('orders');
+    expect(reads).toBe(1);
+    release();
+    expect(await second).toBe(await first);
+  });
 });

@@ -5,6 +5,7 @@
  * with why and how many discrepancies it absorbs; or the API's answer as JSON.
  */
 import { comparisonApi } from './api-client.ts';
+import { CliError, CliErrorCode } from './errors.ts';
 import { safe, safeDeep, safeJson } from './report-render.ts';
 
 export interface SuggestOptions {
@@ -50,8 +51,19 @@ export function renderSuggestions(given: Suggestions): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Whether an answer has the shape renderSuggestions reads (a broken or hostile API may send anything). */
+function isSuggestions(body: unknown): body is Suggestions {
+  const b = body as Partial<Suggestions> | null;
+  return (
+    b !== null && typeof b === 'object' && typeof b.comparison === 'string' && typeof b.yaml === 'string' &&
+    Array.isArray(b.suggestions) && b.suggestions.every((x) => x !== null && typeof x === 'object' && typeof x.rule === 'string' && typeof x.path === 'string' && typeof x.because === 'string') &&
+    Array.isArray(b.noise) && b.noise.every((x) => x !== null && typeof x === 'object' && typeof x.reason === 'string')
+  );
+}
+
 export async function runSuggest({ comparison, options }: { comparison: string; options: SuggestOptions }, out: (text: string) => void): Promise<number> {
-  const body = await comparisonApi(options.api, comparison, options.token)<Suggestions>('/suggestions');
+  const body = await comparisonApi(options.api, comparison, options.token)<unknown>('/suggestions');
+  if (!isSuggestions(body)) throw new CliError(CliErrorCode.API_ANSWER, `the API's answer to /suggestions is not one (is ${options.api} a shadowdiff API of this version?)`);
   out(options.format === 'json' ? `${safeJson(body, 2)}\n` : renderSuggestions(body));
   return 0;
 }

@@ -38,7 +38,7 @@ local function recordClasses(prefix, pairId, at, atoms, metas, sample, baseline,
       local last = tonumber(redis.call('HGET', prefix .. 'last', id) or '0')
       if at > last then redis.call('HSET', prefix .. 'last', id, at) end
       local m = tonumber(measure)
-      if m and m == m then
+      if m and m == m and m ~= math.huge and m ~= -math.huge then
         local widest = tonumber(redis.call('HGET', prefix .. 'max', id) or '-1')
         if m > widest then redis.call('HSET', prefix .. 'max', id, measure) end
       end
