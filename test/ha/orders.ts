@@ -1,11 +1,15 @@
 /**
  * What the failover tests share: orders i = 0 … n-1 on both sides (every 25th differs, every
- * 100th is only on the old side), the verdicts they must give, and where the cluster serves a key.
+ * 100th is only on the old side), their topics and a joiner on them, the verdicts they must give
+ * and the check of them, and where the cluster serves a key.
  */
-import type { Joiner } from '@shadowdiff/joiner';
-import type { RedisClient } from '@shadowdiff/store';
-import { produceRecords } from '@shadowdiff/testing';
+import { parseConfig } from '@shadowdiff/config';
+import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import type { RedisClient, RedisEndpoint } from '@shadowdiff/store';
+import { countByKind, createTopicPair, produceRecords, stackYaml, waitForVerdicts } from '@shadowdiff/testing';
 import type { Kafka } from 'kafkajs';
+import { pino } from 'pino';
+import { expect } from 'vitest';
 
 export function produceOrders(kafka: Kafka, prefix: string, from: number, to: number) {
   const t0 = Date.now() - 600_000;
@@ -38,3 +42,37 @@ export async function shardOf(redis: RedisClient, key: string): Promise<{ primar
 
 /** Verdicts a joiner has decided so far, every kind. */
 export const decided = async (joiner: Joiner) => (await joiner.metrics.verdicts.get()).values.reduce((n, v) => n + v.value, 0);
+
+/** The orders' topics (`<id>.old`, `<id>.new`, two partitions each) and the config of one comparison on them, on `redis` (`more`: more redis settings). */
+export async function ordersConfig(kafka: Kafka, brokers: string, id: string, redis: RedisEndpoint, more?: string): Promise<string> {
+  await createTopicPair(kafka, id, { oldPartitions: 2, newPartitions: 2 });
+  return stackYaml(
+    { brokers, redisUrl: '', prefix: id, redis },
+    `  - { name: orders, old: { topic: ${id}.old }, new: { topic: ${id}.new }, key: { from: message-key }, window: 5s, maxWait: 5s }`,
+    more === undefined ? {} : { redis: more },
+  );
+}
+
+/** A joiner on that config, started, and the messages of the fatal errors it reports. */
+export async function startOrdersJoiner(yaml: string, file: string): Promise<{ joiner: Joiner; errors: string[] }> {
+  const joiner = buildJoiner({ config: parseConfig(yaml, file), logger: pino({ level: 'warn' }), metricsPort: 0 });
+  const errors: string[] = [];
+  joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
+  await joiner.start();
+  return { joiner, errors };
+}
+
+/** Every one of `keys` orders decided once and exactly right, and the joiner healthy, with no fatal error. */
+export async function expectExactVerdicts(kafka: Kafka, id: string, keys: number, { joiner, errors }: { joiner: Joiner; errors: string[] }): Promise<void> {
+  const verdicts = await waitForVerdicts(kafka, id, 'orders', keys, 120_000);
+  expect(verdicts.size).toBe(keys);
+  // Each order decided once: one pairId per key.
+  expect(new Set([...verdicts.values()].map((v) => v.key)).size).toBe(keys);
+  expect(countByKind(verdicts.values())).toEqual(orderCounts(keys));
+  for (const v of verdicts.values()) {
+    const i = Number(v.key?.slice('order-'.length));
+    expect(v.verdict, v.key ?? '').toBe(orderVerdict(i));
+  }
+  expect(errors).toEqual([]);
+  expect(joiner.health()).toBe('ok');
+}

@@ -3,13 +3,11 @@
  * `redis.waitForReplicas: 1`: every apply the joiner counted as done is on the replica, which the
  * cluster promotes; the joiner waits, goes on against it, and every verdict is exactly right.
  */
-import { parseConfig } from '@shadowdiff/config';
 import { redisClusterNodePid, redisClusterNodeRestart } from '@shadowdiff/infra';
-import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, testRedis, testRedisEndpoint, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import type { Joiner } from '@shadowdiff/joiner';
+import { cleanUpPrefix, pollUntil, testKafka, testRedis, testRedisEndpoint, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { decided, orderCounts, orderVerdict, produceOrders, shardOf } from './orders.ts';
+import { decided, expectExactVerdicts, ordersConfig, produceOrders, shardOf, startOrdersJoiner } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('killed');
@@ -25,25 +23,17 @@ afterAll(async () => {
 });
 
 const KEYS = 3000;
-const expected = orderCounts(KEYS);
 const produce = (from: number, to: number) => produceOrders(kafka, id, from, to);
 
 
 describe("a Redis Cluster primary killed while the joiner pairs, with redis.waitForReplicas", () => {
   it('kill -9 mid-stream: the replica takes over with every apply the joiner counted, and the verdicts are exactly right', async () => {
     expect(testRedisEndpoint().kind).toBe('cluster');
-    await createTopicPair(kafka, id, { oldPartitions: 2, newPartitions: 2 });
-    const yaml = stackYaml(
-      { brokers, redisUrl: '', prefix: id, redis: testRedisEndpoint() },
-      `  - { name: orders, old: { topic: ${id}.old }, new: { topic: ${id}.new }, key: { from: message-key }, window: 5s, maxWait: 5s }`,
-      { redis: 'waitForReplicas: { replicas: 1, timeout: 2s }' },
-    );
+    const yaml = await ordersConfig(kafka, brokers, id, testRedisEndpoint(), 'waitForReplicas: { replicas: 1, timeout: 2s }');
     const before = await pollUntil(() => shardOf(redis, `${id}:{orders}:epoch`), (s) => s.replica !== null, { what: "the comparison's shard to have a replica", timeoutMs: 30_000 });
     await produce(0, KEYS / 2);
-    joiner = buildJoiner({ config: parseConfig(yaml, 'killed.yaml'), logger: pino({ level: 'warn' }), metricsPort: 0 });
-    const errors: string[] = [];
-    joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
-    await joiner.start();
+    const started = await startOrdersJoiner(yaml, 'killed.yaml');
+    joiner = started.joiner;
     await pollUntil(() => decided(joiner!), (n) => n >= KEYS / 4, { what: 'a quarter decided before the kill', timeoutMs: 60_000 });
 
     const killed = `redis://${before.primary}`;
@@ -61,17 +51,7 @@ describe("a Redis Cluster primary killed while the joiner pairs, with redis.wait
     try {
       await producing;
       await pollUntil(async () => (await shardOf(redis, `${id}:{orders}:epoch`).catch(() => before)).primary, (p) => p === before.replica, { what: `${before.replica} promoted`, timeoutMs: 60_000 });
-      const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
-      expect(verdicts.size).toBe(KEYS);
-      // Each order decided once: one pairId per key.
-      expect(new Set([...verdicts.values()].map((v) => v.key)).size).toBe(KEYS);
-      expect(countByKind(verdicts.values())).toEqual(expected);
-      for (const v of verdicts.values()) {
-        const i = Number(v.key?.slice('order-'.length));
-        expect(v.verdict, v.key ?? '').toBe(orderVerdict(i));
-      }
-      expect(errors).toEqual([]);
-      expect(joiner.health()).toBe('ok');
+      await expectExactVerdicts(kafka, id, KEYS, started);
     } finally {
       // The killed node comes back as the new primary's replica, for the tests after this one.
       await redisClusterNodeRestart(killed);

@@ -5,12 +5,11 @@
  */
 import { parseConfig } from '@shadowdiff/config';
 import { sentinelPrimary } from '@shadowdiff/infra';
-import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
+import type { Joiner } from '@shadowdiff/joiner';
 import { openRedis } from '@shadowdiff/store';
-import { cleanUpPrefix, countByKind, createTopicPair, pollUntil, stackYaml, testKafka, uniqueId, waitForVerdicts } from '@shadowdiff/testing';
+import { cleanUpPrefix, pollUntil, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
-import { pino } from 'pino';
-import { decided, orderCounts, orderVerdict, produceOrders } from './orders.ts';
+import { decided, expectExactVerdicts, ordersConfig, produceOrders, startOrdersJoiner } from './orders.ts';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const id = uniqueId('sentinel');
@@ -29,22 +28,15 @@ afterAll(async () => {
 });
 
 const KEYS = 2000;
-const expected = orderCounts(KEYS);
 const produce = (from: number, to: number) => produceOrders(kafka, id, from, to);
 
 describe('Redis behind Sentinel', () => {
   it('SENTINEL FAILOVER mid-stream: the joiner reconnects to the new primary, and the verdicts are exactly right', async () => {
-    await createTopicPair(kafka, id, { oldPartitions: 2, newPartitions: 2 });
-    const yaml = stackYaml(
-      { brokers, redisUrl: '', prefix: id, redis: endpoint },
-      `  - { name: orders, old: { topic: ${id}.old }, new: { topic: ${id}.new }, key: { from: message-key }, window: 5s, maxWait: 5s }`,
-    );
+    const yaml = await ordersConfig(kafka, brokers, id, endpoint);
     expect(parseConfig(yaml, 'sentinel.yaml').redis.sentinel?.sentinels).toEqual(group.sentinels);
     await produce(0, KEYS / 2);
-    joiner = buildJoiner({ config: parseConfig(yaml, 'sentinel.yaml'), logger: pino({ level: 'warn' }), metricsPort: 0 });
-    const errors: string[] = [];
-    joiner.events.on('joiner.fatal', ({ error }) => errors.push(error.message));
-    await joiner.start();
+    const started = await startOrdersJoiner(yaml, 'sentinel.yaml');
+    joiner = started.joiner;
     await pollUntil(() => decided(joiner!), (n) => n >= KEYS / 4, { what: 'a quarter decided before the failover', timeoutMs: 60_000 });
 
     const before = await sentinelPrimary(group.sentinels, group.name);
@@ -57,16 +49,6 @@ describe('Redis behind Sentinel', () => {
     await pollUntil(() => sentinelPrimary(group.sentinels, group.name), (now) => now !== null && now !== before, { what: 'the sentinels to name the replica primary', timeoutMs: 60_000 });
 
     await produce(KEYS / 2, KEYS);
-    const verdicts = await waitForVerdicts(kafka, id, 'orders', KEYS, 120_000);
-    expect(verdicts.size).toBe(KEYS);
-    // Each order decided once: one pairId per key.
-    expect(new Set([...verdicts.values()].map((v) => v.key)).size).toBe(KEYS);
-    expect(countByKind(verdicts.values())).toEqual(expected);
-    for (const v of verdicts.values()) {
-      const i = Number(v.key?.slice('order-'.length));
-      expect(v.verdict, v.key ?? '').toBe(orderVerdict(i));
-    }
-    expect(errors).toEqual([]);
-    expect(joiner.health()).toBe('ok');
+    await expectExactVerdicts(kafka, id, KEYS, started);
   });
 });
