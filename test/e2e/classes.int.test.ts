@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApi, type Api } from '@shadowdiff/api';
 import { parseConfig } from '@shadowdiff/config';
 import { buildJoiner, type Joiner } from '@shadowdiff/joiner';
-import { cleanUpPrefix, createTopic, pollUntil, produceRecords, stackYaml, testKafka, uniqueId } from '@shadowdiff/testing';
+import { cleanUpPrefix, createTopicPair, pollUntil, produceRecords, stackYaml, testKafka, uniqueId } from '@shadowdiff/testing';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { pino } from 'pino';
@@ -79,11 +79,7 @@ interface Classes {
 }
 
 beforeAll(async () => {
-  const admin = kafka.admin();
-  await admin.connect();
-  await createTopic(admin, `${id}.old`, 2);
-  await createTopic(admin, `${id}.new`, 2);
-  await admin.disconnect();
+  await createTopicPair(kafka, id, { oldPartitions: 2, newPartitions: 2 });
   const oldMessages: Message[] = [];
   const newMessages: Message[] = [];
   for (let i = 0; i < RECORDS; i += 1) {

@@ -27,13 +27,6 @@ const DIFFERENCE_KINDS = new Set(['changed', 'added', 'removed', 'type_changed']
 
 const NO_CLASSES: ClassFields = { atoms: '', metas: '', sample: '', baseline: false };
 
-/** FNV-1a of a text: a deterministic, evenly spread choice of which matches to sample. */
-function fnv(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
-
 /** A verdict as a reader has checked it: differences may lack what a signature reads (anyone can write a verdict topic). */
 export type CheckedInput = Omit<SignatureInput, 'differences' | 'old' | 'new'> & {
   readonly pairId: string;
@@ -71,7 +64,9 @@ export function classFieldsOf(verdict: CheckedInput): ClassFields {
 
 function classFields(verdict: SignatureInput & { readonly pairId: string }): ClassFields {
   const atoms = signatureOf(verdict);
-  const sampledMatch = fnv(verdict.pairId) % BASELINE_ONE_IN === 0;
+  // A pairId is a hash already (32 hex digits, checked by the reader): its last digits choose, as
+  // the joiner's match sampling uses its first ones, so the two choices stay independent.
+  const sampledMatch = Number.parseInt(verdict.pairId.slice(-8), 16) % BASELINE_ONE_IN === 0;
   const baseline = atoms.length === 0 ? sampledMatch : sampledMatch && atoms.every((a) => GENERATED_CLASSES.has(a.change));
   if (atoms.length === 0 && !baseline) return NO_CLASSES;
   // The reference side's features; the new side's when the old has none (missing_old).

@@ -4,6 +4,9 @@ import { ApiError, ApiErrorCode } from './errors.ts';
 export const BUCKETS: Record<string, number> = { '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '1d': 86_400_000 };
 export const DAY = 86_400_000;
 
+/** An instant in ms as the API writes times: ISO-8601. */
+export const iso = (ms: number) => new Date(ms).toISOString();
+
 export function matchRate(counts: Record<string, number>): number | null {
   const match = counts.match ?? 0;
   const paired = match + (counts.mismatch ?? 0);

@@ -3,11 +3,11 @@ import type { ReadModel } from '@shadowdiff/store';
 import type { FastifyInstance } from 'fastify';
 import type { ClassAnalyses } from './class-analyses.ts';
 import { notFound } from './errors.ts';
+import { iso } from './query.ts';
 import { nameParams, errorSchema } from './schemas.ts';
 import { classParams, classResponse, classesResponse, suggestionsResponse } from './schemas-classes.ts';
 
 const errors = { 400: errorSchema, 401: errorSchema, 403: errorSchema, 404: errorSchema, 429: errorSchema };
-const iso = (ms: number) => new Date(ms).toISOString();
 
 /** A class as the API shows it: times as ISO-8601. */
 function shown(c: DiscrepancyClass) {
@@ -26,10 +26,8 @@ export interface ClassRouteDeps {
 /** `/classes`, `/classes/{id}` and `/suggestions`: what the read model's class counts say (libs/compare/src/classes.ts). */
 export function registerClassRoutes(app: FastifyInstance, deps: ClassRouteDeps): void {
   const config = { access: 'read', rateLimit: deps.rateLimit } as const;
-  const analyse = (name: string) => {
-    deps.model(name); // a 404 for a comparison that does not exist
-    return deps.analyses.get(name);
-  };
+  // An unknown comparison is a 404 from the analyses themselves.
+  const analyse = (name: string) => deps.analyses.get(name);
 
   app.get<{ Params: { name: string } }>(
     '/api/v1/comparisons/:name/classes',

@@ -3,7 +3,7 @@ import { LATENCY_BUCKETS, type DeadLetters, type MigrationMode, type ReadModel }
 import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { notFound } from './errors.ts';
-import { BUCKETS, DAY, bucketFor, count, matchRate, range } from './query.ts';
+import { BUCKETS, DAY, bucketFor, count, iso, matchRate, range } from './query.ts';
 import type { ModeService } from './mode-service.ts';
 import { registerClassRoutes } from './routes-classes.ts';
 import type { ClassAnalyses } from './class-analyses.ts';
@@ -185,7 +185,6 @@ export function registerRoutes(app: FastifyInstance, deps: RouteDeps): void {
     },
     async (request) => {
       const { model } = lookup(request.params.name);
-      const iso = (ms: number) => new Date(ms).toISOString();
       if (request.query.since === undefined && request.query.until === undefined) {
         const [fields, totals] = await Promise.all([model.fields(), model.totals()]);
         const pairs = (totals.match ?? 0) + (totals.mismatch ?? 0);

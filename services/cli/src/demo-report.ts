@@ -1,5 +1,5 @@
 import { byLabel, scrape } from './metrics-scrape.ts';
-import { safeDeep } from './report-render.ts';
+import { causeOf, safeDeep } from './report-render.ts';
 
 /** verdict kind → count, as the joiner's /metrics reports them */
 export type VerdictCounts = Map<string, number>;
@@ -65,17 +65,13 @@ export interface ShownClass {
   suggestion?: { rule: string; path: string };
 }
 
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-
 /** The demo's discrepancy classes: what differs, how, and what the records of each have in common. */
 export function renderClasses(given: readonly ShownClass[]): string {
   const classes = safeDeep(given);
   const lines = ['', `what differs, in ${classes.length} class${classes.length === 1 ? '' : 'es'} (likely causes are hints, with their evidence)`];
   for (const c of classes) {
     lines.push(`  ${String(c.count).padStart(6)}  ${(c.share * 100).toFixed(1).padStart(5)}%  ${c.explanation}`);
-    for (const cause of c.causes.slice(0, 1)) {
-      lines.push(`                  likely cause: ${cause.statement} (${pct(cause.classShare)} of the class, ${pct(cause.baselineShare)} of matches)`);
-    }
+    if (c.causes.length > 0) lines.push(`                  likely cause: ${causeOf(c)}`);
     if (c.suggestion) lines.push(`                  a rule would absorb it: ${c.suggestion.rule} ${c.suggestion.path} (see suggest)`);
   }
   return lines.join('\n');

@@ -38,8 +38,8 @@ export interface ReportClass {
   readonly causes: readonly { readonly statement: string; readonly classShare: number; readonly baselineShare: number }[];
 }
 
-/** A class's likely cause with its evidence, or '' when none was found. */
-function causeOf(c: ReportClass): string {
+/** A class's likely cause with its evidence, or '' when none was found (the report's and the demo's). */
+export function causeOf(c: Pick<ReportClass, 'causes'>): string {
   const cause = c.causes[0];
   return cause ? `${cause.statement} (${Math.round(cause.classShare * 100)}% of the class, ${Math.round(cause.baselineShare * 100)}% of matches)` : '';
 }

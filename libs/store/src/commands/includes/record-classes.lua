@@ -32,11 +32,12 @@ local function recordClasses(prefix, pairId, at, atoms, metas, sample, baseline,
       if redis.call('HINCRBY', prefix .. 'n', id, 1) == 1 then
         redis.call('HSET', prefix .. 'meta', id, json)
         redis.call('HSET', prefix .. 'first', id, at)
+        redis.call('HSET', prefix .. 'last', id, at)
+      else
+        -- Verdicts come in any order (partitions, replays): first and last are a min and a max.
+        if at < tonumber(redis.call('HGET', prefix .. 'first', id)) then redis.call('HSET', prefix .. 'first', id, at) end
+        if at > tonumber(redis.call('HGET', prefix .. 'last', id)) then redis.call('HSET', prefix .. 'last', id, at) end
       end
-      local first = tonumber(redis.call('HGET', prefix .. 'first', id))
-      if at < first then redis.call('HSET', prefix .. 'first', id, at) end
-      local last = tonumber(redis.call('HGET', prefix .. 'last', id) or '0')
-      if at > last then redis.call('HSET', prefix .. 'last', id, at) end
       local m = tonumber(measure)
       if m and m == m and m ~= math.huge and m ~= -math.huge then
         local widest = tonumber(redis.call('HGET', prefix .. 'max', id) or '-1')
