@@ -22,7 +22,8 @@ function isObject(v: Json): v is { [key: string]: Json } {
 }
 
 export function featuresOf(value: Json): Features {
-  const out: Features = {};
+  // No prototype: a field named "__proto__" is a feature like any other, not the object's prototype.
+  const out = Object.create(null) as Features;
   let count = 0;
   const put = (name: string, v: string | number | boolean | null) => {
     if (count >= MAX_FEATURES) return;

@@ -18,7 +18,8 @@ function shuffleKeys(value: Json, seed: number): Json {
   const keys = Object.keys(value);
   const order = keys.map((k, i) => [k, (i * 7919 + seed * 104729) % 1009] as const).sort((a, b) => a[1] - b[1]);
   const out: { [k: string]: Json } = {};
-  for (const [k] of order) out[k] = shuffleKeys(value[k] as Json, seed + 1);
+  // defineProperty, as JSON.parse does: an assignment to "__proto__" would set the prototype instead of a key.
+  for (const [k] of order) Object.defineProperty(out, k, { value: shuffleKeys(value[k] as Json, seed + 1), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -112,6 +113,8 @@ describe('signatures', () => {
 
 describe('signature properties', () => {
   it('does not depend on the order of object keys', () => {
+    // Seen once with a "__proto__" key: a key like any other.
+    expect(ids(signatureOf(mismatch(shuffleKeys({}, 0), shuffleKeys(JSON.parse('{"__proto__":""}') as Json, 85))))).toEqual(ids(signatureOf(mismatch({}, JSON.parse('{"__proto__":""}') as Json))));
     fc.assert(
       fc.property(json, json, fc.nat(1000), (a, b, seed) => {
         expect(ids(signatureOf(mismatch(shuffleKeys(a, seed), shuffleKeys(b, seed + 3))))).toEqual(ids(signatureOf(mismatch(a, b))));
@@ -168,6 +171,9 @@ describe('features', () => {
     const f = featuresOf({ orderId: 'order-000177', lines: [1, 2, 3], loyalty: { tier: 'gold', points: 5, deep: { x: 1 } }, note: 'x'.repeat(65) });
     expect(f).toMatchObject({ orderId: '"order-000177"', 'orderId[-2:]': '"77"', 'lines.length': '3', 'loyalty.tier': '"gold"', 'loyalty.points': '5' });
     expect(Object.keys(f).some((k) => k.startsWith('loyalty.deep') || k === 'note')).toBe(false);
+  });
+  it('takes a field named __proto__ as a field', () => {
+    expect(JSON.parse(JSON.stringify(featuresOf(JSON.parse('{"__proto__":"x"}') as Json)))).toEqual(JSON.parse('{"__proto__":"\\"x\\""}'));
   });
   it('is bounded', () => {
     expect(Object.keys(featuresOf(Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`k${i}`, i]))))).toHaveLength(48);
